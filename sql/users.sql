@@ -1,0 +1,126 @@
+-- Users: accounts, credentials and login bookkeeping. Ordinary reads never select
+-- password_hash or two_factor_secret; get_credentials is the one query that does.
+
+-- name: create(email, password_hash, first_name, last_name, phone)<!
+-- Insert a new active user and return its public columns.
+INSERT INTO users (email, password_hash, first_name, last_name, phone)
+VALUES (:email, :password_hash, :first_name, :last_name, :phone)
+RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
+          failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+          created_at, updated_at, deleted_at;
+
+-- name: get(id)^
+-- The user with this id, unless soft-deleted.
+SELECT id, email, first_name, last_name, phone, email_verified, email_verified_at,
+       failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+       created_at, updated_at, deleted_at
+  FROM users
+ WHERE id = :id AND deleted_at IS NULL;
+
+-- name: get_including_deleted(id)^
+-- The user with this id, soft-deleted or not.
+SELECT id, email, first_name, last_name, phone, email_verified, email_verified_at,
+       failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+       created_at, updated_at, deleted_at
+  FROM users
+ WHERE id = :id;
+
+-- name: find_by_email(email)^
+-- The active user with this email, in any letter case; None if there is none.
+SELECT id, email, first_name, last_name, phone, email_verified, email_verified_at,
+       failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+       created_at, updated_at, deleted_at
+  FROM users
+ WHERE lower(email) = lower(:email) AND deleted_at IS NULL;
+
+-- name: list_users(after_created_at, after_id, limit)
+-- One keyset page of users, newest first, strictly after the given (created_at, id).
+SELECT id, email, first_name, last_name, phone, email_verified, email_verified_at,
+       failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+       created_at, updated_at, deleted_at
+  FROM users
+ WHERE deleted_at IS NULL
+   AND (created_at, id) < (:after_created_at, :after_id)
+ ORDER BY created_at DESC, id DESC
+ LIMIT :limit;
+
+-- name: list_users_by_status(status, after_created_at, after_id, limit)
+-- One keyset page of users in one status, newest first, after the given (created_at, id).
+SELECT id, email, first_name, last_name, phone, email_verified, email_verified_at,
+       failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+       created_at, updated_at, deleted_at
+  FROM users
+ WHERE deleted_at IS NULL
+   AND status = :status
+   AND (created_at, id) < (:after_created_at, :after_id)
+ ORDER BY created_at DESC, id DESC
+ LIMIT :limit;
+
+-- name: update(id, set_email, email, set_first_name, first_name, set_last_name, last_name, set_phone, phone, set_status, status)<!
+-- Change the fields whose set_ flag is true (to NULL too); None when the user is absent.
+UPDATE users
+   SET email      = CASE WHEN :set_email      THEN :email      ELSE email      END,
+       first_name = CASE WHEN :set_first_name THEN :first_name ELSE first_name END,
+       last_name  = CASE WHEN :set_last_name  THEN :last_name  ELSE last_name  END,
+       phone      = CASE WHEN :set_phone      THEN :phone      ELSE phone      END,
+       status     = CASE WHEN :set_status     THEN :status     ELSE status     END
+ WHERE id = :id AND deleted_at IS NULL
+RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
+          failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+          created_at, updated_at, deleted_at;
+
+-- name: soft_delete(id)!
+-- Mark a live user deleted; touches no row when it is absent or already deleted.
+UPDATE users
+   SET deleted_at = now(), status = 'DELETED'
+ WHERE id = :id AND deleted_at IS NULL;
+
+-- name: restore(id)<!
+-- Bring a soft-deleted user back as ACTIVE; None when there is no such deleted user.
+UPDATE users
+   SET deleted_at = NULL, status = 'ACTIVE'
+ WHERE id = :id AND deleted_at IS NOT NULL
+RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
+          failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+          created_at, updated_at, deleted_at;
+
+-- name: count(status)$
+-- How many live users there are, in one status or (status NULL) in all.
+SELECT count(*)
+  FROM users
+ WHERE deleted_at IS NULL
+   AND (status = :status OR :status::text IS NULL);
+
+-- name: email_exists(email)$
+-- Whether any user, deleted ones included, holds this email in any letter case.
+SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower(:email));
+
+-- name: record_failed_login(id, max_failures, lockout_seconds)<!
+-- Count one failed login atomically; lock the account once the count reaches max_failures.
+UPDATE users
+   SET failed_login_count = failed_login_count + 1,
+       lockout_until = CASE
+           WHEN failed_login_count + 1 >= :max_failures
+           THEN now() + make_interval(secs => :lockout_seconds)
+           ELSE lockout_until
+       END
+ WHERE id = :id AND deleted_at IS NULL
+RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
+          failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+          created_at, updated_at, deleted_at;
+
+-- name: record_successful_login(id)<!
+-- Clear the failure count and lockout and stamp last_login_at.
+UPDATE users
+   SET failed_login_count = 0, lockout_until = NULL, last_login_at = now()
+ WHERE id = :id AND deleted_at IS NULL
+RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
+          failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+          created_at, updated_at, deleted_at;
+
+-- name: get_credentials(email)^
+-- What a login check needs, password hash included, for the live user with this email.
+SELECT id, email, password_hash, status, failed_login_count, lockout_until,
+       two_factor_enabled, two_factor_secret
+  FROM users
+ WHERE lower(email) = lower(:email) AND deleted_at IS NULL;

@@ -1,0 +1,85 @@
+"""The `shopdb` command: migrate, rollback, status, break-lock and demo."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from shopdb import migrations
+from shopdb.core.errors import ShopDBError
+from shopdb.settings import Settings
+
+LOCAL_DEMO_URL = "postgresql://postgres@127.0.0.1:5432/shopdb_demo"
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ShopDBError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+def main() -> None:
+    """shopdb: migrations and tools for the shop's PostgreSQL database (DATABASE_URL)."""
+
+
+@main.command()
+@click.option("--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for the lock.")
+def migrate(lock_timeout: float) -> None:
+    """Apply every pending migration, under yoyo's lock."""
+    try:
+        applied = migrations.apply(_settings(), lock_timeout_s=lock_timeout)
+    except ShopDBError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("\n".join(f"applied {m}" for m in applied) or "nothing to apply")
+
+
+@main.command()
+@click.option("--count", "count", default="1", show_default=True, help="How many, or 'all'.")
+@click.option("--to", "to", default=None, help="Roll back every migration applied after this id.")
+@click.option("--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for the lock.")
+def rollback(count: str, to: str | None, lock_timeout: float) -> None:
+    """Roll back the newest migrations (1 by default)."""
+    if count != "all" and not count.isdigit():
+        raise click.BadParameter("a number or 'all'", param_hint="--count")
+    number = None if count == "all" else int(count)
+    try:
+        undone = migrations.rollback(_settings(), count=number, to=to, lock_timeout_s=lock_timeout)
+    except ShopDBError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("\n".join(f"rolled back {m}" for m in undone) or "nothing to roll back")
+
+
+@main.command()
+def status() -> None:
+    """List every migration: applied (with its UTC date) or pending."""
+    for state in migrations.status(_settings()):
+        when = state.applied_at.strftime("%Y-%m-%d %H:%M:%S UTC") if state.applied_at else ""
+        click.echo(f"{'applied' if state.applied else 'pending':8} {state.id:40} {when}".rstrip())
+
+
+@main.command("break-lock")
+def break_lock() -> None:
+    """Remove the migration lock left by a killed run (only when none is running)."""
+    migrations.break_lock(_settings())
+    click.echo("migration lock removed")
+
+
+@main.command()
+def demo() -> None:
+    """Migrate a database, create and read a few users, and report the queries it ran."""
+    from shopdb.demo import run_demo
+
+    url = os.environ.get("DATABASE_URL") or LOCAL_DEMO_URL
+    try:
+        run_demo(url, out=click.echo)
+    except ShopDBError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The toolkit: query loading, timing, errors, retries, paging; no domain knowledge."""

@@ -1,0 +1,169 @@
+"""The error hierarchy and the one place where psycopg errors become shopdb errors.
+
+Facts come from the server's diagnostics (``exc.diag``), never from message text, and no
+message carries a parameter value: the server's DETAIL line (which quotes values) is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import psycopg
+from psycopg import errors as pg
+
+_constraint_messages: dict[str, str] = {}
+
+
+def register_constraint_messages(messages: Mapping[str, str]) -> None:
+    """Give constraints a sentence a person can act on (``users_email_lower_key`` -> ...)."""
+    _constraint_messages.update(messages)
+
+
+class ShopDBError(Exception):
+    """Base of every error shopdb raises."""
+
+
+class ConfigurationError(ShopDBError):
+    """A setting is missing or malformed."""
+
+
+class NotFoundError(ShopDBError):
+    """The row asked for does not exist (or is soft-deleted)."""
+
+    def __init__(self, entity: str, key: object) -> None:
+        super().__init__(f"{entity} {key} not found")
+        self.entity = entity
+        self.key = key
+
+
+class ConflictError(ShopDBError):
+    """A unique or exclusion constraint refused the write."""
+
+    def __init__(self, message: str, *, constraint: str | None = None, table: str | None = None):
+        super().__init__(message)
+        self.constraint = constraint
+        self.table = table
+
+
+class StaleVersionError(ConflictError):
+    """An optimistic-locking update found a newer version than the one expected."""
+
+    def __init__(self, entity: str, key: object, expected_version: int) -> None:
+        super().__init__(
+            f"{entity} {key} is no longer at version {expected_version}: reload and retry",
+            table=entity,
+        )
+        self.expected_version = expected_version
+
+
+class ConstraintViolation(ShopDBError):
+    """A CHECK, NOT NULL or foreign key constraint refused the write."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        constraint: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+        sqlstate: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.constraint = constraint
+        self.table = table
+        self.column = column
+        self.sqlstate = sqlstate
+
+
+class InvalidInput(ShopDBError, ValueError):
+    """The server rejected a value as malformed (bad text representation, out of range...)."""
+
+
+class DomainError(ShopDBError):
+    """Base of the business-rule errors (out of stock, illegal status change, ...)."""
+
+
+class TransientError(ShopDBError):
+    """A failure that may pass on retry; raised as is when the retries are used up."""
+
+
+class SerializationFailure(TransientError):
+    """SQLSTATE 40001: the transaction conflicted with a concurrent one."""
+
+
+class DeadlockDetected(TransientError):
+    """SQLSTATE 40P01: the transaction was chosen as a deadlock victim."""
+
+
+class DatabaseUnavailable(ShopDBError):
+    """The server cannot be reached or the connection was lost."""
+
+
+class PoolExhausted(DatabaseUnavailable):
+    """Every connection of the pool stayed busy for longer than the checkout timeout."""
+
+
+class ConnectionLost(DatabaseUnavailable):
+    """The connection broke while a statement ran."""
+
+
+class WriteOutcomeUnknown(ConnectionLost):
+    """The connection broke during a write: it may or may not have been applied."""
+
+
+class QueryTimeout(ShopDBError):
+    """The statement was cancelled by statement_timeout (or waited too long for a lock)."""
+
+    def __init__(self, message: str, *, query: str) -> None:
+        super().__init__(message)
+        self.query = query
+
+
+class LockTimeout(QueryTimeout):
+    """SQLSTATE 55P03: lock_timeout expired."""
+
+
+class InvalidCursor(ShopDBError, ValueError):
+    """A pagination cursor was forged, corrupted or issued for another listing."""
+
+
+def translate(exc: psycopg.Error, query: str) -> ShopDBError:
+    """The shopdb error for a psycopg error raised while running ``query``."""
+    diag = exc.diag
+    constraint, table, column = diag.constraint_name, diag.table_name, diag.column_name
+    if isinstance(exc, pg.UniqueViolation | pg.ExclusionViolation):
+        text = _constraint_messages.get(constraint or "", f"a {table} row with this key exists")
+        return ConflictError(f"{constraint}: {text}", constraint=constraint, table=table)
+    if isinstance(exc, pg.IntegrityError):
+        return _violation(exc, constraint, table, column)
+    if isinstance(exc, pg.SerializationFailure):
+        return SerializationFailure(f"{query}: could not serialize access (40001)")
+    if isinstance(exc, pg.DeadlockDetected):
+        return DeadlockDetected(f"{query}: deadlock detected (40P01)")
+    if isinstance(exc, pg.LockNotAvailable):
+        return LockTimeout(f"{query}: gave up waiting for a lock (lock_timeout)", query=query)
+    if isinstance(exc, pg.QueryCanceled):
+        return QueryTimeout(f"{query}: cancelled by statement_timeout", query=query)
+    if isinstance(exc, pg.DataError):
+        return InvalidInput(f"{query}: {diag.message_primary or 'invalid value'}")
+    if isinstance(exc, psycopg.OperationalError):
+        return ConnectionLost(f"{query}: connection to the database lost")
+    return ShopDBError(f"{query}: {type(exc).__name__} ({exc.sqlstate or 'no sqlstate'})")
+
+
+def _violation(
+    exc: psycopg.Error, constraint: str | None, table: str | None, column: str | None
+) -> ConstraintViolation:
+    if isinstance(exc, pg.NotNullViolation):
+        name = constraint or f"{table}_{column}_not_null"
+        text = f"{table}.{column} may not be null"
+    elif isinstance(exc, pg.ForeignKeyViolation):
+        name = constraint or "foreign_key"
+        text = f"{table}: the write would leave a reference without its row"
+    else:
+        name = constraint or "check"
+        text = f"{table}: value breaks the rule {name}"
+    text = _constraint_messages.get(name, text)
+    return ConstraintViolation(
+        f"{name}: {text}", constraint=name, table=table, column=column, sqlstate=exc.sqlstate
+    )

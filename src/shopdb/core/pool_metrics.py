@@ -1,0 +1,55 @@
+"""Prometheus gauges of the pools' figures, read from ``pool.get_stats()`` at scrape time.
+
+Pool wait is not query time: it is exported here, apart from the query histogram.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client.core import REGISTRY, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from psycopg_pool import ConnectionPool
+
+_GAUGES = {
+    "pool_size": "Connections the pool manages (idle, in use or being prepared).",
+    "pool_available": "Idle connections ready for a checkout.",
+    "requests_waiting": "Checkouts waiting for a connection.",
+    "requests_wait_ms": "Total time checkouts spent waiting, in milliseconds.",
+    "requests_errors": "Checkouts that failed (timeout or error).",
+    "connections_lost": "Connections found broken and dropped.",
+}
+
+
+class PoolCollector(Collector):
+    """Reports every open shopdb pool, labelled by pool name."""
+
+    def __init__(self) -> None:
+        self._pools: weakref.WeakSet[ConnectionPool[Any]] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def add(self, pool: ConnectionPool[Any]) -> None:
+        with self._lock:
+            self._pools.add(pool)
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        with self._lock:
+            pools = [pool for pool in self._pools if not pool.closed]
+        stats = [(pool.name, pool.get_stats()) for pool in pools]
+        for key, text in _GAUGES.items():
+            family = GaugeMetricFamily(f"shopdb_pool_{key}", text, labels=["pool"])
+            for name, figures in stats:
+                family.add_metric([name], float(figures.get(key, 0)))
+            yield family
+
+
+_collector = PoolCollector()
+REGISTRY.register(_collector)
+
+
+def register_pool(pool: ConnectionPool[Any]) -> None:
+    """Export ``pool``'s figures until it is closed or collected."""
+    _collector.add(pool)

@@ -1,0 +1,94 @@
+"""Loads sql/*.sql with aiosql, one namespace per file, once per process."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosql
+from aiosql.adapters.pyformat import PyFormatAdapter
+from aiosql.types import SQLOperationType
+from psycopg.rows import dict_row
+
+_READS = {SQLOperationType.SELECT, SQLOperationType.SELECT_ONE, SQLOperationType.SELECT_VALUE}
+
+
+class _DictRowAdapter(PyFormatAdapter):  # type: ignore[misc]
+    """aiosql's psycopg adapter with dict rows; ``<!`` returns the whole row, not its first value."""
+
+    def __init__(self) -> None:
+        super().__init__(row_factory=dict_row)
+
+    def insert_returning(
+        self, conn: Any, query_name: str, sql: str, parameters: Any
+    ) -> dict[str, Any] | None:
+        with conn.cursor(row_factory=dict_row) as cur:
+            cur.execute(sql, parameters)
+            row: dict[str, Any] | None = cur.fetchone()
+            return row
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One named query: ``users.get``, its aiosql callable and what kind of statement it is."""
+
+    name: str
+    fn: Callable[..., Any]
+    operation: SQLOperationType
+    doc: str
+    sql: str
+
+    @property
+    def is_read(self) -> bool:
+        """True for SELECTs (``^``, ``$`` and plain), which are safe to run again."""
+        return self.operation in _READS
+
+
+def sql_dir() -> Path:
+    """The sql/ folder: inside the installed package, or at the top of a source checkout."""
+    return _resource_dir("sql")
+
+
+def migrations_dir() -> Path:
+    """The migrations/ folder: inside the installed package, or at the top of a checkout."""
+    return _resource_dir("migrations")
+
+
+def _resource_dir(name: str) -> Path:
+    packaged = Path(str(resources.files("shopdb"))) / name
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[3] / name
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"shopdb's {name}/ folder is missing from {packaged}")
+
+
+@functools.cache
+def load_queries(directory: Path | None = None) -> Mapping[str, Mapping[str, Query]]:
+    """Every query of every sql/*.sql file, as ``{namespace: {name: Query}}``."""
+    root = directory or sql_dir()
+    namespaces: dict[str, dict[str, Query]] = {}
+    for path in sorted(root.glob("*.sql")):
+        loaded = aiosql.from_path(path, _DictRowAdapter, attribute=None)
+        namespace = path.stem
+        namespaces[namespace] = {
+            name: _query(namespace, name, getattr(loaded, name))
+            for name in loaded.available_queries
+            if not name.endswith("_cursor")
+        }
+    return namespaces
+
+
+def _query(namespace: str, name: str, fn: Any) -> Query:
+    return Query(
+        name=f"{namespace}.{name}",
+        fn=fn,
+        operation=fn.operation,
+        doc=(fn.__doc__ or "").strip(),
+        sql=fn.sql,
+    )

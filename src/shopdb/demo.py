@@ -1,0 +1,73 @@
+"""The demo behind `shopdb demo` and `make demo`: a short tour of the users slice."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+import psycopg
+
+from shopdb import migrations
+from shopdb.core.queries import load_queries
+from shopdb.database import Database
+from shopdb.models import NewUser, UserPatch
+from shopdb.settings import Settings
+
+DEMO_HASH = "$2b$12$" + "demo.hash.for.display.only.not.a.real.bcrypt.value0"
+PEOPLE = [
+    ("ada@example.com", "Ada", "Lovelace"),
+    ("Grace.Hopper@example.com", "Grace", "Hopper"),
+    ("edsger@example.org", "Edsger", "Dijkstra"),
+]
+
+
+def ensure_demo_database(url: str) -> None:
+    """Create shopdb_demo on the local server when the demo runs without DATABASE_URL."""
+    if not url.endswith("/shopdb_demo"):
+        return
+    admin = load_queries()["admin"]
+    maintenance = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        if not admin["database_exists"].fn(conn, name="shopdb_demo"):
+            admin["create_demo_database"].fn(conn)
+
+
+def run_demo(url: str, out: Callable[[str], None] = print) -> None:
+    """Migrate, create users (once), read them back, and print what each query cost."""
+    ensure_demo_database(url)
+    settings = Settings(database_url=url, database_pool_min=1, database_pool_max=4)
+    applied = migrations.apply(settings)
+    out(f"database   {settings.safe_url}")
+    out(f"migrations {', '.join(applied) or 'already up to date'}")
+    with Database(settings) as db, db.capture_queries() as queries:
+        for email, first, last in PEOPLE:
+            if not db.users.email_exists(email):
+                db.users.create(
+                    NewUser(email=email, password_hash=DEMO_HASH, first_name=first, last_name=last)
+                )
+        ada = db.users.find_by_email("ADA@example.com")
+        assert ada is not None
+        db.users.get(ada.id)
+        db.users.update(ada.id, UserPatch(phone="+441234567890"))
+        db.users.record_failed_login(ada.id)
+        db.users.record_successful_login(ada.id)
+        page = db.users.list_users(limit=2)
+        rest = db.users.list_users(limit=2, cursor=page.next_cursor) if page.next_cursor else None
+        total = db.users.count()
+        health = db.health()
+    out(f"users      {total} live; first page {[u.email for u in page.items]}")
+    out(f"           next page {[u.email for u in rest.items] if rest else []}")
+    out(f"health     ok={health.ok} latency={health.latency_ms} ms server={health.server_version}")
+    out("")
+    out(f"{'query':32} {'calls':>5} {'rows':>5} {'total ms':>9} {'max ms':>8}")
+    summary: dict[str, list[float]] = defaultdict(list)
+    rows: dict[str, int] = defaultdict(int)
+    for record in queries:
+        summary[record.name].append(record.duration_s * 1000)
+        rows[record.name] += record.rows or 0
+    for name, durations in summary.items():
+        out(
+            f"{name:32} {len(durations):5} {rows[name]:5} {sum(durations):9.3f} {max(durations):8.3f}"
+        )
+    out(f"{len(queries)} queries, {sum(r.duration_s for r in queries) * 1000:.3f} ms in all; "
+        f"slow threshold {settings.slow_query_ms} ms")

@@ -1,0 +1,43 @@
+"""The public home of the error hierarchy: ``from shopdb.errors import NotFoundError``."""
+
+from shopdb.core.errors import (
+    ConfigurationError,
+    ConflictError,
+    ConnectionLost,
+    ConstraintViolation,
+    DatabaseUnavailable,
+    DeadlockDetected,
+    DomainError,
+    InvalidCursor,
+    InvalidInput,
+    LockTimeout,
+    NotFoundError,
+    PoolExhausted,
+    QueryTimeout,
+    SerializationFailure,
+    ShopDBError,
+    StaleVersionError,
+    TransientError,
+    WriteOutcomeUnknown,
+)
+
+__all__ = [
+    "ConfigurationError",
+    "ConflictError",
+    "ConnectionLost",
+    "ConstraintViolation",
+    "DatabaseUnavailable",
+    "DeadlockDetected",
+    "DomainError",
+    "InvalidCursor",
+    "InvalidInput",
+    "LockTimeout",
+    "NotFoundError",
+    "PoolExhausted",
+    "QueryTimeout",
+    "SerializationFailure",
+    "ShopDBError",
+    "StaleVersionError",
+    "TransientError",
+    "WriteOutcomeUnknown",
+]

@@ -1,0 +1,110 @@
+"""Users: the account read model, its create and patch inputs, and the credentials read."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AfterValidator, SecretStr, StringConstraints, field_validator
+
+from shopdb.models.base import InputModel, Name, RowModel
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+PASSWORD_HASH_PATTERN = r"^\$[a-z0-9-]+\$"
+
+
+class UserStatus(StrEnum):
+    """Account states; DELETED goes with deleted_at (soft delete)."""
+
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    DELETED = "DELETED"
+
+
+def _no_space(value: str) -> str:
+    if any(ch.isspace() for ch in value) or "\x00" in value:
+        raise ValueError("must not contain spaces or control characters")
+    return value
+
+
+Email = Annotated[
+    str,
+    StringConstraints(max_length=320, pattern=EMAIL_PATTERN),
+    AfterValidator(_no_space),
+]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
+
+
+class User(RowModel):
+    """A user as the ordinary reads return it: no password hash, no two-factor secret."""
+
+    id: UUID
+    email: str
+    first_name: str | None
+    last_name: str | None
+    phone: str | None
+    email_verified: bool
+    email_verified_at: datetime | None
+    failed_login_count: int
+    lockout_until: datetime | None
+    last_login_at: datetime | None
+    two_factor_enabled: bool
+    status: UserStatus
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+    def is_locked(self, now: datetime) -> bool:
+        """True while a lockout set by repeated failed logins is running."""
+        return self.lockout_until is not None and self.lockout_until > now
+
+
+class NewUser(InputModel):
+    """What it takes to create a user. The password arrives hashed (bcrypt, argon2, ...)."""
+
+    email: Email
+    password_hash: SecretStr
+    first_name: Name | None = None
+    last_name: Name | None = None
+    phone: Phone | None = None
+
+    @field_validator("password_hash")
+    @classmethod
+    def _looks_hashed(cls, value: SecretStr) -> SecretStr:
+        text = value.get_secret_value()
+        if not (20 <= len(text) <= 1024 and re.match(PASSWORD_HASH_PATTERN, text)):
+            raise ValueError("must be a modular-crypt hash such as $2b$12$..., never a password")
+        return value
+
+
+class UserPatch(InputModel):
+    """A partial update: only the fields given change; None clears an optional field."""
+
+    email: Email | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
+    phone: Phone | None = None
+    status: Literal[UserStatus.ACTIVE, UserStatus.SUSPENDED] | None = None
+
+    @field_validator("email", "status")
+    @classmethod
+    def _not_cleared(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be cleared")
+        return value
+
+
+class Credentials(RowModel):
+    """What a login check needs; returned only by ``users.get_credentials``."""
+
+    id: UUID
+    email: str
+    password_hash: SecretStr
+    status: UserStatus
+    failed_login_count: int
+    lockout_until: datetime | None
+    two_factor_enabled: bool
+    two_factor_secret: SecretStr | None
