@@ -1,6 +1,7 @@
 """shopdb: the data layer of an e-commerce backend, named SQL over a psycopg 3 pool."""
 
 from shopdb.core.errors import (
+    ConfigurationError,
     ConflictError,
     ConnectionLost,
     ConstraintViolation,
@@ -19,7 +20,6 @@ from shopdb.core.errors import (
     TransientError,
     WriteOutcomeUnknown,
 )
-from shopdb.core.errors import ConfigurationError
 from shopdb.core.paging import CursorPage, Page
 from shopdb.database import Database, Health, Transaction
 from shopdb.settings import Settings

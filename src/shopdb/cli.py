@@ -28,7 +28,9 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for the lock.")
+@click.option(
+    "--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for the lock."
+)
 def migrate(lock_timeout: float) -> None:
     """Apply every pending migration, under yoyo's lock."""
     try:
@@ -41,7 +43,9 @@ def migrate(lock_timeout: float) -> None:
 @main.command()
 @click.option("--count", "count", default="1", show_default=True, help="How many, or 'all'.")
 @click.option("--to", "to", default=None, help="Roll back every migration applied after this id.")
-@click.option("--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for the lock.")
+@click.option(
+    "--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for the lock."
+)
 def rollback(count: str, to: str | None, lock_timeout: float) -> None:
     """Roll back the newest migrations (1 by default)."""
     if count != "all" and not count.isdigit():

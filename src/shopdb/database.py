@@ -44,7 +44,9 @@ class Health:
 class Transaction(Repositories):
     """The repositories bound to one connection inside BEGIN ... COMMIT."""
 
-    def __init__(self, conn: psycopg.Connection[Any], timer: QueryTimer, context: RepositoryContext):
+    def __init__(
+        self, conn: psycopg.Connection[Any], timer: QueryTimer, context: RepositoryContext
+    ):
         self.connection = conn
         self._runner = ConnectionRunner(conn, timer)
         self._context = context
@@ -74,7 +76,8 @@ class Database(Repositories):
                 "options": f"-c statement_timeout={s.query_timeout_ms}",
             },
         )
-        self._runner = PoolRunner(self._pool, self.timer, s.database_pool_timeout_ms / 1000)
+        self._pool_runner = PoolRunner(self._pool, self.timer, s.database_pool_timeout_ms / 1000)
+        self._runner = self._pool_runner
         secret = s.cursor_secret.get_secret_value().encode() if s.cursor_secret else None
         self._context = RepositoryContext(s, CursorCodec(secret))
         load_queries()
@@ -112,7 +115,7 @@ class Database(Repositories):
         try:
             conn = self._pool.getconn(timeout=self.settings.database_pool_timeout_ms / 1000)
         except PoolTimeout as exc:
-            raise self._runner.checkout_failed() from exc
+            raise self._pool_runner.checkout_failed() from exc
         try:
             conn.isolation_level = isolation
             conn.read_only = read_only or None
@@ -144,9 +147,7 @@ class Database(Repositories):
                     return fn(tx)
         except RetryError as exc:
             last = exc.last_attempt.exception()
-            raise TransientError(
-                f"transaction gave up after {limit} attempts: {last}"
-            ) from last
+            raise TransientError(f"transaction gave up after {limit} attempts: {last}") from last
         raise AssertionError("unreachable: tenacity either returns or raises")
 
     @contextmanager
@@ -154,6 +155,11 @@ class Database(Repositories):
         """Record every query this Database runs inside the block (name, duration, rows)."""
         with self.timer.capture() as records:
             yield records
+
+    @property
+    def pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
+        """The underlying psycopg_pool, for what the repositories do not cover."""
+        return self._pool
 
     def pool_stats(self) -> dict[str, int]:
         """psycopg_pool's figures: pool_size, pool_available, requests_waiting, ..."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -66,8 +67,9 @@ def run_demo(url: str, out: Callable[[str], None] = print) -> None:
         summary[record.name].append(record.duration_s * 1000)
         rows[record.name] += record.rows or 0
     for name, durations in summary.items():
-        out(
-            f"{name:32} {len(durations):5} {rows[name]:5} {sum(durations):9.3f} {max(durations):8.3f}"
-        )
-    out(f"{len(queries)} queries, {sum(r.duration_s for r in queries) * 1000:.3f} ms in all; "
-        f"slow threshold {settings.slow_query_ms} ms")
+        total_ms = math.fsum(durations)
+        out(f"{name:32} {len(durations):5} {rows[name]:5} {total_ms:9.3f} {max(durations):8.3f}")
+    out(
+        f"{len(queries)} queries, {sum(r.duration_s for r in queries) * 1000:.3f} ms in all; "
+        f"slow threshold {settings.slow_query_ms} ms"
+    )

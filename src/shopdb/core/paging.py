@@ -82,7 +82,9 @@ class CursorCodec:
 
     def encode(self, listing: str, position: Sequence[Any]) -> str:
         """An opaque cursor for ``position`` (the sort key of the last row) in ``listing``."""
-        payload = json.dumps([listing, [_plain(value) for value in position]], separators=(",", ":"))
+        payload = json.dumps(
+            [listing, [_plain(value) for value in position]], separators=(",", ":")
+        )
         body = payload.encode()
         return f"{_b64(body)}.{_b64(self._sign(body))}"
 

@@ -17,11 +17,11 @@ from psycopg.rows import dict_row
 _READS = {SQLOperationType.SELECT, SQLOperationType.SELECT_ONE, SQLOperationType.SELECT_VALUE}
 
 
-class _DictRowAdapter(PyFormatAdapter):  # type: ignore[misc]
-    """aiosql's psycopg adapter with dict rows; ``<!`` returns the whole row, not its first value."""
+class _DictRowAdapter(PyFormatAdapter):
+    """aiosql's psycopg adapter with dict rows; ``<!`` returns the whole row, not one value."""
 
     def __init__(self) -> None:
-        super().__init__(row_factory=dict_row)
+        super().__init__(row_factory=dict_row)  # type: ignore[no-untyped-call]
 
     def insert_returning(
         self, conn: Any, query_name: str, sql: str, parameters: Any

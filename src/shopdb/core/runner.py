@@ -29,7 +29,9 @@ class Runner(Protocol):
     def run(self, query: Query, params: dict[str, Any]) -> Any: ...
 
 
-def execute(conn: psycopg.Connection[Any], query: Query, params: dict[str, Any], timer: QueryTimer) -> Any:
+def execute(
+    conn: psycopg.Connection[Any], query: Query, params: dict[str, Any], timer: QueryTimer
+) -> Any:
     """Run ``query`` on ``conn`` under the timer; psycopg errors leave as shopdb errors."""
     start = perf_counter()
     try:

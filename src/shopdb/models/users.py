@@ -13,7 +13,7 @@ from pydantic import AfterValidator, SecretStr, StringConstraints, field_validat
 from shopdb.models.base import InputModel, Name, RowModel
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-PASSWORD_HASH_PATTERN = r"^\$[a-z0-9-]+\$"
+PASSWORD_HASH_PATTERN = r"^\$[a-z0-9-]+\$"  # noqa: S105 (a pattern, not a secret)
 
 
 class UserStatus(StrEnum):

@@ -67,7 +67,9 @@ class UserRepository(Repository):
         after = self._context.cursors.decode(listing, cursor, _SHAPE) if cursor else _START
         limit = max(1, min(limit, 500))
         if status is None:
-            rows = self._all("list_users", after_created_at=after[0], after_id=after[1], limit=limit + 1)
+            rows = self._all(
+                "list_users", after_created_at=after[0], after_id=after[1], limit=limit + 1
+            )
         else:
             rows = self._all(
                 "list_users_by_status",

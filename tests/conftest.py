@@ -1,0 +1,107 @@
+"""Test databases on a real PostgreSQL.
+
+A migrated template database is built once per session (pytest-postgresql); each test that
+asks for ``db`` gets its own copy of it (CREATE DATABASE ... TEMPLATE, ~0.15 s), so tests
+never see each other's rows. ``empty_url`` gives an empty database for migration tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+from uuid import uuid4
+
+import psycopg
+import pytest
+from pytest_postgresql import factories
+from pytest_postgresql.janitor import DatabaseJanitor
+
+from shopdb import Database, Settings, migrations
+from tests.support.servers import NoServer, Server, choose_server
+
+try:
+    SERVER: Server | None = choose_server(os.environ)
+    SERVER_ERROR = ""
+except NoServer as exc:
+    SERVER, SERVER_ERROR = None, str(exc)
+
+DBNAME = f"shopdb_test_{os.getpid()}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if SERVER is None:
+        raise pytest.UsageError(SERVER_ERROR)
+
+
+def _migrate_template(**conn: Any) -> None:
+    password = conn.get("password")
+    auth = conn["user"] if not password else f"{conn['user']}:{password}"
+    url = f"postgresql://{auth}@{conn['host']}:{conn['port']}/{conn['dbname']}"
+    migrations.apply(Settings(database_url=url))
+
+
+postgresql_server: Any
+if SERVER is not None and SERVER.mode == "proc":
+    postgresql_server = factories.postgresql_proc(
+        port=None, dbname=DBNAME, load=[_migrate_template]
+    )
+elif SERVER is not None:
+    postgresql_server = factories.postgresql_noproc(
+        host=SERVER.host,
+        port=SERVER.port,
+        user=SERVER.user,
+        password=SERVER.password,
+        dbname=DBNAME,
+        load=[_migrate_template],
+    )
+
+postgresql = factories.postgresql("postgresql_server", dbname=DBNAME)
+
+
+def url_of(info: Any, dbname: str | None = None) -> str:
+    """The URL of a psycopg connection's database (or of another on the same server)."""
+    auth = info.user if not info.password else f"{info.user}:{info.password}"
+    return f"postgresql://{auth}@{info.host}:{info.port}/{dbname or info.dbname}"
+
+
+@pytest.fixture
+def db_url(postgresql: psycopg.Connection[Any]) -> str:
+    """The URL of this test's own migrated database."""
+    return url_of(postgresql.info)
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    """Settings for this test's database: a small pool, the default thresholds."""
+    return Settings(
+        database_url=db_url,
+        database_pool_min=1,
+        database_pool_max=4,
+        database_pool_timeout_ms=2000,
+        database_application_name=f"shopdb-test-{uuid4().hex[:8]}",
+        cursor_secret="test-cursor-secret",
+    )
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    """An open Database on this test's own migrated database."""
+    with Database(settings) as database:
+        yield database
+
+
+@pytest.fixture
+def empty_url(postgresql_server: Any) -> Iterator[str]:
+    """The URL of a fresh database with nothing in it (dropped after the test)."""
+    name = f"shopdb_empty_{uuid4().hex[:12]}"
+    janitor = DatabaseJanitor(
+        user=postgresql_server.user,
+        host=postgresql_server.host,
+        port=postgresql_server.port,
+        dbname=name,
+        password=postgresql_server.password,
+        maintenance_dbname=postgresql_server.maintenance_dbname,
+    )
+    with janitor:
+        yield url_of(postgresql_server, name)
