@@ -105,3 +105,27 @@ def empty_url(postgresql_server: Any) -> Iterator[str]:
     )
     with janitor:
         yield url_of(postgresql_server, name)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With SHOPDB_CHECK_QUERY_COVERAGE set (make test), fail if some named query never ran."""
+    if not os.environ.get("SHOPDB_CHECK_QUERY_COVERAGE") or exitstatus != 0:
+        return
+    from prometheus_client import REGISTRY
+
+    from shopdb.core.queries import load_queries
+
+    ran = {
+        sample.labels["query"]
+        for metric in REGISTRY.collect()
+        if metric.name == "shopdb_query_duration_seconds"
+        for sample in metric.samples
+        if sample.name.endswith("_count") and sample.value > 0
+    }
+    every = {query.name for ns in load_queries().values() for query in ns.values()}
+    missing = sorted(every - ran)
+    if missing:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"named queries that no test ran: {', '.join(missing)}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -10,6 +10,8 @@ import psycopg
 
 from shopdb import migrations
 from shopdb.core.queries import load_queries
+from shopdb.core.runner import execute
+from shopdb.core.timer import QueryTimer
 from shopdb.database import Database
 from shopdb.models import NewUser, UserPatch
 from shopdb.settings import Settings
@@ -27,10 +29,11 @@ def ensure_demo_database(url: str) -> None:
     if not url.endswith("/shopdb_demo"):
         return
     admin = load_queries()["admin"]
+    timer = QueryTimer(Settings(database_url=url).slow_query_ms)
     maintenance = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(maintenance, autocommit=True) as conn:
-        if not admin["database_exists"].fn(conn, name="shopdb_demo"):
-            admin["create_demo_database"].fn(conn)
+        if not execute(conn, admin["database_exists"], {"name": "shopdb_demo"}, timer):
+            execute(conn, admin["create_demo_database"], {}, timer)
 
 
 def run_demo(url: str, out: Callable[[str], None] = print) -> None:

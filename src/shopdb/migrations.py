@@ -14,6 +14,8 @@ from yoyo.exceptions import LockTimeout as YoyoLockTimeout
 
 from shopdb.core.errors import ShopDBError
 from shopdb.core.queries import load_queries, migrations_dir
+from shopdb.core.runner import execute
+from shopdb.core.timer import QueryTimer
 from shopdb.settings import Settings
 
 
@@ -102,7 +104,7 @@ def status(settings: Settings) -> list[MigrationState]:
     query = load_queries()["migrations"]["applied_migrations"]
     with _backend(settings) as backend:
         backend.ensure_internal_schema_updated()
-        rows = list(query.fn(backend.connection))
+        rows = execute(backend.connection, query, {}, QueryTimer(settings.slow_query_ms))
         backend.rollback()
     dates = {row["migration_id"]: row["applied_at_utc"].replace(tzinfo=UTC) for row in rows}
     return [MigrationState(m.id, dates.get(m.id)) for m in migrations]

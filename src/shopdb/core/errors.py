@@ -145,7 +145,9 @@ def translate(exc: psycopg.Error, query: str) -> ShopDBError:
     if isinstance(exc, pg.QueryCanceled):
         return QueryTimeout(f"{query}: cancelled by statement_timeout", query=query)
     if isinstance(exc, pg.DataError):
-        return InvalidInput(f"{query}: {diag.message_primary or 'invalid value'}")
+        # The server's text quotes the rejected value: name only the kind of error.
+        where = f" for {table}.{column}" if table and column else ""
+        return InvalidInput(f"{query}: invalid value{where} ({type(exc).__name__}, {exc.sqlstate})")
     if isinstance(exc, psycopg.OperationalError):
         return ConnectionLost(f"{query}: connection to the database lost")
     return ShopDBError(f"{query}: {type(exc).__name__} ({exc.sqlstate or 'no sqlstate'})")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from shopdb.core.errors import DeadlockDetected, SerializationFailure
 
@@ -10,14 +10,15 @@ RETRYABLE = (SerializationFailure, DeadlockDetected)
 
 
 def transaction_retrying(attempts: int) -> Retrying:
-    """Retry a whole transaction on 40001/40P01: exponential backoff from 10 ms, with jitter.
+    """Retry a whole transaction on 40001/40P01: exponential backoff with full jitter
+    (a random wait up to 10 ms, 20 ms, 40 ms, ... capped at 500 ms).
 
     The caller wraps connection, BEGIN, work and COMMIT: retrying only part of it (a
     SAVEPOINT inside the failed transaction) fails every time.
     """
     return Retrying(
         stop=stop_after_attempt(attempts),
-        wait=wait_exponential_jitter(initial=0.01, max=0.5, jitter=0.02),
+        wait=wait_random_exponential(multiplier=0.01, max=0.5),
         retry=retry_if_exception_type(RETRYABLE),
         reraise=False,
     )

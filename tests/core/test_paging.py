@@ -1,0 +1,86 @@
+"""Page arithmetic and tamper-evident keyset cursors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shopdb import InvalidCursor, Page
+from shopdb.core.paging import CursorCodec, offset_of
+
+SHAPE = (datetime, UUID)
+positions = st.tuples(st.datetimes(timezones=st.just(UTC)), st.uuids())
+
+
+@given(total=st.integers(0, 10_000), per_page=st.integers(1, 200), page=st.integers(1, 100))
+def test_page_flags_agree_with_the_rows_before_and_after_it(
+    total: int, per_page: int, page: int
+) -> None:
+    current: Page[int] = Page(items=[], total=total, page=page, per_page=per_page)
+
+    assert current.has_previous == (page > 1)
+    assert current.has_next == (offset_of(page, per_page) + per_page < total)
+    assert current.pages * per_page >= total
+    assert current.offset == (page - 1) * per_page
+
+
+@pytest.mark.parametrize(("page", "per_page"), [(0, 10), (1, 0), (-3, 5)])
+def test_a_page_or_size_below_one_is_refused(page: int, per_page: int) -> None:
+    with pytest.raises(ValueError, match="start at 1"):
+        offset_of(page, per_page)
+
+
+@given(position=positions)
+def test_a_cursor_round_trips_its_position(position: tuple[datetime, UUID]) -> None:
+    codec = CursorCodec(b"k" * 32)
+
+    assert codec.decode("users:*", codec.encode("users:*", position), SHAPE) == position
+
+
+@given(position=positions, index=st.integers(0, 10_000), char=st.sampled_from("AbZ9-_x."))
+def test_any_altered_character_makes_the_cursor_invalid(
+    position: tuple[datetime, UUID], index: int, char: str
+) -> None:
+    codec = CursorCodec(b"k" * 32)
+    token = codec.encode("users:*", position)
+    at = index % len(token)
+    forged = token[:at] + char + token[at + 1 :]
+    if forged == token:
+        return
+
+    with pytest.raises(InvalidCursor):
+        codec.decode("users:*", forged, SHAPE)
+
+
+@given(garbage=st.text(max_size=200))
+def test_arbitrary_text_is_an_invalid_cursor_never_another_error(garbage: str) -> None:
+    with pytest.raises(InvalidCursor):
+        CursorCodec(b"k" * 32).decode("users:*", garbage, SHAPE)
+
+
+def test_a_cursor_signed_with_another_key_is_refused() -> None:
+    position = (datetime(2026, 1, 1, tzinfo=UTC), UUID(int=7))
+    token = CursorCodec(b"a" * 32).encode("users:*", position)
+
+    with pytest.raises(InvalidCursor, match="not issued by this service"):
+        CursorCodec(b"b" * 32).decode("users:*", token, SHAPE)
+
+
+def test_a_cursor_of_another_listing_is_refused() -> None:
+    codec = CursorCodec(b"k" * 32)
+    token = codec.encode("users:ACTIVE", (datetime(2026, 1, 1, tzinfo=UTC), UUID(int=7)))
+
+    with pytest.raises(InvalidCursor, match="listing users:\\*"):
+        codec.decode("users:*", token, SHAPE)
+
+
+def test_a_signed_cursor_with_values_of_the_wrong_type_is_refused() -> None:
+    codec = CursorCodec(b"k" * 32)
+    token = codec.encode("users:*", ("yesterday", "not-a-uuid"))
+
+    with pytest.raises(InvalidCursor):
+        codec.decode("users:*", token, SHAPE)

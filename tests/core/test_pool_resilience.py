@@ -1,0 +1,147 @@
+"""Broken connections, a vanished server, timeouts and a full pool, all for real."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from shopdb import (
+    Database,
+    DatabaseUnavailable,
+    PoolExhausted,
+    QueryTimeout,
+    Settings,
+    WriteOutcomeUnknown,
+)
+from shopdb.models import NewUser, User
+from tests.core.conftest import HASH
+from tests.support.database import backend_pids, terminate, with_settings
+from tests.support.proxy import TcpProxy
+
+
+def test_reads_survive_the_server_terminating_every_pooled_connection(
+    settings: Settings, admin: psycopg.Connection[Any], user: User
+) -> None:
+    three = with_settings(
+        settings, database_pool_min=3, database_pool_max=3, database_application_name="three"
+    )
+    with Database(three) as db:
+        before = backend_pids(admin, "three")
+        assert len(before) == 3
+
+        assert terminate(admin, "three") == 3
+        results = [db.users.get(user.id) for _ in range(6)]
+
+        assert all(found.id == user.id for found in results)
+        assert backend_pids(admin, "three").isdisjoint(before)
+
+
+def test_a_write_on_a_dead_connection_is_not_replayed_and_says_so(
+    db: Database, admin: psycopg.Connection[Any]
+) -> None:
+    db.users.count()
+    terminate(admin, db.settings.database_application_name)
+
+    with pytest.raises(WriteOutcomeUnknown, match="may or may not have been applied"):
+        db.users.create(NewUser(email="once@example.com", password_hash=HASH))
+
+    assert db.users.email_exists("once@example.com") is False
+    db.users.create(NewUser(email="twice@example.com", password_hash=HASH))
+    assert db.users.email_exists("twice@example.com") is True
+
+
+@pytest.fixture
+def proxy(postgresql_server: Any) -> Iterator[TcpProxy]:
+    forwarder = TcpProxy(postgresql_server.host, int(postgresql_server.port))
+    yield forwarder
+    forwarder.stop()
+
+
+def _through(settings: Settings, proxy: TcpProxy) -> Settings:
+    url = settings.database_url.get_secret_value()
+    head, tail = url.rsplit("@", 1)
+    tail = f"127.0.0.1:{proxy.port}/" + tail.split("/", 1)[1]
+    return with_settings(settings, database_url=f"{head}@{tail}", database_pool_timeout_ms=1000)
+
+
+def test_a_stopped_server_gives_database_unavailable_not_a_hang(
+    settings: Settings, proxy: TcpProxy, user: User
+) -> None:
+    with Database(_through(settings, proxy)) as db:
+        assert db.users.get(user.id).id == user.id
+        proxy.stop()
+
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailable):
+            db.users.get(user.id)
+        assert time.monotonic() - started < 15
+        assert db.health().ok is False
+
+
+def test_open_fails_fast_and_clearly_when_nothing_listens(settings: Settings) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    url = f"postgresql://shop:sup3rsecret@127.0.0.1:{port}/shop"
+    database = Database(with_settings(settings, database_url=url))
+
+    with pytest.raises(DatabaseUnavailable, match=f"127.0.0.1:{port}") as raised:
+        database.open(timeout_s=2)
+
+    assert "sup3rsecret" not in str(raised.value)
+
+
+def test_a_statement_over_query_timeout_raises_query_timeout_naming_the_query(
+    settings: Settings, admin: psycopg.Connection[Any], user: User
+) -> None:
+    with Database(with_settings(settings, query_timeout_ms=150)) as db:
+        with admin.transaction():
+            admin.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+            with pytest.raises(QueryTimeout, match=r"users\.get") as raised:
+                db.users.get(user.id)
+        assert raised.value.query == "users.get"
+        assert db.users.get(user.id).id == user.id
+
+
+def test_a_full_pool_raises_pool_exhausted_within_the_checkout_timeout(settings: Settings) -> None:
+    tight = with_settings(
+        settings, database_pool_min=1, database_pool_max=1, database_pool_timeout_ms=300
+    )
+    with Database(tight) as db, db.transaction():
+        started = time.monotonic()
+        with pytest.raises(PoolExhausted, match="all 1 connections"):
+            db.users.count()
+        assert time.monotonic() - started < 5
+
+
+def test_a_checkout_that_waits_gets_the_connection_once_it_is_returned(settings: Settings) -> None:
+    tight = with_settings(
+        settings, database_pool_min=1, database_pool_max=1, database_pool_timeout_ms=3000
+    )
+    with Database(tight) as db:
+        released = threading.Event()
+
+        def hold() -> None:
+            with db.transaction():
+                released.wait(5)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        time.sleep(0.1)
+        threading.Timer(0.2, released.set).start()
+        assert db.users.count() == 0
+        holder.join()
+
+
+def test_health_reports_latency_version_and_pool_figures(db: Database) -> None:
+    health = db.health()
+
+    assert health.ok is True
+    assert health.latency_ms is not None and health.latency_ms > 0
+    assert health.server_version and health.server_version[0].isdigit()
+    assert health.pool["pool_max"] == db.settings.database_pool_max

@@ -1,0 +1,90 @@
+"""The query timer: Prometheus metrics, the slow-query log and captures."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import psycopg
+import pytest
+from prometheus_client import REGISTRY, generate_latest
+
+from shopdb import Database, Settings
+from shopdb.models import User
+from tests.support.database import with_settings
+
+
+def _sample(name: str, query: str) -> float:
+    return REGISTRY.get_sample_value(name, {"query": query}) or 0.0
+
+
+def test_a_query_blocked_past_the_threshold_is_flagged_logged_and_counted(
+    settings: Settings,
+    admin: psycopg.Connection[Any],
+    user: User,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    slow_before = _sample("shopdb_slow_queries_total", "users.get")
+    with Database(with_settings(settings, slow_query_ms=50)) as db:
+        with admin.transaction():
+            admin.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+            reader = threading.Thread(target=db.users.get, args=(user.id,))
+            with caplog.at_level(logging.WARNING, logger="shopdb.slow_query"):
+                reader.start()
+                time.sleep(0.2)
+        reader.join()
+
+    records = [r for r in caplog.records if r.name == "shopdb.slow_query"]
+    assert len(records) == 1
+    message = records[0].getMessage()
+    assert "users.get" in message and "threshold 50 ms" in message
+    assert str(user.id) not in message and str(user.id) not in str(records[0].__dict__)
+    assert _sample("shopdb_slow_queries_total", "users.get") == slow_before + 1
+
+
+def test_a_fast_query_is_timed_but_not_flagged(
+    db: Database, user: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    count_before = _sample("shopdb_query_duration_seconds_count", "users.get")
+    slow_before = _sample("shopdb_slow_queries_total", "users.get")
+
+    with caplog.at_level(logging.WARNING, logger="shopdb.slow_query"):
+        db.users.get(user.id)
+
+    assert _sample("shopdb_query_duration_seconds_count", "users.get") == count_before + 1
+    assert _sample("shopdb_slow_queries_total", "users.get") == slow_before
+    assert not [r for r in caplog.records if r.name == "shopdb.slow_query"]
+
+
+def test_capture_queries_records_name_rows_and_duration_of_each_query(
+    db: Database, user: User
+) -> None:
+    with db.capture_queries() as queries:
+        db.users.get(user.id)
+        db.users.find_by_email("nobody@example.com")
+        db.users.list_users(limit=5)
+
+    assert [(q.name, q.rows) for q in queries] == [
+        ("users.get", 1),
+        ("users.find_by_email", 0),
+        ("users.list_users", 1),
+    ]
+    assert all(q.duration_s > 0 and not q.failed for q in queries)
+
+
+def test_queries_outside_a_capture_block_are_not_recorded(db: Database, user: User) -> None:
+    with db.capture_queries() as queries:
+        pass
+    db.users.get(user.id)
+
+    assert queries == []
+
+
+def test_pool_gauges_are_exported_per_pool(db: Database) -> None:
+    db.users.count()
+    exposition = generate_latest(REGISTRY).decode()
+
+    assert f'shopdb_pool_pool_size{{pool="{db.name}"}}' in exposition
+    assert "shopdb_pool_requests_wait_ms" in exposition
