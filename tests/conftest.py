@@ -8,6 +8,7 @@ never see each other's rows. ``empty_url`` gives an empty database for migration
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
@@ -44,7 +45,7 @@ def _migrate_template(**conn: Any) -> None:
 postgresql_server: Any
 if SERVER is not None and SERVER.mode == "proc":
     postgresql_server = factories.postgresql_proc(
-        port=None, dbname=DBNAME, load=[_migrate_template]
+        executable=shutil.which("pg_ctl"), dbname=DBNAME, load=[_migrate_template]
     )
 elif SERVER is not None:
     postgresql_server = factories.postgresql_noproc(

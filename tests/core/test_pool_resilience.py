@@ -84,7 +84,9 @@ def test_a_stopped_server_gives_database_unavailable_not_a_hang(
         assert db.health().ok is False
 
 
-def test_open_fails_fast_and_clearly_when_nothing_listens(settings: Settings) -> None:
+def test_open_fails_fast_and_clearly_when_nothing_listens(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
     url = f"postgresql://shop:sup3rsecret@127.0.0.1:{port}/shop"
@@ -94,6 +96,7 @@ def test_open_fails_fast_and_clearly_when_nothing_listens(settings: Settings) ->
         database.open(timeout_s=2)
 
     assert "sup3rsecret" not in str(raised.value)
+    assert "sup3rsecret" not in caplog.text
 
 
 def test_a_statement_over_query_timeout_raises_query_timeout_naming_the_query(
