@@ -12,7 +12,7 @@ from typing import Any, Self, TypeVar
 
 import psycopg
 from psycopg import IsolationLevel
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 from tenacity import RetryError
 
 from shopdb.core.errors import DatabaseUnavailable, ShopDBError, TransientError, translate
@@ -114,8 +114,8 @@ class Database(Repositories):
         """BEGIN on one connection; COMMIT on normal exit, ROLLBACK on any exception."""
         try:
             conn = self._pool.getconn(timeout=self.settings.database_pool_timeout_ms / 1000)
-        except PoolTimeout as exc:
-            raise self._pool_runner.checkout_failed() from exc
+        except (PoolTimeout, PoolClosed) as exc:
+            raise self._pool_runner.checkout_failed(exc) from exc
         try:
             conn.isolation_level = isolation
             conn.read_only = read_only or None
@@ -173,7 +173,7 @@ class Database(Repositories):
         try:
             with self._pool.connection(timeout=self.settings.database_pool_timeout_ms / 1000) as c:
                 version = execute(c, ping, {}, self.timer)
-        except (ShopDBError, PoolTimeout) as exc:
+        except (ShopDBError, PoolTimeout, PoolClosed) as exc:
             return Health(False, None, None, self.pool_stats(), error=type(exc).__name__)
         latency = (perf_counter() - start) * 1000
         return Health(True, round(latency, 3), str(version), self.pool_stats())

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 import psycopg
 from aiosql.types import SQLOperationType
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from shopdb.core.errors import (
     ConnectionLost,
@@ -84,8 +84,8 @@ class PoolRunner:
         try:
             with self._pool.connection(timeout=self._timeout_s) as conn:
                 return execute(conn, query, params, self._timer)
-        except PoolTimeout as exc:
-            raise self.checkout_failed() from exc
+        except (PoolTimeout, PoolClosed) as exc:
+            raise self.checkout_failed(exc) from exc
         except ConnectionLost as lost:
             self._pool.check()
             if not query.is_read:
@@ -96,11 +96,13 @@ class PoolRunner:
         try:
             with self._pool.connection(timeout=self._timeout_s) as conn:
                 return execute(conn, query, params, self._timer)
-        except PoolTimeout as exc:
-            raise self.checkout_failed() from exc
+        except (PoolTimeout, PoolClosed) as exc:
+            raise self.checkout_failed(exc) from exc
 
-    def checkout_failed(self) -> DatabaseUnavailable:
-        """The error for a checkout that timed out: a busy pool or an unreachable server."""
+    def checkout_failed(self, exc: Exception) -> DatabaseUnavailable:
+        """The error for a failed checkout: a closed pool, a busy one or an unreachable server."""
+        if isinstance(exc, PoolClosed):
+            return DatabaseUnavailable(f"pool {self._pool.name} is not open: call Database.open()")
         stats = self._pool.get_stats()
         waited = f"{self._timeout_s * 1000:.0f} ms"
         if stats.get("pool_size", 0) >= self._pool.max_size:

@@ -1,0 +1,72 @@
+"""Database: lifecycle of the pool, repository attributes, transactions bound to one connection."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from shopdb import Database, DatabaseUnavailable, Settings, Transaction
+from shopdb.models import NewUser
+from shopdb.repositories.users import UserRepository
+
+HASH = "$2b$12$" + "d" * 53
+
+
+def test_close_waits_for_a_running_transaction_to_finish(settings: Settings) -> None:
+    db = Database(settings).open()
+    started = threading.Event()
+
+    def slow_writer() -> None:
+        with db.transaction() as tx:
+            started.set()
+            time.sleep(0.3)
+            tx.users.create(NewUser(email="late@example.com", password_hash=HASH))
+
+    writer = threading.Thread(target=slow_writer)
+    writer.start()
+    started.wait(5)
+    db.close(timeout_s=5)
+    writer.join()
+
+    with Database(settings) as again:
+        assert again.users.email_exists("late@example.com")
+
+
+def test_a_closed_database_refuses_queries_with_a_shopdb_error(settings: Settings) -> None:
+    db = Database(settings).open()
+    db.close()
+
+    with pytest.raises(DatabaseUnavailable):
+        db.users.count()
+
+
+def test_repositories_are_attributes_built_once(db: Database) -> None:
+    assert isinstance(db.users, UserRepository)
+    assert db.users is db.users
+
+
+def test_a_transaction_offers_the_same_repositories_on_its_own_connection(db: Database) -> None:
+    with db.transaction() as tx:
+        assert isinstance(tx, Transaction)
+        assert isinstance(tx.users, UserRepository)
+        backend = tx.connection.info.backend_pid
+        tx.users.count()
+        assert tx.connection.info.backend_pid == backend
+        assert tx.connection.info.transaction_status.name == "INTRANS"
+
+
+def test_a_database_never_opened_says_so(settings: Settings) -> None:
+    with pytest.raises(DatabaseUnavailable, match="not open"):
+        Database(settings).users.count()
+
+
+def test_a_transaction_on_a_closed_database_is_refused_with_a_shopdb_error(
+    settings: Settings,
+) -> None:
+    db = Database(settings).open()
+    db.close()
+
+    with pytest.raises(DatabaseUnavailable), db.transaction():
+        pass
