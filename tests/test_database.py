@@ -70,3 +70,19 @@ def test_a_transaction_on_a_closed_database_is_refused_with_a_shopdb_error(
 
     with pytest.raises(DatabaseUnavailable), db.transaction():
         pass
+
+
+def test_each_connection_carries_timeout_name_autocommit_and_prepare_settings(
+    settings: Settings,
+) -> None:
+    from tests.support.database import with_settings
+
+    custom = with_settings(settings, query_timeout_ms=1234, database_prepare_threshold=None)
+    with Database(custom) as db, db.pool.connection() as conn:
+        timeout = conn.execute("SHOW statement_timeout").fetchone()
+        name = conn.execute("SHOW application_name").fetchone()
+
+        assert timeout == ("1234ms",)
+        assert name == (settings.database_application_name,)
+        assert conn.autocommit is True
+        assert conn.prepare_threshold is None

@@ -17,7 +17,12 @@ class Settings(BaseSettings):
     """Every knob of shopdb, read from environment variables of the same name in upper case."""
 
     model_config = SettingsConfigDict(
-        env_prefix="", case_sensitive=False, extra="ignore", frozen=True, hide_input_in_errors=True
+        env_prefix="",
+        case_sensitive=False,
+        extra="ignore",
+        frozen=True,
+        hide_input_in_errors=True,
+        env_parse_none_str="none",
     )
 
     database_url: SecretStr = Field(description="postgresql://user:password@host:port/dbname")

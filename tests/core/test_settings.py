@@ -81,3 +81,13 @@ def test_a_driver_suffix_in_the_scheme_is_accepted_and_removed_for_libpq() -> No
     settings = Settings(database_url="postgresql+psycopg://u@h:5432/db")
 
     assert settings.conninfo == "postgresql://u@h:5432/db"
+
+
+def test_prepared_statements_can_be_switched_off_for_old_pgbouncer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", URL)
+    monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", "none")
+
+    assert Settings().database_prepare_threshold is None
+    assert Settings(database_prepare_threshold=0).database_prepare_threshold == 0
