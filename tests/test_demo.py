@@ -27,6 +27,8 @@ def test_the_demo_reports_every_query_it_ran_and_is_repeatable(empty_url: str) -
 
 def test_the_local_demo_database_is_created_once(postgresql: psycopg.Connection[Any]) -> None:
     url = url_of(postgresql.info, "shopdb_demo")
+    with psycopg.connect(url_of(postgresql.info, "postgres"), autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS shopdb_demo WITH (FORCE)")
 
     ensure_demo_database(url)
     ensure_demo_database(url)
