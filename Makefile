@@ -31,7 +31,8 @@ demo: $(STAMP)
 	$(BIN)/shopdb demo
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,mean,ops,rounds -p no:randomly
+	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-sort=name \
+		--benchmark-columns=min,median,mean,stddev,rounds --benchmark-json=.benchmarks/latest.json
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .hypothesis .benchmarks

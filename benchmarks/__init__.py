@@ -1,0 +1,1 @@
+"""pytest-benchmark suites against a real PostgreSQL (``make bench``)."""

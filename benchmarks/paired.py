@@ -1,0 +1,66 @@
+"""Two ways of running one query, timed call by call in alternation.
+
+This machine's speed drifts by 2x within seconds (a shared VM: the same 3,000 lookups took
+1.2 s in one block and 3.2 s in the next). Two benchmarks run one after the other then
+compare two moments, not two code paths: back to back, the repository once measured 0.59x
+raw psycopg and once 1.75x. So each benchmark here times its path with pytest-benchmark, one
+call per round, and the untimed setup of every round runs the other path once, timing it on
+the side. Both paths thus alternate call by call and see the same load; the repository/raw
+ratio pools every call of each path in the group (see ratios.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from statistics import median
+from time import perf_counter
+from typing import Any
+
+from pytest_benchmark.fixture import BenchmarkFixture
+
+# Seconds per call of the path run in each round's setup, by benchmark (pytest node id).
+OTHER_ROUNDS: dict[str, list[float]] = {}
+WARMUP_CALLS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """One way of running a query: the call, and how to make the input of one call."""
+
+    name: str
+    call: Callable[[Any], Any]
+    make_input: Callable[[], Any]
+
+    def run_once(self) -> Any:
+        """One call with fresh input (untimed)."""
+        return self.call(self.make_input())
+
+
+def measure(benchmark: BenchmarkFixture, measured: Path, other: Path, *, rounds: int) -> Any:
+    """Time ``measured`` with pytest-benchmark, alternating each call with one of ``other``.
+
+    The inputs are made outside the timed call. Returns what the last measured call returned.
+    """
+    for _ in range(WARMUP_CALLS):  # past psycopg's prepare_threshold on every pooled connection
+        measured.run_once()
+        other.run_once()
+    other_s: list[float] = []
+
+    def setup() -> tuple[tuple[Any], dict[str, Any]]:
+        value = other.make_input()
+        start = perf_counter()
+        other.call(value)
+        other_s.append(perf_counter() - start)
+        return (measured.make_input(),), {}
+
+    result = benchmark.pedantic(  # type: ignore[no-untyped-call]  # pytest-benchmark's own
+        measured.call, setup=setup, rounds=rounds
+    )
+    OTHER_ROUNDS[benchmark.fullname] = other_s
+    benchmark.extra_info.update(
+        path=measured.name,
+        other_path=other.name,
+        other_median_us=round(median(other_s) * 1e6, 2) if other_s else None,
+    )
+    return result
