@@ -1,12 +1,13 @@
 """Two ways of running one query, timed call by call in alternation.
 
-This machine's speed drifts by 2x within seconds (a shared VM: the same 3,000 lookups took
-1.2 s in one block and 3.2 s in the next). Two benchmarks run one after the other then
-compare two moments, not two code paths: back to back, the repository once measured 0.59x
-raw psycopg and once 1.75x. So each benchmark here times its path with pytest-benchmark, one
-call per round, and the untimed setup of every round runs the other path once, timing it on
-the side. Both paths thus alternate call by call and see the same load; the repository/raw
-ratio pools every call of each path in the group (see ratios.py).
+This machine's speed drifts by 2x within seconds (a shared VM: the same 3,000 pairs of
+lookups took 1.2 s in one block and 3.2 s in the next). Two benchmarks run one after the
+other then compare two moments, not two code paths: run that way, one session put the
+repository at 0.59x raw psycopg for users.get and 1.75x for users.find_by_email. So each
+benchmark here times its path with pytest-benchmark, one call per round, and the untimed
+setup of every round runs the other path once, timing it on the side. Both paths thus
+alternate call by call and see the same load; the repository/raw ratio pools every call of
+each path in the group (see ratios.py).
 """
 
 from __future__ import annotations
