@@ -19,6 +19,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy $(CODE)
+	$(BIN)/squawk --config .squawk.toml migrations/*.sql
 
 format: $(STAMP)
 	$(BIN)/ruff format $(CODE)
