@@ -51,6 +51,13 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise ConfigurationError(_describe(exc)) from None
 
+    @field_validator("database_prepare_threshold", mode="before")
+    @classmethod
+    def _none_in_any_case(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in ("", "none", "null", "off"):
+            return None
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _check_url(cls, value: SecretStr) -> SecretStr:

@@ -87,7 +87,7 @@ def test_prepared_statements_can_be_switched_off_for_old_pgbouncer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", URL)
-    monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", "none")
-
-    assert Settings().database_prepare_threshold is None
+    for spelling in ("none", "None", "off"):
+        monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", spelling)
+        assert Settings().database_prepare_threshold is None
     assert Settings(database_prepare_threshold=0).database_prepare_threshold == 0
