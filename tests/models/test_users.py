@@ -171,11 +171,6 @@ def test_anything_but_a_modular_crypt_hash_is_refused(password_hash: str) -> Non
     assert password_hash not in str(error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: NewUser.password_hash accepts a NUL character; the database then refuses it "
-    "with InvalidInput instead of the model refusing it with ValidationError",
-)
 def test_a_password_hash_with_a_nul_character_is_refused() -> None:
     rejection(NewUser, {"email": "a@b.co", "password_hash": HASH + "\x00"})
 

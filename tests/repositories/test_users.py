@@ -360,11 +360,6 @@ def test_a_negative_failed_login_count_is_a_constraint_violation_and_rolls_back(
     assert db.users.get(user.id) == user
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: NewUser accepts a password_hash holding NUL; create then fails in the driver "
-    "with InvalidInput instead of a ValidationError before the database",
-)
 def test_a_password_hash_with_a_nul_is_refused_before_the_database(db: Database) -> None:
     with pytest.raises(ValidationError):
         db.users.create(new_user(password_hash=HASH + "\x00"))

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, SecretStr, StringConstraints, field_validat
 from shopdb.models.base import InputModel, Name, RowModel
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-PASSWORD_HASH_PATTERN = r"^\$[a-z0-9-]+\$"  # noqa: S105 (a pattern, not a secret)
+PASSWORD_HASH_PATTERN = r"^\$[a-z0-9-]+\$[!-~]+$"  # noqa: S105 (a pattern, not a secret)
 
 
 class UserStatus(StrEnum):
@@ -75,7 +75,7 @@ class NewUser(InputModel):
     @classmethod
     def _looks_hashed(cls, value: SecretStr) -> SecretStr:
         text = value.get_secret_value()
-        if not (20 <= len(text) <= 1024 and re.match(PASSWORD_HASH_PATTERN, text)):
+        if not (20 <= len(text) <= 1024 and re.fullmatch(PASSWORD_HASH_PATTERN, text)):
             raise ValueError("must be a modular-crypt hash such as $2b$12$..., never a password")
         return value
 
