@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 CODE := src tests $(wildcard benchmarks)
 
-.PHONY: install test lint format demo bench clean
+.PHONY: install test lint format demo bench clean migration-checksums schema-doc
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ format: $(STAMP)
 
 test: lint
 	SHOPDB_CHECK_QUERY_COVERAGE=1 $(BIN)/python -m pytest
+
+# Add the checksum lines of new migration files; an existing line is never rewritten.
+migration-checksums:
+	cd migrations && for f in 0*.sql; do grep -q "  $$f$$" checksums.sha256 || sha256sum "$$f" >> checksums.sha256; done
+
+# Regenerate docs/schema.md from a database migrated to the newest migration (DATABASE_URL).
+schema-doc: $(STAMP)
+	$(BIN)/shopdb schema-doc --output docs/schema.md
 
 demo: $(STAMP)
 	$(BIN)/shopdb demo

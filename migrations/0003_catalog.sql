@@ -23,8 +23,7 @@ CREATE TABLE categories (
         REFERENCES categories (id) ON DELETE RESTRICT,
     CONSTRAINT categories_slug_key UNIQUE (slug),
     CONSTRAINT categories_slug_check CHECK (slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'),
-    CONSTRAINT categories_name_check CHECK (length(name) BETWEEN 1 AND 200),
-    CONSTRAINT categories_level_check CHECK (level >= 0)
+    CONSTRAINT categories_name_check CHECK (length(name) BETWEEN 1 AND 200)
 );
 COMMENT ON TABLE categories IS 'Product categories as a tree (parent_id); a category with children or products cannot be deleted.';
 COMMENT ON COLUMN categories.level IS 'Depth in the tree (0 for a root); kept by the categories_set_hierarchy trigger.';
@@ -129,7 +128,7 @@ CREATE TABLE products (
     CONSTRAINT products_version_check CHECK (version >= 1)
 );
 COMMENT ON TABLE products IS 'Sellable products; soft-deleted through deleted_at; version for optimistic locking.';
-COMMENT ON COLUMN products.search_vector IS 'Generated: products_search_document(title, summary, description, search_keywords); query with the simple config.';
+COMMENT ON COLUMN products.search_vector IS 'Title and keywords weigh A, summary B, description C; query it with the simple config: websearch_to_tsquery(''simple'', ...).';
 COMMENT ON COLUMN products.version IS 'Optimistic locking: every update sets version = version + 1 WHERE version = expected.';
 CREATE INDEX products_status_created_at_idx ON products (status, created_at DESC, id DESC)
     WHERE deleted_at IS NULL;
@@ -249,6 +248,6 @@ CREATE TABLE inventory (
     CONSTRAINT inventory_version_check CHECK (version >= 1)
 );
 COMMENT ON TABLE inventory IS 'Stock of one variant: on hand, reserved by open orders, available; version for optimistic locking.';
-COMMENT ON COLUMN inventory.quantity_available IS 'Generated: quantity_on_hand - quantity_reserved (never negative, as reserved <= on hand).';
+COMMENT ON COLUMN inventory.quantity_available IS 'Never negative, since reserved <= on hand; read-only.';
 CREATE TRIGGER inventory_set_updated_at BEFORE UPDATE ON inventory
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();

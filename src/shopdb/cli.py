@@ -1,9 +1,10 @@
-"""The `shopdb` command: migrate, rollback, status, break-lock and demo."""
+"""The `shopdb` command: migrate, rollback, status, break-lock, schema-doc and demo."""
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -71,6 +72,36 @@ def break_lock() -> None:
     """Remove the migration lock left by a killed run (only when none is running)."""
     migrations.break_lock(_settings())
     click.echo("migration lock removed")
+
+
+@main.command("schema-doc")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("docs/schema.md"),
+    show_default=True,
+    help="Where to write the document.",
+)
+@click.option("--check", is_flag=True, help="Write nothing; fail if the file is out of date.")
+def schema_doc(output: Path, check: bool) -> None:
+    """Write the schema reference with its ER diagram from the catalog of DATABASE_URL."""
+    from shopdb import schema_doc as doc
+
+    settings = _settings()
+    try:
+        pending = [m.id for m in migrations.status(settings) if not m.applied]
+        if pending:
+            raise click.ClickException(f"migrate first: {', '.join(pending)} not applied")
+        if check:
+            current = output.read_text(encoding="utf-8") if output.exists() else ""
+            if current != doc.generate(settings):
+                raise click.ClickException(f"{output} is out of date: run `shopdb schema-doc`")
+            click.echo(f"{output} is up to date")
+            return
+        changed = doc.write(settings, output)
+    except ShopDBError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{'wrote' if changed else 'unchanged'} {output}")
 
 
 @main.command()

@@ -1,0 +1,1 @@
+"""Schema tests: the live catalog, the constraints, the migrations and their lint."""

@@ -1,0 +1,220 @@
+"""Valid rows of every table, for tests that then break one rule at a time.
+
+``Rows(conn).insert("orders", tax_amount=-1)`` inserts an order that is valid in every other
+respect: each parent row it needs is created fresh, so a test's row shares nothing with
+another's (a fresh user has no cart yet, a fresh order no payment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+Row = dict[str, Any]
+HASH = "$2b$12$" + "x" * 53
+NOW = datetime.now(UTC)
+
+
+class Rows:
+    """Inserts valid rows of any table on one connection; keyword arguments replace columns."""
+
+    TABLES = (
+        "users", "user_sessions", "roles", "permissions", "role_permissions", "user_roles",
+        "user_permissions", "security_events", "categories", "products", "product_variants",
+        "product_categories", "collections", "product_collections", "inventory", "media",
+        "product_media", "variant_media", "carts", "cart_items", "addresses", "orders",
+        "order_items", "payments", "saved_cards", "payment_refunds", "reviews", "review_media",
+        "coupons", "coupon_usages", "audit_logs",
+    )  # fmt: skip
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+        self._serial = count(1)
+        self._defaults: dict[str, Callable[[int], Row]] = {
+            "users": lambda n: {"email": f"user{n}@example.com", "password_hash": HASH},
+            "user_sessions": lambda n: {
+                "user_id": self.id("users"),
+                "refresh_token_hash": f"{n:064x}",
+                "expires_at": NOW + timedelta(days=30),
+            },
+            "roles": lambda n: {"name": f"role{n}"},
+            "permissions": lambda n: {"key": f"domain{n}:read"},
+            "role_permissions": lambda n: {
+                "role_id": self.id("roles"),
+                "permission_id": self.id("permissions"),
+            },
+            "user_roles": lambda n: {"user_id": self.id("users"), "role_id": self.id("roles")},
+            "user_permissions": lambda n: {
+                "user_id": self.id("users"),
+                "permission_id": self.id("permissions"),
+            },
+            "security_events": lambda n: {"user_id": self.id("users"), "type": "LOGIN_SUCCEEDED"},
+            "categories": lambda n: {"name": f"Category {n}", "slug": f"category-{n}"},
+            "products": lambda n: {
+                "title": f"Product {n}",
+                "slug": f"product-{n}",
+                "sku": f"P-{n}",
+                "price": 100,
+            },
+            "product_variants": lambda n: {
+                "product_id": self.id("products"),
+                "title": f"Variant {n}",
+                "sku": f"V-{n}",
+                "price": 100,
+            },
+            "product_categories": lambda n: {
+                "product_id": self.id("products"),
+                "category_id": self.id("categories"),
+            },
+            "collections": lambda n: {"name": f"Collection {n}", "slug": f"collection-{n}"},
+            "product_collections": lambda n: {
+                "product_id": self.id("products"),
+                "collection_id": self.id("collections"),
+            },
+            "inventory": lambda n: {
+                "product_variant_id": self.id("product_variants"),
+                "quantity_on_hand": 10,
+                "quantity_reserved": 2,
+            },
+            "media": lambda n: {
+                "asset_id": f"asset-{n}",
+                "url": f"https://cdn.example.com/{n}.jpg",
+                "type": "IMAGE",
+                "provider": "S3",
+                "mime_type": "image/jpeg",
+                "size_bytes": 1000,
+                "width": 640,
+                "height": 480,
+            },
+            "product_media": lambda n: {
+                "product_id": self.id("products"),
+                "media_id": self.id("media"),
+            },
+            "variant_media": lambda n: {
+                "variant_id": self.id("product_variants"),
+                "media_id": self.id("media"),
+            },
+            "carts": lambda n: {
+                "user_id": self.id("users"),
+                "session_id": f"session-{n}",
+                "expires_at": NOW + timedelta(days=7),
+            },
+            "cart_items": lambda n: {
+                "cart_id": self.id("carts"),
+                "product_variant_id": self.id("product_variants"),
+                "quantity": 1,
+                "unit_price": 100,
+            },
+            "addresses": lambda n: {
+                "user_id": self.id("users"),
+                "full_name": "Ada Lovelace",
+                "line1": "1 Main Street",
+                "city": "Istanbul",
+                "country": "TR",
+            },
+            "orders": lambda n: {
+                "reference": f"ORD-{n:06d}",
+                "user_id": self.id("users"),
+                "cart_id": self.id("carts"),
+                "shipping_address_id": self.id("addresses"),
+                "billing_address_id": self.id("addresses"),
+                "subtotal_amount": 100,
+                "tax_amount": 18,
+                "discount_amount": 10,
+                "total_amount": 108,
+            },
+            "order_items": lambda n: {
+                "order_id": self.id("orders"),
+                "product_id": self.id("products"),
+                "product_variant_id": self.id("product_variants"),
+                "quantity": 1,
+                "unit_price": 100,
+                "title_snapshot": "Product",
+            },
+            "payments": lambda n: {
+                "order_id": self.id("orders"),
+                "user_id": self.id("users"),
+                "provider": "IYZICO",
+                "transaction_id": f"tx-{n}",
+                "amount": 108,
+            },
+            "saved_cards": lambda n: {
+                "user_id": self.id("users"),
+                "card_token": f"card-token-{n}",
+                "last_four_digits": "4242",
+                "expiry_month": 12,
+                "expiry_year": 2030,
+            },
+            "payment_refunds": lambda n: {
+                "payment_id": self.id("payments"),
+                "amount": 10,
+                "refund_id": f"refund-{n}",
+            },
+            "reviews": lambda n: {
+                "product_id": self.id("products"),
+                "user_id": self.id("users"),
+                "order_id": self.id("orders"),
+                "rating": 5,
+            },
+            "review_media": lambda n: {
+                "review_id": self.id("reviews"),
+                "media_id": self.id("media"),
+            },
+            "coupons": lambda n: {
+                "code": f"CODE{n}",
+                "type": "FIXED_AMOUNT",
+                "value": 10,
+                "usage_limit": 100,
+            },
+            "coupon_usages": lambda n: {
+                "coupon_id": self.id("coupons"),
+                "user_id": self.id("users"),
+                "order_id": self.id("orders"),
+                "discount_amount": 10,
+            },
+            "audit_logs": lambda n: {
+                "user_id": self.id("users"),
+                "actor_type": "USER",
+                "action": "update",
+                "entity": "orders",
+                "entity_id": f"entity-{n}",
+            },
+        }
+        assert set(self._defaults) == set(self.TABLES)
+
+    def values(self, table: str, **overrides: Any) -> Row:
+        """The column values of a valid new row (parents inserted), with ``overrides`` applied."""
+        values = self._defaults[table](next(self._serial))
+        values.update(overrides)
+        return values
+
+    def insert(self, table: str, **overrides: Any) -> Row:
+        """Insert a valid row of ``table`` with ``overrides`` and return it as stored."""
+        return self.insert_values(table, self.values(table, **overrides))
+
+    def insert_values(self, table: str, values: Row) -> Row:
+        """Insert exactly these column values and return the stored row."""
+        statement = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING *").format(
+            sql.Identifier(table),
+            sql.SQL(", ").join(map(sql.Identifier, values)),
+            sql.SQL(", ").join(sql.Placeholder() * len(values)),
+        )
+        params = [
+            Jsonb(v) if isinstance(v, dict | list) and k != "search_keywords" else v
+            for k, v in values.items()
+        ]
+        with self.conn.cursor(row_factory=dict_row) as cur:
+            row = cur.execute(statement, params).fetchone()
+        assert row is not None
+        return row
+
+    def id(self, table: str, **overrides: Any) -> Any:
+        """Insert a valid row of ``table`` and return its id."""
+        return self.insert(table, **overrides)["id"]

@@ -1,0 +1,286 @@
+"""The rules kept by triggers and generated columns: updated_at, the category tree, the coupon
+usage counter, inventory availability and the product search document."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from shopdb.core.errors import ConstraintViolation
+from tests.conftest import url_of
+from tests.schema.catalog import tables
+from tests.schema.rows import Rows
+from tests.schema.support import primary_key, refused
+
+LONG_AGO = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
+
+
+def test_the_row_builder_knows_every_table(conn: psycopg.Connection[Any]) -> None:
+    assert sorted(Rows.TABLES) == tables(conn)
+
+
+@pytest.mark.parametrize("table", Rows.TABLES)
+def test_an_update_sets_updated_at_to_the_time_of_the_change(
+    conn: psycopg.Connection[Any], rows: Rows, table: str
+) -> None:
+    row = rows.insert(table)
+    key = primary_key(conn, table)
+    where = sql.SQL(" AND ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in key)
+
+    updated = conn.execute(
+        sql.SQL("UPDATE {} SET updated_at = %s WHERE {} RETURNING updated_at, created_at").format(
+            sql.Identifier(table), where
+        ),
+        [LONG_AGO, *(row[c] for c in key)],
+    ).fetchall()
+
+    assert len(updated) == 1
+    updated_at, created_at = updated[0]
+    assert updated_at > created_at > LONG_AGO
+
+
+def test_a_no_op_update_leaves_updated_at_alone(conn: psycopg.Connection[Any], rows: Rows) -> None:
+    user = rows.insert("users", updated_at=LONG_AGO)
+
+    again = conn.execute(
+        "UPDATE users SET email = email WHERE id = %s RETURNING updated_at", [user["id"]]
+    ).fetchone()
+
+    assert again == (LONG_AGO,)
+
+
+# The category tree: level and path follow the parent; no category is its own ancestor.
+
+
+def category(conn: psycopg.Connection[Any], id_: Any) -> tuple[Any, ...]:
+    """(parent_id, level, path) of one category."""
+    row = conn.execute(
+        "SELECT parent_id, level, path FROM categories WHERE id = %s", [id_]
+    ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+@pytest.fixture
+def tree(rows: Rows) -> dict[str, Any]:
+    """electronics > phones > android, and a separate root: books."""
+    electronics = rows.id("categories", slug="electronics")
+    phones = rows.id("categories", slug="phones", parent_id=electronics)
+    android = rows.id("categories", slug="android", parent_id=phones)
+    books = rows.id("categories", slug="books")
+    return {"electronics": electronics, "phones": phones, "android": android, "books": books}
+
+
+def test_a_category_gets_its_level_and_path_from_its_parent(
+    conn: psycopg.Connection[Any], tree: dict[str, Any]
+) -> None:
+    assert category(conn, tree["electronics"]) == (None, 0, "electronics")
+    assert category(conn, tree["phones"]) == (tree["electronics"], 1, "electronics/phones")
+    assert category(conn, tree["android"]) == (tree["phones"], 2, "electronics/phones/android")
+
+
+def test_moving_a_category_moves_its_whole_subtree(
+    conn: psycopg.Connection[Any], tree: dict[str, Any]
+) -> None:
+    conn.execute(
+        "UPDATE categories SET parent_id = %s WHERE id = %s", [tree["books"], tree["phones"]]
+    )
+
+    assert category(conn, tree["phones"]) == (tree["books"], 1, "books/phones")
+    assert category(conn, tree["android"]) == (tree["phones"], 2, "books/phones/android")
+
+
+def test_renaming_a_slug_renames_the_paths_below_it(
+    conn: psycopg.Connection[Any], tree: dict[str, Any]
+) -> None:
+    conn.execute("UPDATE categories SET slug = 'tech' WHERE id = %s", [tree["electronics"]])
+
+    assert category(conn, tree["android"])[2] == "tech/phones/android"
+
+
+def test_level_and_path_cannot_be_set_by_hand(
+    conn: psycopg.Connection[Any], tree: dict[str, Any]
+) -> None:
+    conn.execute(
+        "UPDATE categories SET level = 7, path = 'made/up' WHERE id = %s", [tree["phones"]]
+    )
+
+    assert category(conn, tree["phones"]) == (tree["electronics"], 1, "electronics/phones")
+
+
+@pytest.mark.parametrize("under", ["android", "phones", "electronics"])
+def test_a_category_cannot_be_moved_under_itself_or_its_descendants(
+    conn: psycopg.Connection[Any], tree: dict[str, Any], under: str
+) -> None:
+    before = category(conn, tree["electronics"])
+
+    error = refused(
+        conn,
+        lambda: conn.execute(
+            "UPDATE categories SET parent_id = %s WHERE id = %s",
+            [tree[under], tree["electronics"]],
+        ),
+    )
+
+    assert isinstance(error, ConstraintViolation)
+    assert error.constraint == "categories_parent_id_cycle_check"
+    assert error.table == "categories"
+    assert category(conn, tree["electronics"]) == before
+
+
+def test_a_new_category_cannot_be_its_own_parent(conn: psycopg.Connection[Any], rows: Rows) -> None:
+    id_ = conn.execute("SELECT uuid_generate_v7()").fetchone()[0]  # type: ignore[index]
+
+    error = refused(conn, lambda: rows.insert("categories", id=id_, parent_id=id_))
+
+    assert isinstance(error, ConstraintViolation)
+    assert error.constraint == "categories_parent_id_cycle_check"
+    assert conn.execute("SELECT 1 FROM categories WHERE id = %s", [id_]).fetchone() is None
+
+
+def test_a_category_with_subcategories_cannot_be_deleted(
+    conn: psycopg.Connection[Any], tree: dict[str, Any]
+) -> None:
+    error = refused(
+        conn, lambda: conn.execute("DELETE FROM categories WHERE id = %s", [tree["phones"]])
+    )
+
+    assert isinstance(error, ConstraintViolation)
+    assert error.constraint == "categories_parent_id_fkey"
+    assert category(conn, tree["android"])[0] == tree["phones"]
+
+
+# Coupons: usage_count follows coupon_usages, and the limit holds.
+
+
+def usage_count(conn: psycopg.Connection[Any], coupon: Any) -> int:
+    """coupons.usage_count of one coupon."""
+    row = conn.execute("SELECT usage_count FROM coupons WHERE id = %s", [coupon]).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_usage_count_follows_the_usages_of_a_coupon(
+    conn: psycopg.Connection[Any], rows: Rows
+) -> None:
+    coupon, other = rows.id("coupons"), rows.id("coupons")
+    first = rows.insert("coupon_usages", coupon_id=coupon)
+    rows.insert("coupon_usages", coupon_id=coupon)
+    assert usage_count(conn, coupon) == 2
+
+    conn.execute("DELETE FROM coupon_usages WHERE id = %s", [first["id"]])
+    assert usage_count(conn, coupon) == 1
+
+    conn.execute("UPDATE coupon_usages SET coupon_id = %s WHERE coupon_id = %s", [other, coupon])
+    assert (usage_count(conn, coupon), usage_count(conn, other)) == (0, 1)
+
+
+def test_a_usage_beyond_the_limit_is_refused_and_not_written(
+    conn: psycopg.Connection[Any], rows: Rows
+) -> None:
+    coupon = rows.id("coupons", usage_limit=1)
+    rows.insert("coupon_usages", coupon_id=coupon)
+    extra = rows.values("coupon_usages", coupon_id=coupon)
+
+    error = refused(conn, lambda: rows.insert_values("coupon_usages", extra))
+
+    assert isinstance(error, ConstraintViolation)
+    assert error.constraint == "coupons_usage_count_limit_check"
+    assert usage_count(conn, coupon) == 1
+    assert conn.execute(
+        "SELECT count(*) FROM coupon_usages WHERE coupon_id = %s", [coupon]
+    ).fetchone() == (1,)
+
+
+def test_two_concurrent_checkouts_cannot_both_use_the_last_coupon(
+    postgresql: psycopg.Connection[Any],
+) -> None:
+    # Committed rows and two sessions: the second waits for the first's row lock on the
+    # coupon, then sees the count at the limit.
+    postgresql.autocommit = True
+    rows = Rows(postgresql)
+    coupon = rows.id("coupons", usage_limit=1)
+    first_usage = rows.values("coupon_usages", coupon_id=coupon)
+    second_usage = rows.values("coupon_usages", coupon_id=coupon)
+    dsn = url_of(postgresql.info)
+    outcome: list[BaseException | None] = []
+    with psycopg.connect(dsn) as first, psycopg.connect(dsn) as second:
+        Rows(first).insert_values("coupon_usages", first_usage)
+
+        def use() -> None:
+            try:
+                Rows(second).insert_values("coupon_usages", second_usage)
+                second.commit()
+                outcome.append(None)
+            except psycopg.Error as exc:
+                second.rollback()
+                outcome.append(exc)
+
+        waiting = threading.Thread(target=use)
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive(), "the second usage should wait for the first transaction"
+        first.commit()
+        waiting.join(timeout=10)
+
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], psycopg.errors.CheckViolation)
+    assert outcome[0].diag.constraint_name == "coupons_usage_count_limit_check"
+    assert usage_count(postgresql, coupon) == 1
+
+
+# Generated columns.
+
+
+def test_quantity_available_is_on_hand_minus_reserved_and_cannot_be_written(
+    conn: psycopg.Connection[Any], rows: Rows
+) -> None:
+    stock = rows.insert("inventory", quantity_on_hand=10, quantity_reserved=3)
+    assert stock["quantity_available"] == 7
+
+    conn.execute("UPDATE inventory SET quantity_reserved = 10 WHERE id = %s", [stock["id"]])
+    assert conn.execute(
+        "SELECT quantity_available FROM inventory WHERE id = %s", [stock["id"]]
+    ).fetchone() == (0,)
+
+    with pytest.raises(psycopg.errors.GeneratedAlways), conn.transaction():
+        conn.execute("UPDATE inventory SET quantity_available = 99 WHERE id = %s", [stock["id"]])
+
+
+def test_products_are_found_by_title_summary_description_and_keywords(
+    conn: psycopg.Connection[Any], rows: Rows
+) -> None:
+    product = rows.id(
+        "products",
+        title="Trail Shoe",
+        summary="waterproof",
+        description="grippy outsole",
+        search_keywords=["hiking", "outdoor"],
+    )
+    rows.id("products", title="Teapot")
+    search = """SELECT id FROM products
+                 WHERE search_vector @@ websearch_to_tsquery('simple', %s) AND deleted_at IS NULL"""
+
+    for words in ("trail", "waterproof", "outsole", "hiking", "shoe outdoor"):
+        assert conn.execute(search, [words]).fetchall() == [(product,)], words
+
+
+def test_the_product_search_uses_the_gin_index(conn: psycopg.Connection[Any]) -> None:
+    conn.execute(
+        """INSERT INTO products (title, slug, price)
+           SELECT 'Product ' || n, 'gin-' || n, 1 FROM generate_series(1, 2000) AS n"""
+    )
+    conn.execute("ANALYZE products")
+
+    plan = conn.execute(
+        """EXPLAIN SELECT id FROM products
+            WHERE search_vector @@ websearch_to_tsquery('simple', '1234')
+              AND deleted_at IS NULL"""
+    ).fetchall()
+
+    assert "products_search_vector_idx" in "\n".join(line for (line,) in plan)

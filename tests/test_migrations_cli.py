@@ -1,0 +1,198 @@
+"""`shopdb migrate / rollback / status / break-lock`, plain `yoyo` through yoyo.ini, and the lock.
+
+Tests that apply from nothing take an empty database (``empty_url``); the others start from
+a copy of the migrated template (``db_url``), which is five times quicker to get.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from click.testing import CliRunner, Result
+from yoyo import get_backend, read_migrations
+
+from shopdb import Settings, migrations
+from shopdb.cli import main
+from shopdb.core.queries import migrations_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+IDS = [m.id for m in read_migrations(str(migrations_dir()))]
+BIN = Path(sys.executable).parent
+
+
+def shopdb(url: str, *args: str) -> Result:
+    """Run the `shopdb` command in-process against ``url``."""
+    return CliRunner().invoke(main, list(args), env={"DATABASE_URL": url})
+
+
+def applied(url: str) -> list[str]:
+    """The ids yoyo recorded as applied, oldest first."""
+    return [m.id for m in migrations.status(Settings(database_url=url)) if m.applied]
+
+
+def test_migrate_applies_everything_once(empty_url: str) -> None:
+    first = shopdb(empty_url, "migrate")
+    second = shopdb(empty_url, "migrate")
+
+    assert (first.exit_code, first.output) == (0, "".join(f"applied {i}\n" for i in IDS))
+    assert (second.exit_code, second.output) == (0, "nothing to apply\n")
+    assert applied(empty_url) == IDS
+
+
+def test_status_lists_applied_migrations_with_their_date_and_pending_ones(db_url: str) -> None:
+    shopdb(db_url, "rollback", "--count", "2")
+
+    lines = shopdb(db_url, "status").output.splitlines()
+
+    assert len(lines) == len(IDS)
+    for line, id_ in zip(lines[:-2], IDS[:-2], strict=True):
+        assert re.fullmatch(rf"applied  {id_} +\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d UTC", line)
+    assert [line.split() for line in lines[-2:]] == [["pending", id_] for id_ in IDS[-2:]]
+
+
+def test_rollback_takes_back_one_a_count_down_to_an_id_then_all(db_url: str) -> None:
+    one = shopdb(db_url, "rollback")
+    two = shopdb(db_url, "rollback", "--count", "2")
+    to = shopdb(db_url, "rollback", "--to", IDS[2])
+    assert applied(db_url) == IDS[:3]
+    every = shopdb(db_url, "rollback", "--count", "all")
+    none = shopdb(db_url, "rollback")
+
+    assert one.output == f"rolled back {IDS[-1]}\n"
+    assert two.output == f"rolled back {IDS[-2]}\nrolled back {IDS[-3]}\n"
+    assert to.output == "".join(f"rolled back {i}\n" for i in reversed(IDS[3:-3]))
+    assert every.output == "".join(f"rolled back {i}\n" for i in reversed(IDS[:3]))
+    assert (none.exit_code, none.output) == (0, "nothing to roll back\n")
+    assert applied(db_url) == []
+
+
+def test_rollback_refuses_what_it_cannot_do_and_changes_nothing(db_url: str) -> None:
+    count = shopdb(db_url, "rollback", "--count", "some")
+    to = shopdb(db_url, "rollback", "--to", "0999_nothing")
+
+    assert count.exit_code == 2
+    assert "a number or 'all'" in count.output
+    assert to.exit_code == 1
+    assert "0999_nothing is not an applied migration" in to.output
+    assert applied(db_url) == IDS
+
+
+def test_a_held_lock_stops_migrate_with_a_clear_message(empty_url: str) -> None:
+    backend = get_backend(migrations.yoyo_url(empty_url))
+    try:
+        with backend.lock():
+            result = shopdb(empty_url, "migrate", "--lock-timeout", "0.5")
+    finally:
+        backend.connection.close()
+
+    assert result.exit_code == 1
+    assert "another migration run holds the lock" in result.output
+    assert "shopdb break-lock" in result.output
+    assert applied(empty_url) == []
+
+
+def test_break_lock_removes_the_lock_a_killed_run_left(db_url: str) -> None:
+    shopdb(db_url, "rollback")
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO yoyo_lock (locked, ctime, pid) VALUES (1, now(), 999999)")
+
+    stuck = shopdb(db_url, "migrate", "--lock-timeout", "0.2")
+    broken = shopdb(db_url, "break-lock")
+    unstuck = shopdb(db_url, "migrate")
+
+    assert stuck.exit_code == 1
+    assert "shopdb break-lock" in stuck.output
+    assert (broken.exit_code, broken.output) == (0, "migration lock removed\n")
+    assert (unstuck.exit_code, unstuck.output) == (0, f"applied {IDS[-1]}\n")
+
+
+def run_shopdb(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed `shopdb` command in a process of its own."""
+    return subprocess.run(
+        [str(BIN / "shopdb"), *args],
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_two_concurrent_runs_cannot_both_apply(empty_url: str) -> None:
+    results: list[subprocess.CompletedProcess[str]] = []
+    runs = [
+        threading.Thread(target=lambda: results.append(run_shopdb(empty_url, "migrate")))
+        for _ in range(2)
+    ]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+
+    assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
+    outputs = sorted(r.stdout for r in results)
+    assert outputs == ["".join(f"applied {i}\n" for i in IDS), "nothing to apply\n"]
+    with psycopg.connect(empty_url) as conn:
+        logged = conn.execute(
+            "SELECT migration_id, count(*) FROM _yoyo_log WHERE operation = 'apply' "
+            "GROUP BY migration_id ORDER BY migration_id"
+        ).fetchall()
+    assert logged == [(i, 1) for i in IDS]
+
+
+def run_yoyo(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Plain `yoyo` from the project root, which reads yoyo.ini there."""
+    yoyo = shutil.which("yoyo", path=str(BIN))
+    assert yoyo, "yoyo-migrations is not installed in this environment"
+    return subprocess.run(
+        [yoyo, *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": migrations.yoyo_url(url)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_plain_yoyo_works_through_yoyo_ini_with_the_same_bookkeeping(empty_url: str) -> None:
+    applied_by_yoyo = run_yoyo(empty_url, "apply")
+    listed = run_yoyo(empty_url, "list")
+    rolled_back = run_yoyo(empty_url, "rollback", "-r", IDS[-2])
+
+    assert applied_by_yoyo.returncode == 0, applied_by_yoyo.stderr
+    assert all(re.search(rf"^A +{i} ", listed.stdout, re.MULTILINE) for i in IDS), listed.stdout
+    assert rolled_back.returncode == 0, rolled_back.stderr
+    # the -- depends: chain makes yoyo take the later migration back with it
+    assert applied(empty_url) == IDS[:-2]
+    assert shopdb(empty_url, "migrate").output == f"applied {IDS[-2]}\napplied {IDS[-1]}\n"
+
+
+def test_a_migration_failing_half_way_leaves_nothing_and_is_not_recorded(
+    db_url: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    # A copy of the migrations whose newest one fails on its last statement.
+    copy = Path(shutil.copytree(migrations_dir(), tmp_path / "migrations"))
+    broken = copy / "0012_broken.sql"
+    broken.write_text(
+        "-- depends: 0011_users_deleted_at_index\nSET LOCAL lock_timeout = '5s';\n"
+        "CREATE TABLE wishlists (id uuid PRIMARY KEY);\nSELECT 1 / 0;\n"
+    )
+    monkeypatch.setattr(migrations, "migrations_dir", lambda: copy)
+
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        migrations.apply(Settings(database_url=db_url))
+
+    assert applied(db_url) == IDS
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT to_regclass('wishlists')").fetchone() == (None,)
+        assert conn.execute("SELECT count(*) FROM yoyo_lock").fetchone() == (0,)
