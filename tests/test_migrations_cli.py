@@ -189,10 +189,29 @@ def test_a_migration_failing_half_way_leaves_nothing_and_is_not_recorded(
     )
     monkeypatch.setattr(migrations, "migrations_dir", lambda: copy)
 
-    with pytest.raises(psycopg.errors.DivisionByZero):
+    with pytest.raises(migrations.MigrationError, match="applying 0012_broken failed") as raised:
         migrations.apply(Settings(database_url=db_url))
+
+    assert "division by zero (SQLSTATE 22012)" in str(raised.value)
+    assert isinstance(raised.value.__cause__, psycopg.errors.DivisionByZero)
 
     assert applied(db_url) == IDS
     with psycopg.connect(db_url) as conn:
         assert conn.execute("SELECT to_regclass('wishlists')").fetchone() == (None,)
         assert conn.execute("SELECT count(*) FROM yoyo_lock").fetchone() == (0,)
+
+
+def test_a_failing_migration_is_a_clear_message_from_the_command_not_a_traceback(
+    db_url: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    copy = Path(shutil.copytree(migrations_dir(), tmp_path / "migrations"))
+    (copy / "0012_broken.sql").write_text(
+        "-- depends: 0011_users_deleted_at_index\nSET LOCAL lock_timeout = '5s';\nSELECT 1 / 0;\n"
+    )
+    monkeypatch.setattr(migrations, "migrations_dir", lambda: copy)
+
+    result = shopdb(db_url, "migrate")
+
+    assert result.exit_code == 1
+    assert "Error: applying 0012_broken failed: division by zero" in result.output
+    assert "Traceback" not in result.output

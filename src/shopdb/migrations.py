@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 from yoyo import get_backend, read_migrations
 from yoyo.exceptions import LockTimeout as YoyoLockTimeout
 
@@ -70,10 +71,15 @@ def _locked(backend: Any, timeout_s: float) -> Iterator[None]:
 def apply(settings: Settings, *, lock_timeout_s: float = 10) -> list[str]:
     """Apply every pending migration; return their ids in the order applied."""
     migrations = read_migrations(str(migrations_dir()))
+    applied: list[str] = []
     with _backend(settings) as backend, _locked(backend, lock_timeout_s):
-        pending = backend.to_apply(migrations)
-        backend.apply_migrations(pending)
-        return [m.id for m in pending]
+        for migration in backend.to_apply(migrations):
+            try:
+                backend.apply_migrations(migrations.__class__([migration], migrations.post_apply))
+            except psycopg.Error as exc:
+                raise _failed("applying", migration.id, exc, applied) from exc
+            applied.append(migration.id)
+    return applied
 
 
 def rollback(
@@ -94,8 +100,24 @@ def rollback(
             chosen = applied[: ids.index(to)]
         else:
             chosen = applied if count is None else applied[:count]
-        backend.rollback_migrations(migrations.__class__(chosen, migrations.post_apply))
-        return [m.id for m in chosen]
+        undone: list[str] = []
+        for migration in chosen:
+            try:
+                backend.rollback_migrations(
+                    migrations.__class__([migration], migrations.post_apply)
+                )
+            except psycopg.Error as exc:
+                raise _failed("rolling back", migration.id, exc, undone) from exc
+            undone.append(migration.id)
+        return undone
+
+
+def _failed(doing: str, migration: str, exc: psycopg.Error, done: list[str]) -> MigrationError:
+    reason = exc.diag.message_primary or type(exc).__name__
+    before = ", ".join(done) or "none"
+    return MigrationError(
+        f"{doing} {migration} failed: {reason} (SQLSTATE {exc.sqlstate}); done before it: {before}"
+    )
 
 
 def status(settings: Settings) -> list[MigrationState]:

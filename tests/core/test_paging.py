@@ -84,3 +84,24 @@ def test_a_signed_cursor_with_values_of_the_wrong_type_is_refused() -> None:
 
     with pytest.raises(InvalidCursor):
         codec.decode("users:*", token, SHAPE)
+
+
+def test_a_last_character_that_decodes_to_the_same_bytes_is_still_refused() -> None:
+    import base64
+
+    codec = CursorCodec(b"k" * 32)
+    token = codec.encode("users:*", (datetime(2026, 1, 1, tzinfo=UTC), UUID(int=7)))
+    body, tag = token.split(".")
+    decoded = base64.urlsafe_b64decode(tag + "=" * (-len(tag) % 4))
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    twins = [
+        tag[:-1] + char
+        for char in alphabet
+        if char != tag[-1]
+        and base64.urlsafe_b64decode(tag[:-1] + char + "=" * (-len(tag) % 4)) == decoded
+    ]
+    assert twins, "unpadded base64 of 16 bytes leaves spare bits in the last character"
+
+    for twin in twins:
+        with pytest.raises(InvalidCursor):
+            codec.decode("users:*", f"{body}.{twin}", SHAPE)

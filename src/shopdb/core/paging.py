@@ -124,4 +124,9 @@ def _b64(data: bytes) -> str:
 def _unb64(text: str) -> bytes:
     if not text or not text.isascii():
         raise ValueError("empty")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    # The last character of unpadded base64 has spare bits: only the canonical form counts,
+    # so that every altered character is refused.
+    if _b64(data) != text:
+        raise ValueError("not canonical")
+    return data
