@@ -18,7 +18,13 @@ COMMENT ON FUNCTION uuid_generate_v7() IS 'Time-ordered UUID (version 7) for pri
 CREATE FUNCTION set_updated_at() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW IS DISTINCT FROM OLD THEN
+  -- The trigger's arguments name generated columns: NEW does not hold their new values yet,
+  -- so they are left out of the comparison, or a no-op update would look like a change.
+  IF TG_NARGS = 0 THEN
+    IF NEW IS DISTINCT FROM OLD THEN
+      NEW.updated_at := clock_timestamp();
+    END IF;
+  ELSIF (to_jsonb(NEW) - TG_ARGV) IS DISTINCT FROM (to_jsonb(OLD) - TG_ARGV) THEN
     NEW.updated_at := clock_timestamp();
   END IF;
   RETURN NEW;

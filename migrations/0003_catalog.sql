@@ -136,7 +136,7 @@ CREATE INDEX products_search_vector_idx ON products USING gin (search_vector)
     WHERE deleted_at IS NULL;
 CREATE INDEX products_deleted_at_idx ON products (deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE TRIGGER products_set_updated_at BEFORE UPDATE ON products
-    FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+    FOR EACH ROW EXECUTE FUNCTION set_updated_at('search_vector');
 
 CREATE TABLE product_variants (
     id               uuid          NOT NULL DEFAULT uuid_generate_v7(),
@@ -250,4 +250,4 @@ CREATE TABLE inventory (
 COMMENT ON TABLE inventory IS 'Stock of one variant: on hand, reserved by open orders, available; version for optimistic locking.';
 COMMENT ON COLUMN inventory.quantity_available IS 'Never negative, since reserved <= on hand; read-only.';
 CREATE TRIGGER inventory_set_updated_at BEFORE UPDATE ON inventory
-    FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+    FOR EACH ROW EXECUTE FUNCTION set_updated_at('quantity_available');
