@@ -19,7 +19,7 @@ from uuid import UUID
 
 import pytest
 from psycopg.rows import class_row
-from pytest_postgresql.janitor import DatabaseJanitor
+from tests.support.database import scratch_database
 from tests.support.servers import NoServer, Server, choose_server
 
 from benchmarks.paired import OTHER_ROUNDS
@@ -65,16 +65,7 @@ def bench_server(request: pytest.FixtureRequest) -> Server:
 @pytest.fixture(scope="session")
 def bench_url(bench_server: Server) -> Iterator[str]:
     """A migrated database of its own for this session, dropped at the end."""
-    name = f"shopdb_bench_{os.getpid()}"
-    janitor = DatabaseJanitor(
-        user=bench_server.user,
-        host=bench_server.host,
-        port=bench_server.port,
-        dbname=name,
-        password=bench_server.password,
-    )
-    with janitor:
-        url = bench_server.url(name)
+    with scratch_database(bench_server, "shopdb_bench") as url:
         migrations.apply(Settings(database_url=url))
         yield url
 

@@ -16,9 +16,9 @@ from uuid import uuid4
 import psycopg
 import pytest
 from pytest_postgresql import factories
-from pytest_postgresql.janitor import DatabaseJanitor
 
 from shopdb import Database, Settings, migrations
+from tests.support.database import scratch_database, url_of
 from tests.support.servers import NoServer, Server, choose_server
 
 try:
@@ -60,12 +60,6 @@ elif SERVER is not None:
 postgresql = factories.postgresql("postgresql_server", dbname=DBNAME)
 
 
-def url_of(info: Any, dbname: str | None = None) -> str:
-    """The URL of a psycopg connection's database (or of another on the same server)."""
-    auth = info.user if not info.password else f"{info.user}:{info.password}"
-    return f"postgresql://{auth}@{info.host}:{info.port}/{dbname or info.dbname}"
-
-
 @pytest.fixture
 def db_url(postgresql: psycopg.Connection[Any]) -> str:
     """The URL of this test's own migrated database."""
@@ -95,17 +89,8 @@ def db(settings: Settings) -> Iterator[Database]:
 @pytest.fixture
 def empty_url(postgresql_server: Any) -> Iterator[str]:
     """The URL of a fresh database with nothing in it (dropped after the test)."""
-    name = f"shopdb_empty_{uuid4().hex[:12]}"
-    janitor = DatabaseJanitor(
-        user=postgresql_server.user,
-        host=postgresql_server.host,
-        port=postgresql_server.port,
-        dbname=name,
-        password=postgresql_server.password,
-        maintenance_dbname=postgresql_server.maintenance_dbname,
-    )
-    with janitor:
-        yield url_of(postgresql_server, name)
+    with scratch_database(postgresql_server, "shopdb_empty") as url:
+        yield url
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import psycopg
 
 from shopdb.demo import ensure_demo_database, run_demo
-from tests.conftest import url_of
+from tests.support.database import url_of
 
 
 def test_the_demo_reports_every_query_it_ran_and_is_repeatable(empty_url: str) -> None:

@@ -9,30 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from uuid import uuid4
 
 import psycopg
 import pytest
-from pytest_postgresql.janitor import DatabaseJanitor
 
-from tests.conftest import url_of
 from tests.schema.rows import Rows
+from tests.support.database import scratch_database
 
 
 @pytest.fixture(scope="module")
 def schema_db(postgresql_server: Any) -> Iterator[psycopg.Connection[Any]]:
     """An autocommit connection to a migrated database of this module's own."""
-    name = f"shopdb_schema_{uuid4().hex[:12]}"
-    janitor = DatabaseJanitor(
-        user=postgresql_server.user,
-        host=postgresql_server.host,
-        port=postgresql_server.port,
-        dbname=name,
-        template_dbname=postgresql_server.template_dbname,
-        password=postgresql_server.password,
-        maintenance_dbname=postgresql_server.maintenance_dbname,
-    )
-    with janitor, psycopg.connect(url_of(postgresql_server, name), autocommit=True) as conn:
+    with (
+        scratch_database(
+            postgresql_server, "shopdb_schema", template=postgresql_server.template_dbname
+        ) as url,
+        psycopg.connect(url, autocommit=True) as conn,
+    ):
         yield conn
 
 

@@ -12,10 +12,10 @@ import pytest
 from psycopg import sql
 
 from shopdb.core.errors import ConstraintViolation
-from tests.conftest import url_of
 from tests.schema.catalog import tables
 from tests.schema.rows import Rows
 from tests.schema.support import primary_key, refused
+from tests.support.database import url_of
 
 LONG_AGO = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
 
