@@ -25,8 +25,11 @@ format: $(STAMP)
 	$(BIN)/ruff format $(CODE)
 	$(BIN)/ruff check --fix $(CODE)
 
+# pytest exits 5 when it collected no test: say so, and fail (make turns any failure into 2).
 test: lint
-	SHOPDB_CHECK_QUERY_COVERAGE=1 $(BIN)/python -m pytest
+	SHOPDB_CHECK_QUERY_COVERAGE=1 $(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the suite is broken" >&2; fi; \
+	exit $$status
 
 # Add the checksum lines of new migration files; an existing line is never rewritten.
 migration-checksums:
