@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from shopdb import Database, DatabaseUnavailable, Settings, Transaction
+from shopdb import ConflictError, Database, DatabaseUnavailable, Settings, Transaction
 from shopdb.models import NewUser
 from shopdb.repositories.users import UserRepository
 
@@ -86,3 +86,16 @@ def test_each_connection_carries_timeout_name_autocommit_and_prepare_settings(
         assert name == (settings.database_application_name,)
         assert conn.autocommit is True
         assert conn.prepare_threshold is None
+
+
+def test_a_savepoint_undoes_only_its_block_and_the_transaction_goes_on(db: Database) -> None:
+    with db.transaction() as tx:
+        tx.users.create(NewUser(email="kept@example.com", password_hash=HASH))
+        with pytest.raises(ConflictError), tx.savepoint():
+            tx.users.create(NewUser(email="other@example.com", password_hash=HASH))
+            tx.users.create(NewUser(email="KEPT@example.com", password_hash=HASH))
+        tx.users.create(NewUser(email="after@example.com", password_hash=HASH))
+
+    assert db.users.email_exists("kept@example.com")
+    assert db.users.email_exists("after@example.com")
+    assert not db.users.email_exists("other@example.com")

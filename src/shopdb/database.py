@@ -51,6 +51,16 @@ class Transaction(Repositories):
         self._runner = ConnectionRunner(conn, timer)
         self._context = context
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A SAVEPOINT: an exception inside undoes the block's writes and propagates, and the
+        transaction goes on (without it, a failed statement aborts the whole transaction)."""
+        try:
+            with self.connection.transaction():
+                yield
+        except psycopg.Error as exc:
+            raise translate(exc, "savepoint") from exc
+
 
 class Database(Repositories):
     """The entry point: ``with Database(Settings()) as db: db.users.get(user_id)``."""
