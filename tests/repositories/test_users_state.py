@@ -70,43 +70,47 @@ def _machine(db: Database) -> type[RuleBasedStateMachine]:
 
         @rule(user_id=ids, status=st.sampled_from([UserStatus.ACTIVE, UserStatus.SUSPENDED]))
         def set_status(self, user_id: UUID | None, status: UserStatus) -> None:
-            expected = self.model.get(user_id) if user_id else None
+            target = user_id or UUID(int=0)
+            expected = self.model.get(target)
             if expected is None or expected.deleted:
                 with pytest.raises(NotFoundError):
-                    self.tx.users.update(user_id or UUID(int=0), UserPatch(status=status))
+                    self.tx.users.update(target, UserPatch(status=status))
                 return
-            assert self.tx.users.update(user_id, UserPatch(status=status)).status == status
+            assert self.tx.users.update(target, UserPatch(status=status)).status == status
             expected.status = status
 
         @rule(user_id=ids)
         def soft_delete(self, user_id: UUID | None) -> None:
-            expected = self.model.get(user_id) if user_id else None
+            target = user_id or UUID(int=0)
+            expected = self.model.get(target)
             if expected is None or expected.deleted:
                 with pytest.raises(NotFoundError):
-                    self.tx.users.soft_delete(user_id or UUID(int=0))
+                    self.tx.users.soft_delete(target)
                 return
-            self.tx.users.soft_delete(user_id)
+            self.tx.users.soft_delete(target)
             expected.deleted, expected.status = True, UserStatus.DELETED
 
         @rule(user_id=ids)
         def restore(self, user_id: UUID | None) -> None:
-            expected = self.model.get(user_id) if user_id else None
+            target = user_id or UUID(int=0)
+            expected = self.model.get(target)
             if expected is None or not expected.deleted:
                 with pytest.raises(NotFoundError):
-                    self.tx.users.restore(user_id or UUID(int=0))
+                    self.tx.users.restore(target)
                 return
-            assert self.tx.users.restore(user_id).status == UserStatus.ACTIVE
+            assert self.tx.users.restore(target).status == UserStatus.ACTIVE
             expected.deleted, expected.status = False, UserStatus.ACTIVE
 
         @rule(user_id=ids)
         def fail_login(self, user_id: UUID | None) -> None:
-            expected = self.model.get(user_id) if user_id else None
+            target = user_id or UUID(int=0)
+            expected = self.model.get(target)
             if expected is None or expected.deleted:
                 with pytest.raises(NotFoundError):
-                    self.tx.users.record_failed_login(user_id or UUID(int=0))
+                    self.tx.users.record_failed_login(target)
                 return
             expected.failures += 1
-            user = self.tx.users.record_failed_login(user_id)
+            user = self.tx.users.record_failed_login(target)
             assert user.failed_login_count == expected.failures
             limit = db.settings.login_max_failures
             assert (user.lockout_until is not None) == (expected.failures >= limit)
