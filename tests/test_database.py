@@ -99,3 +99,8 @@ def test_a_savepoint_undoes_only_its_block_and_the_transaction_goes_on(db: Datab
     assert db.users.email_exists("kept@example.com")
     assert db.users.email_exists("after@example.com")
     assert not db.users.email_exists("other@example.com")
+
+
+def test_by_default_statements_are_prepared_after_five_runs(db: Database) -> None:
+    with db.pool.connection() as conn:
+        assert conn.prepare_threshold == 5

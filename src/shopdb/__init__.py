@@ -2,9 +2,10 @@
 
 from shopdb import errors
 from shopdb.core.paging import CursorPage, Page
-from shopdb.database import Database, Health, Transaction
+from shopdb.database import Database, Health
 from shopdb.errors import *  # noqa: F403 (the error hierarchy, listed in errors.__all__)
 from shopdb.settings import Settings
+from shopdb.transaction import Transaction
 
 __all__ = [
     *errors.__all__,

@@ -15,16 +15,17 @@ from psycopg import IsolationLevel
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 from tenacity import RetryError
 
-from shopdb.core.errors import DatabaseUnavailable, ShopDBError, TransientError, translate
+from shopdb.core.errors import DatabaseUnavailable, ShopDBError, TransientError
 from shopdb.core.paging import CursorCodec
 from shopdb.core.pool_metrics import register_pool
 from shopdb.core.queries import load_queries
 from shopdb.core.repository import RepositoryContext
 from shopdb.core.retry import transaction_retrying
-from shopdb.core.runner import ConnectionRunner, PoolRunner, execute
+from shopdb.core.runner import PoolRunner, execute
 from shopdb.core.timer import QueryRecord, QueryTimer
 from shopdb.repositories import Repositories
 from shopdb.settings import Settings
+from shopdb.transaction import Transaction, transaction_scope
 
 T = TypeVar("T")
 log = logging.getLogger("shopdb.database")
@@ -41,27 +42,6 @@ class Health:
     error: str | None = None
 
 
-class Transaction(Repositories):
-    """The repositories bound to one connection inside BEGIN ... COMMIT."""
-
-    def __init__(
-        self, conn: psycopg.Connection[Any], timer: QueryTimer, context: RepositoryContext
-    ):
-        self.connection = conn
-        self._runner = ConnectionRunner(conn, timer)
-        self._context = context
-
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        """A SAVEPOINT: an exception inside undoes the block's writes and propagates, and the
-        transaction goes on (without it, a failed statement aborts the whole transaction)."""
-        try:
-            with self.connection.transaction():
-                yield
-        except psycopg.Error as exc:
-            raise translate(exc, "savepoint") from exc
-
-
 class Database(Repositories):
     """The entry point: ``with Database(Settings()) as db: db.users.get(user_id)``."""
 
@@ -70,31 +50,52 @@ class Database(Repositories):
         self.name = name
         self.timer = QueryTimer(self.settings.slow_query_ms)
         s = self.settings
+        self._pool = self._new_pool()
+        self._pool_runner = PoolRunner(
+            self._pool, self.timer, s.database_pool_timeout_ms / 1000, self._probe_connection
+        )
+        self._runner = self._pool_runner
+        secret = s.cursor_secret.get_secret_value().encode() if s.cursor_secret else None
+        self._context = RepositoryContext(s, CursorCodec(secret))
+        self._opened = False
+        load_queries()
+
+    def _new_pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
+        s = self.settings
         # autocommit: BEGIN/COMMIT around a single statement doubled a PK lookup (206 vs 132 us)
-        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+        return ConnectionPool(
             s.conninfo,
             min_size=s.database_pool_min,
             max_size=s.database_pool_max,
             timeout=s.database_pool_timeout_ms / 1000,
-            name=name,
+            name=self.name,
             open=False,
-            kwargs={
-                "autocommit": True,
-                "prepare_threshold": s.database_prepare_threshold,
-                "application_name": s.database_application_name,
-                "connect_timeout": s.database_connect_timeout_s,
-                "options": f"-c statement_timeout={s.query_timeout_ms}",
-            },
+            kwargs=self._connection_options(),
         )
-        self._pool_runner = PoolRunner(self._pool, self.timer, s.database_pool_timeout_ms / 1000)
-        self._runner = self._pool_runner
-        secret = s.cursor_secret.get_secret_value().encode() if s.cursor_secret else None
-        self._context = RepositoryContext(s, CursorCodec(secret))
-        load_queries()
+
+    def _connection_options(self) -> dict[str, Any]:
+        s = self.settings
+        return {
+            "autocommit": True,
+            "prepare_threshold": s.database_prepare_threshold,
+            "application_name": s.database_application_name,
+            "connect_timeout": s.database_connect_timeout_s,
+            "options": f"-c statement_timeout={s.query_timeout_ms}",
+        }
+
+    def _probe_connection(self) -> psycopg.Connection[Any]:
+        options = {**self._connection_options(), "connect_timeout": 2}
+        return psycopg.connect(self.settings.conninfo, **options)
 
     def open(self, timeout_s: float | None = None) -> Self:
-        """Open the pool and wait until its minimum of connections is ready."""
+        """Open the pool and wait until its minimum of connections is ready.
+
+        A Database closed (or whose open failed) can be opened again: it gets a new pool.
+        """
         wait = timeout_s if timeout_s is not None else self.settings.database_connect_timeout_s
+        if self._pool.closed and self._opened:
+            self._pool = self._pool_runner.pool = self._new_pool()
+        self._opened = True
         try:
             self._pool.open(wait=True, timeout=wait)
         except PoolTimeout as exc:
@@ -121,23 +122,15 @@ class Database(Repositories):
     def transaction(
         self, *, isolation: IsolationLevel | None = None, read_only: bool = False
     ) -> Iterator[Transaction]:
-        """BEGIN on one connection; COMMIT on normal exit, ROLLBACK on any exception."""
-        try:
-            conn = self._pool.getconn(timeout=self.settings.database_pool_timeout_ms / 1000)
-        except (PoolTimeout, PoolClosed) as exc:
-            raise self._pool_runner.checkout_failed(exc) from exc
-        try:
-            conn.isolation_level = isolation
-            conn.read_only = read_only or None
-            with conn.transaction():
-                yield Transaction(conn, self.timer, self._context)
-        except psycopg.Error as exc:
-            raise translate(exc, "transaction") from exc
-        finally:
-            if not conn.closed:
-                conn.isolation_level = None
-                conn.read_only = None
-            self._pool.putconn(conn)
+        """BEGIN on one connection; COMMIT on normal exit, ROLLBACK on any exception.
+
+        The Transaction refuses statements once the block is over. A connection lost during
+        COMMIT raises WriteOutcomeUnknown: whether it committed cannot be known.
+        """
+        with transaction_scope(
+            self._pool_runner, self.timer, self._context, isolation=isolation, read_only=read_only
+        ) as tx:
+            yield tx
 
     def run_in_transaction(
         self,

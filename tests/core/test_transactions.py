@@ -72,7 +72,7 @@ def _count_then_insert(barrier: threading.Barrier, email: str, calls: list[str])
         calls.append(email)
         seen = tx.users.count()
         if calls.count(email) == 1:
-            barrier.wait(timeout=5)
+            barrier.wait(timeout=30)
         tx.users.create(_new(email))
         return seen
 
@@ -94,7 +94,7 @@ def test_run_in_transaction_retries_a_real_serialization_failure_and_succeeds(
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(10)
+        thread.join(60)
 
     assert db.users.count() == 2
     assert len(calls) == 3, "exactly one of the two transactions had to run again"

@@ -7,6 +7,7 @@ message carries a parameter value: the server's DETAIL line (which quotes values
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import psycopg
 from psycopg import errors as pg
@@ -75,6 +76,18 @@ class ConstraintViolation(ShopDBError):
         self.sqlstate = sqlstate
 
 
+class ServerError(ShopDBError):
+    """Any other error the server reported (out of disk, program limit, ...); see .sqlstate."""
+
+    def __init__(self, message: str, *, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+class TransactionClosed(ShopDBError):
+    """A Transaction was used after its ``with`` block ended."""
+
+
 class InvalidInput(ShopDBError, ValueError):
     """The server rejected a value as malformed (bad text representation, out of range...)."""
 
@@ -127,8 +140,16 @@ class InvalidCursor(ShopDBError, ValueError):
     """A pagination cursor was forged, corrupted or issued for another listing."""
 
 
-def translate(exc: psycopg.Error, query: str) -> ShopDBError:
-    """The shopdb error for a psycopg error raised while running ``query``."""
+_CONNECTION_GONE = ("57P01", "57P02", "57P03")
+
+
+def translate(
+    exc: psycopg.Error, query: str, conn: psycopg.Connection[Any] | None = None
+) -> ShopDBError:
+    """The shopdb error for a psycopg error raised while running ``query`` (on ``conn``)."""
+    state = exc.sqlstate or ""
+    if (conn is not None and conn.closed) or state.startswith("08") or state in _CONNECTION_GONE:
+        return ConnectionLost(f"{query}: connection to the database lost")
     diag = exc.diag
     constraint, table, column = diag.constraint_name, diag.table_name, diag.column_name
     if isinstance(exc, pg.UniqueViolation | pg.ExclusionViolation):
@@ -148,9 +169,9 @@ def translate(exc: psycopg.Error, query: str) -> ShopDBError:
         # The server's text quotes the rejected value: name only the kind of error.
         where = f" for {table}.{column}" if table and column else ""
         return InvalidInput(f"{query}: invalid value{where} ({type(exc).__name__}, {exc.sqlstate})")
-    if isinstance(exc, psycopg.OperationalError):
-        return ConnectionLost(f"{query}: connection to the database lost")
-    return ShopDBError(f"{query}: {type(exc).__name__} ({exc.sqlstate or 'no sqlstate'})")
+    return ServerError(
+        f"{query}: {type(exc).__name__} (SQLSTATE {state or 'none'})", sqlstate=exc.sqlstate
+    )
 
 
 def _violation(

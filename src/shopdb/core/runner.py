@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from time import perf_counter
 from typing import Any, Protocol
 
@@ -13,6 +14,7 @@ from shopdb.core.errors import (
     ConnectionLost,
     DatabaseUnavailable,
     PoolExhausted,
+    TransactionClosed,
     WriteOutcomeUnknown,
     translate,
 )
@@ -40,7 +42,7 @@ def execute(
             result = list(result)
     except psycopg.Error as exc:
         timer.observe(query.name, perf_counter() - start, None, failed=True)
-        raise translate(exc, query.name) from exc
+        raise translate(exc, query.name, conn) from exc
     timer.observe(query.name, perf_counter() - start, _rows(query.operation, result))
     return result
 
@@ -54,15 +56,21 @@ def _rows(operation: SQLOperationType, result: Any) -> int | None:
 
 
 class ConnectionRunner:
-    """Runs every statement on one connection: the one of a transaction."""
+    """Runs every statement on one connection: the one of a transaction, until it ends."""
 
     def __init__(self, conn: psycopg.Connection[Any], timer: QueryTimer) -> None:
-        self.connection = conn
+        self.connection: psycopg.Connection[Any] | None = conn
         self._timer = timer
 
     def run(self, query: Query, params: dict[str, Any]) -> Any:
         """Run one statement inside the transaction; no retry (the caller owns the unit)."""
+        if self.connection is None:
+            raise TransactionClosed(f"{query.name}: the transaction is over; start a new one")
         return execute(self.connection, query, params, self._timer)
+
+    def close(self) -> None:
+        """Refuse every later statement: the connection goes back to the pool."""
+        self.connection = None
 
 
 class PoolRunner:
@@ -74,43 +82,58 @@ class PoolRunner:
     is never replayed: its outcome is unknown, and WriteOutcomeUnknown says so.
     """
 
-    def __init__(self, pool: ConnectionPool[Any], timer: QueryTimer, timeout_s: float) -> None:
-        self._pool = pool
+    def __init__(
+        self,
+        pool: ConnectionPool[Any],
+        timer: QueryTimer,
+        timeout_s: float,
+        connect: Callable[[], psycopg.Connection[Any]],
+    ) -> None:
+        self.pool = pool
+        self._connect = connect
         self._timer = timer
-        self._timeout_s = timeout_s
+        self.timeout_s = timeout_s
 
     def run(self, query: Query, params: dict[str, Any]) -> Any:
         """Run one statement; retry a read once if its connection turned out to be dead."""
         try:
-            with self._pool.connection(timeout=self._timeout_s) as conn:
+            with self.pool.connection(timeout=self.timeout_s) as conn:
                 return execute(conn, query, params, self._timer)
         except (PoolTimeout, PoolClosed) as exc:
             raise self.checkout_failed(exc) from exc
         except ConnectionLost as lost:
-            self._pool.check()
+            self.pool.check()
             if not query.is_read:
                 raise WriteOutcomeUnknown(
                     f"{query.name}: the connection broke during the write; "
                     "it may or may not have been applied"
                 ) from lost
         try:
-            with self._pool.connection(timeout=self._timeout_s) as conn:
+            with self.pool.connection(timeout=self.timeout_s) as conn:
                 return execute(conn, query, params, self._timer)
         except (PoolTimeout, PoolClosed) as exc:
             raise self.checkout_failed(exc) from exc
 
     def checkout_failed(self, exc: Exception) -> DatabaseUnavailable:
         """The error for a failed checkout: a closed pool, a busy one or an unreachable server."""
+        pool = self.pool
         if isinstance(exc, PoolClosed):
-            return DatabaseUnavailable(f"pool {self._pool.name} is not open: call Database.open()")
-        stats = self._pool.get_stats()
-        waited = f"{self._timeout_s * 1000:.0f} ms"
-        if stats.get("pool_size", 0) >= self._pool.max_size:
+            return DatabaseUnavailable(f"pool {pool.name} is not open: call Database.open()")
+        waited = f"{self.timeout_s * 1000:.0f} ms"
+        if self._server_answers() and pool.get_stats().get("pool_size", 0) >= pool.max_size:
             return PoolExhausted(
-                f"no connection free within {waited}: all {self._pool.max_size} connections "
-                f"of pool {self._pool.name} are busy (DATABASE_POOL_MAX={self._pool.max_size})"
+                f"no connection free within {waited}: all {pool.max_size} connections "
+                f"of pool {pool.name} are busy (DATABASE_POOL_MAX={pool.max_size})"
             )
         return DatabaseUnavailable(
             f"no connection to the database within {waited}: the server is unreachable "
-            f"or refusing connections (pool {self._pool.name})"
+            f"or refusing connections (pool {pool.name})"
         )
+
+    def _server_answers(self) -> bool:
+        # Only after a checkout timed out: one direct attempt tells a busy pool from a dead server.
+        try:
+            with self._connect():
+                return True
+        except psycopg.Error:
+            return False

@@ -1,0 +1,150 @@
+"""What the caller learns when things fail: known outcomes stay ordinary errors, unknown
+outcomes say so, and a transaction never outlives its block."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from shopdb import (
+    ConnectionLost,
+    Database,
+    DatabaseUnavailable,
+    PoolExhausted,
+    Settings,
+    WriteOutcomeUnknown,
+)
+from shopdb.core.errors import ServerError, TransactionClosed
+from shopdb.core.queries import load_queries
+from shopdb.models import NewUser
+from tests.core.conftest import HASH
+from tests.support.database import backend_pids, terminate, with_settings
+from tests.support.proxy import TcpProxy
+
+PROBE = load_queries(Path(__file__).parent / "sql")["probe"]
+
+
+def test_a_write_refused_by_a_server_limit_is_an_ordinary_error_not_an_unknown_outcome(
+    db: Database, admin: psycopg.Connection[Any]
+) -> None:
+    admin.execute("CREATE TABLE probe_indexed (value text)")
+    admin.execute("CREATE INDEX probe_indexed_value_idx ON probe_indexed (value)")
+    oversized = secrets.token_hex(8000)
+
+    with pytest.raises(ServerError) as raised:
+        db._runner.run(PROBE["insert_oversized"], {"value": oversized})
+
+    assert raised.value.sqlstate == "54000"
+    assert not isinstance(raised.value, ConnectionLost)
+    assert oversized not in str(raised.value)
+    assert db._runner.run(PROBE["count_probe"], {}) == 0
+
+
+def test_a_connection_lost_during_commit_is_an_unknown_outcome(
+    db: Database, admin: psycopg.Connection[Any]
+) -> None:
+    # A deferred trigger kills its own backend while COMMIT runs the deferred checks.
+    admin.execute(
+        "CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$"
+    )
+    admin.execute(
+        "CREATE CONSTRAINT TRIGGER die_at_commit AFTER INSERT ON users "
+        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION die()"
+    )
+
+    with (
+        pytest.raises(WriteOutcomeUnknown, match="during COMMIT"),
+        db.transaction() as tx,
+    ):
+        tx.users.create(NewUser(email="maybe@example.com", password_hash=HASH))
+
+    admin.execute("DROP TRIGGER die_at_commit ON users")
+    assert db.users.count() == 0
+
+
+def test_a_transaction_refuses_statements_after_its_block(db: Database) -> None:
+    with db.transaction() as tx:
+        tx.users.count()
+
+    with pytest.raises(TransactionClosed, match=r"users\.count"):
+        tx.users.count()
+
+
+def test_a_transaction_after_the_server_killed_idle_connections_still_begins(
+    settings: Settings, admin: psycopg.Connection[Any]
+) -> None:
+    three = with_settings(
+        settings, database_pool_min=3, database_pool_max=3, database_application_name="stale"
+    )
+    with Database(three) as db:
+        before = backend_pids(admin, "stale")
+        terminate(admin, "stale")
+
+        for _ in range(4):
+            with db.transaction() as tx:
+                tx.users.create(
+                    NewUser(email=f"{os.urandom(4).hex()}@example.com", password_hash=HASH)
+                )
+
+        assert db.users.count() == 4
+        assert backend_pids(admin, "stale").isdisjoint(before)
+
+
+def test_a_pool_of_fixed_size_with_the_server_gone_is_unavailable_not_exhausted(
+    settings: Settings, postgresql_server: Any
+) -> None:
+    proxy = TcpProxy(postgresql_server.host, int(postgresql_server.port))
+    url = settings.database_url.get_secret_value()
+    head, tail = url.rsplit("@", 1)
+    through = f"{head}@127.0.0.1:{proxy.port}/{tail.split('/', 1)[1]}"
+    fixed = with_settings(
+        settings,
+        database_url=through,
+        database_pool_min=2,
+        database_pool_max=2,
+        database_pool_timeout_ms=500,
+    )
+    with Database(fixed) as db:
+        db.users.count()
+        proxy.stop()
+
+        with pytest.raises(DatabaseUnavailable) as raised:
+            db.users.count()
+
+    assert not isinstance(raised.value, PoolExhausted)
+
+
+def test_a_closed_database_can_be_opened_again(settings: Settings) -> None:
+    db = Database(settings)
+    with db:
+        db.users.count()
+    with db:
+        assert db.users.count() == 0
+
+
+def test_a_database_whose_open_failed_can_be_opened_again_once_reachable(
+    settings: Settings, postgresql_server: Any
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    url = settings.database_url.get_secret_value()
+    head, tail = url.rsplit("@", 1)
+    db = Database(
+        with_settings(settings, database_url=f"{head}@127.0.0.1:{port}/{tail.split('/', 1)[1]}")
+    )
+
+    with pytest.raises(DatabaseUnavailable):
+        db.open(timeout_s=2)
+    proxy = TcpProxy(postgresql_server.host, int(postgresql_server.port), listen_port=port)
+    try:
+        with db.open(timeout_s=5):
+            assert db.users.count() == 0
+    finally:
+        proxy.stop()
