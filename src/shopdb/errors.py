@@ -15,8 +15,10 @@ from shopdb.core.errors import (
     PoolExhausted,
     QueryTimeout,
     SerializationFailure,
+    ServerError,
     ShopDBError,
     StaleVersionError,
+    TransactionClosed,
     TransientError,
     WriteOutcomeUnknown,
 )
@@ -36,8 +38,10 @@ __all__ = [
     "PoolExhausted",
     "QueryTimeout",
     "SerializationFailure",
+    "ServerError",
     "ShopDBError",
     "StaleVersionError",
+    "TransactionClosed",
     "TransientError",
     "WriteOutcomeUnknown",
 ]
