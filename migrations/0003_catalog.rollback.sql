@@ -13,3 +13,4 @@ DROP FUNCTION products_search_document(text, text, text, text[]);
 DROP TABLE categories;
 DROP FUNCTION categories_cascade_path();
 DROP FUNCTION categories_set_hierarchy();
+DROP FUNCTION categories_lock_hierarchy();

@@ -33,40 +33,62 @@ CREATE INDEX categories_path_idx ON categories (path text_pattern_ops);
 CREATE TRIGGER categories_set_updated_at BEFORE UPDATE ON categories
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();
 
+-- Concurrency. Every statement that can change the tree (an insert, or an update of parent_id,
+-- slug, level or path) first takes one advisory lock, before it locks any row, so such
+-- statements run one transaction at a time (categories change rarely) and never deadlock on
+-- each other's rows. The lock alone is not enough: under REPEATABLE READ (and SERIALIZABLE) a
+-- transaction keeps the snapshot it took before waiting for the lock, so it would check for a
+-- loop against a tree that a move committed meanwhile has changed. Hence the walk up from the
+-- new parent locks every ancestor FOR SHARE: locking a row that a concurrent transaction has
+-- changed since the snapshot fails with serialization_failure (40001) under REPEATABLE READ
+-- and SERIALIZABLE, and under READ COMMITTED each statement sees the latest committed tree.
+-- Either the loop is found (check_violation, categories_parent_id_cycle_check) or the
+-- transaction is refused with 40001, to be retried (db.run_in_transaction does), at every
+-- isolation level. The share locks also keep each ancestor from being moved or renamed until
+-- the transaction ends.
+CREATE FUNCTION categories_lock_hierarchy() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('shopdb.categories_hierarchy'));
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION categories_lock_hierarchy() IS 'BEFORE statement trigger: one transaction at a time changes the category tree.';
+
 CREATE FUNCTION categories_set_hierarchy() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    parent categories%ROWTYPE;
+    parent   categories%ROWTYPE;
+    ancestor uuid;
+    seen     uuid[] := '{}';
 BEGIN
-    IF NEW.parent_id IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.parent_id IS DISTINCT FROM OLD.parent_id) THEN
-        -- Moves are serialized so that two concurrent moves cannot close a loop together.
-        PERFORM pg_advisory_xact_lock(hashtext('shopdb.categories_hierarchy'));
-        IF NEW.parent_id = NEW.id OR EXISTS (
-            WITH RECURSIVE ancestors (id, parent_id) AS (
-                SELECT c.id, c.parent_id FROM categories c WHERE c.id = NEW.parent_id
-                UNION
-                SELECT c.id, c.parent_id FROM categories c JOIN ancestors a ON c.id = a.parent_id
-            )
-            SELECT 1 FROM ancestors WHERE ancestors.id = NEW.id
-        ) THEN
-            RAISE EXCEPTION 'category % cannot be moved under its own descendant', NEW.id
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'categories_parent_id_cycle_check',
-                      TABLE = 'categories', COLUMN = 'parent_id', SCHEMA = TG_TABLE_SCHEMA;
-        END IF;
-    END IF;
     IF NEW.parent_id IS NULL THEN
         NEW.level := 0;
         NEW.path := NEW.slug;
-    ELSE
-        SELECT * INTO parent FROM categories WHERE id = NEW.parent_id;
-        -- A missing parent is left to categories_parent_id_fkey to report.
-        NEW.level := coalesce(parent.level + 1, 0);
-        NEW.path := coalesce(parent.path || '/', '') || NEW.slug;
+        RETURN NEW;
     END IF;
+    IF TG_OP = 'INSERT' OR NEW.parent_id IS DISTINCT FROM OLD.parent_id THEN
+        -- Up from the new parent to its root, locking each ancestor (see Concurrency above).
+        ancestor := NEW.parent_id;
+        WHILE ancestor IS NOT NULL LOOP
+            IF ancestor = NEW.id OR ancestor = ANY (seen) THEN
+                -- (ANY (seen): a loop above the new parent, which these checks never let in.)
+                RAISE EXCEPTION 'category % cannot be moved under its own descendant', NEW.id
+                    USING ERRCODE = 'check_violation', CONSTRAINT = 'categories_parent_id_cycle_check',
+                          TABLE = 'categories', COLUMN = 'parent_id', SCHEMA = TG_TABLE_SCHEMA;
+            END IF;
+            seen := seen || ancestor;
+            SELECT c.parent_id INTO ancestor FROM categories c WHERE c.id = ancestor FOR SHARE;
+        END LOOP;
+    END IF;
+    SELECT * INTO parent FROM categories WHERE id = NEW.parent_id FOR SHARE;
+    -- A missing parent is left to categories_parent_id_fkey to report.
+    NEW.level := coalesce(parent.level + 1, 0);
+    NEW.path := coalesce(parent.path || '/', '') || NEW.slug;
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION categories_set_hierarchy() IS 'BEFORE trigger: refuses category cycles, computes level and path from the parent.';
+COMMENT ON FUNCTION categories_set_hierarchy() IS 'BEFORE trigger: refuses category cycles (locking the ancestors), computes level and path from the parent.';
 
 CREATE FUNCTION categories_cascade_path() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -78,6 +100,8 @@ END
 $$;
 COMMENT ON FUNCTION categories_cascade_path() IS 'AFTER trigger: when a category''s path changes, recompute its subtree.';
 
+CREATE TRIGGER categories_lock_hierarchy BEFORE INSERT OR UPDATE OF parent_id, slug, level, path
+    ON categories FOR EACH STATEMENT EXECUTE FUNCTION categories_lock_hierarchy();
 CREATE TRIGGER categories_set_hierarchy BEFORE INSERT OR UPDATE OF parent_id, slug, level, path
     ON categories FOR EACH ROW EXECUTE FUNCTION categories_set_hierarchy();
 CREATE TRIGGER categories_cascade_path AFTER UPDATE ON categories

@@ -80,7 +80,14 @@ UNSAFE: dict[str, str] = {
     "prefer-timestamp-tz": "ALTER TABLE users ADD COLUMN seen_at timestamp;",
     "ban-drop-column": "ALTER TABLE users DROP COLUMN phone;",
     "renaming-column": "ALTER TABLE users RENAME COLUMN phone TO phone_number;",
+    "ban-drop-table": "DROP TABLE wishlists;",
+    "prefer-text-field": "ALTER TABLE users ADD COLUMN nickname varchar(40);",
+    # No `-- transactional: false`: yoyo would run it in a transaction, where it fails.
+    "ban-concurrent-index-creation-in-transaction": (
+        "CREATE INDEX CONCURRENTLY users_phone_idx ON users (phone);"
+    ),
 }
+TIMEOUT_RULES = {"require-lock-timeout", "require-statement-timeout"}
 
 
 @pytest.mark.parametrize("rule", list(UNSAFE))
@@ -95,9 +102,23 @@ def test_a_migration_without_lock_and_statement_timeouts_is_rejected(tmp_path: P
     code, violations = squawk(migration(tmp_path, "ALTER TABLE users ADD COLUMN nickname text;\n"))
 
     assert code == 1
-    assert {"require-lock-timeout", "require-statement-timeout"} <= {
-        v["rule_name"] for v in violations
-    }
+    assert {v["rule_name"] for v in violations} >= TIMEOUT_RULES
+
+
+def documented_rules() -> set[str]:
+    """The rules in the table of docs/migrations.md, "What the linter checks, and why"."""
+    text = (ROOT / "docs" / "migrations.md").read_text(encoding="utf-8")
+    section = text.split("## What the linter checks, and why", 1)[1].split("\n## ", 1)[0]
+    first_cells = re.findall(r"^\| ([^|]*`[^|]*) \|", section, re.MULTILINE)
+    return {rule for cell in first_cells for rule in re.findall(r"`([a-z-]+)`", cell)}
+
+
+def test_every_rule_the_runbook_lists_has_an_unsafe_case_here() -> None:
+    # docs/migrations.md says these tests prove each rule of its table rejects what it names.
+    documented = documented_rules()
+
+    assert len(documented) >= 10
+    assert documented - TIMEOUT_RULES == set(UNSAFE)
 
 
 def test_a_new_table_may_get_its_indexes_in_the_same_migration(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ usage counter, inventory availability and the product search document."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from shopdb.core.errors import ConstraintViolation
+from shopdb import Database, Transaction
+from shopdb.core.errors import ConstraintViolation, SerializationFailure, translate
 from tests.schema.catalog import tables
 from tests.schema.rows import Rows
 from tests.schema.support import primary_key, refused
@@ -162,6 +164,146 @@ def test_a_category_with_subcategories_cannot_be_deleted(
     assert isinstance(error, ConstraintViolation)
     assert error.constraint == "categories_parent_id_fkey"
     assert category(conn, tree["android"])[0] == tree["phones"]
+
+
+def test_a_loop_already_in_the_tree_is_refused_rather_than_walked_for_ever(
+    conn: psycopg.Connection[Any], tree: dict[str, Any]
+) -> None:
+    # The triggers never let a loop in; force one (rolled back with the test) to prove that the
+    # walk up the ancestors stops at it.
+    conn.execute("SET LOCAL statement_timeout = '5s'")
+    conn.execute("ALTER TABLE categories DISABLE TRIGGER categories_set_hierarchy")
+    conn.execute(
+        "UPDATE categories SET parent_id = %s WHERE id = %s", [tree["android"], tree["electronics"]]
+    )
+    conn.execute("ALTER TABLE categories ENABLE TRIGGER categories_set_hierarchy")
+
+    error = refused(
+        conn,
+        lambda: conn.execute(
+            "UPDATE categories SET parent_id = %s WHERE id = %s", [tree["phones"], tree["books"]]
+        ),
+    )
+
+    assert isinstance(error, ConstraintViolation)
+    assert error.constraint == "categories_parent_id_cycle_check"
+
+
+# Two transactions that together would close a loop: a is moved under b while b is moved under
+# a. At every isolation level one of them must be refused, with the loop reported
+# (check_violation) or the transaction refused as stale (serialization_failure, retried by
+# db.run_in_transaction). "waiting": the second move waits for the first transaction, then
+# goes on; "stale": the second transaction took its snapshot before the first committed.
+
+LEVELS = {
+    "read committed": (psycopg.IsolationLevel.READ_COMMITTED, "23514"),
+    "repeatable read": (psycopg.IsolationLevel.REPEATABLE_READ, "40001"),
+    "serializable": (psycopg.IsolationLevel.SERIALIZABLE, "40001"),
+}
+
+
+def two_roots(conn: psycopg.Connection[Any]) -> tuple[Any, Any]:
+    """Two committed root categories, a and b."""
+    conn.autocommit = True
+    rows = Rows(conn)
+    return rows.id("categories", slug="a"), rows.id("categories", slug="b")
+
+
+def move(conn: psycopg.Connection[Any], category_id: Any, parent_id: Any) -> None:
+    conn.execute("UPDATE categories SET parent_id = %s WHERE id = %s", [parent_id, category_id])
+
+
+def parents(conn: psycopg.Connection[Any]) -> dict[str, str | None]:
+    """slug -> slug of the parent, of every category (committed state)."""
+    found = conn.execute(
+        """SELECT c.slug, p.slug FROM categories c LEFT JOIN categories p ON p.id = c.parent_id
+            ORDER BY c.slug"""
+    ).fetchall()
+    return dict(found)
+
+
+def wait_until_blocked(admin: psycopg.Connection[Any], pid: int) -> None:
+    """Return once the backend ``pid`` waits for a lock (fail after 10 s)."""
+    for _ in range(1000):
+        row = admin.execute(
+            "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid]
+        ).fetchone()
+        if row is not None and row[0] == "Lock":
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"backend {pid} never waited for a lock")
+
+
+@pytest.mark.parametrize("order", ["waiting", "stale"])
+@pytest.mark.parametrize("level", list(LEVELS))
+def test_two_concurrent_moves_cannot_close_a_loop(
+    postgresql: psycopg.Connection[Any], level: str, order: str
+) -> None:
+    isolation, sqlstate = LEVELS[level]
+    a, b = two_roots(postgresql)
+    dsn = url_of(postgresql.info)
+    outcome: list[psycopg.Error | None] = []
+    with psycopg.connect(dsn) as first, psycopg.connect(dsn) as second:
+        for session in (first, second):
+            session.isolation_level = isolation
+            session.execute("SELECT count(*) FROM categories")  # the snapshot, at RR and above
+
+        def move_b_under_a() -> None:
+            try:
+                move(second, b, a)
+                second.commit()
+                outcome.append(None)
+            except psycopg.Error as exc:
+                second.rollback()
+                outcome.append(exc)
+
+        move(first, a, b)
+        if order == "waiting":
+            mover = threading.Thread(target=move_b_under_a)
+            mover.start()
+            wait_until_blocked(postgresql, second.info.backend_pid)
+            first.commit()
+            mover.join(timeout=10)
+        else:
+            first.commit()
+            move_b_under_a()
+
+    assert len(outcome) == 1
+    error = outcome[0]
+    assert error is not None, f"both moves committed: {parents(postgresql)}"
+    assert error.sqlstate == sqlstate
+    shopdb_error = translate(error, "categories.move")
+    if sqlstate == "23514":
+        assert isinstance(shopdb_error, ConstraintViolation)
+        assert shopdb_error.constraint == "categories_parent_id_cycle_check"
+    else:
+        assert isinstance(shopdb_error, SerializationFailure)
+    assert parents(postgresql) == {"a": "b", "b": None}
+
+
+def test_through_shopdb_a_stale_move_is_retried_then_reported_as_a_loop(db: Database) -> None:
+    with db.pool.connection() as admin:
+        a, b = two_roots(admin)
+    errors: list[Exception] = []
+
+    def move_b_under_a(tx: Transaction) -> None:
+        tx.connection.execute("SELECT count(*) FROM categories")  # the snapshot
+        if not errors:
+            with db.pool.connection() as other:  # autocommit: a under b, committed meanwhile
+                move(other, a, b)
+        try:
+            move(tx.connection, b, a)
+        except psycopg.Error as exc:
+            errors.append(translate(exc, "categories.move"))
+            raise
+
+    with pytest.raises(ConstraintViolation) as refused_move:
+        db.run_in_transaction(move_b_under_a, isolation=psycopg.IsolationLevel.REPEATABLE_READ)
+
+    assert [type(e) for e in errors] == [SerializationFailure, ConstraintViolation]
+    assert refused_move.value.constraint == "categories_parent_id_cycle_check"
+    with db.pool.connection() as admin:
+        assert parents(admin) == {"a": "b", "b": None}
 
 
 # Coupons: usage_count follows coupon_usages, and the limit holds.
