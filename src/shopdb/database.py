@@ -27,6 +27,8 @@ from shopdb.repositories import Repositories
 from shopdb.settings import Settings
 from shopdb.transaction import Transaction, transaction_scope
 
+__all__ = ["Database", "Health", "Transaction"]
+
 T = TypeVar("T")
 log = logging.getLogger("shopdb.database")
 
