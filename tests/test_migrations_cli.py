@@ -18,7 +18,9 @@ from typing import Any
 import psycopg
 import pytest
 from click.testing import CliRunner, Result
+from psycopg.conninfo import conninfo_to_dict
 from yoyo import get_backend, read_migrations
+from yoyo.connections import parse_uri
 
 from shopdb import Settings, migrations
 from shopdb.cli import main
@@ -215,3 +217,90 @@ def test_a_failing_migration_is_a_clear_message_from_the_command_not_a_traceback
     assert result.exit_code == 1
     assert "Error: applying 0012_broken failed: division by zero" in result.output
     assert "Traceback" not in result.output
+
+
+def test_rollback_refuses_count_and_to_together(db_url: str) -> None:
+    result = shopdb(db_url, "rollback", "--count", "2", "--to", IDS[2])
+
+    assert result.exit_code == 2
+    assert "--count and --to cannot be used together" in result.output
+    assert applied(db_url) == IDS
+
+
+def yoyo_tables(url: str) -> list[str]:
+    """yoyo's bookkeeping tables present in the database of ``url``."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE tablename LIKE '%yoyo%' ORDER BY tablename"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def test_status_of_a_database_never_migrated_lists_everything_pending_and_creates_nothing(
+    empty_url: str,
+) -> None:
+    result = shopdb(empty_url, "status")
+
+    assert result.exit_code == 0, result.output
+    assert [line.split() for line in result.output.splitlines()] == [["pending", i] for i in IDS]
+    assert yoyo_tables(empty_url) == []
+
+
+def test_a_failing_non_transactional_migration_is_one_line_without_yoyo_traceback(
+    db_url: str, tmp_path: Path
+) -> None:
+    # Not transactional: the CREATE is committed, the SELECT fails, and undoing the CREATE
+    # (the paired rollback statement) fails too, which yoyo only logs, with a traceback.
+    copy = Path(shutil.copytree(migrations_dir(), tmp_path / "migrations"))
+    (copy / "0012_broken.sql").write_text(
+        "-- transactional: false\n-- depends: 0011_users_deleted_at_index\n"
+        "CREATE TABLE wishlists (id uuid PRIMARY KEY);\nSELECT 1 / 0;\n"
+    )
+    (copy / "0012_broken.rollback.sql").write_text("DROP TABLE no_such_table;\n")
+    # A process of its own: under pytest, its log capture would swallow what yoyo logs.
+    program = (
+        "import pathlib, sys; from shopdb import migrations; from shopdb.cli import main; "
+        f"migrations.migrations_dir = lambda: pathlib.Path({str(copy)!r}); "
+        "sys.exit(main(['migrate']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        env={**os.environ, "DATABASE_URL": db_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "Error: applying 0012_broken failed: division by zero" in result.stderr
+    assert "not transactional" in result.stderr
+    assert 'table "no_such_table" does not exist' in result.stderr
+    assert applied(db_url) == IDS
+
+
+def test_a_migration_yoyo_cannot_read_is_one_line(
+    db_url: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    copy = Path(shutil.copytree(migrations_dir(), tmp_path / "migrations"))
+    (copy / "0012_orphan.sql").write_text("-- depends: 0999_missing\nSELECT 1;\n")
+    monkeypatch.setattr(migrations, "migrations_dir", lambda: copy)
+
+    result = shopdb(db_url, "migrate")
+
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: bad migration: ")
+    assert "0012_orphan" in result.output
+    assert len(result.output.splitlines()) == 1, result.output
+
+
+def test_yoyo_connects_with_exactly_what_libpq_reads_from_the_url() -> None:
+    url = "postgresql://u:p%40ss?w#rd@h1:5432,h2:5433/shop?sslmode=prefer"
+
+    parsed = parse_uri(migrations.yoyo_url(url, connect_timeout=3))
+
+    assert parsed.scheme == "postgresql+psycopg"
+    assert parsed.args == {**conninfo_to_dict(url), "connect_timeout": "3"}
+    assert parsed.args["password"] == "p@ss?w#rd"

@@ -16,14 +16,18 @@ from shopdb.settings import Settings
 LOCAL_DEMO_URL = "postgresql://postgres@127.0.0.1:5432/shopdb_demo"
 
 
-def _settings(**overrides: Any) -> Settings:
-    try:
-        return Settings(**overrides)
-    except ShopDBError as exc:
-        raise click.ClickException(str(exc)) from None
+class _Commands(click.Group):
+    """The commands, each of whose shopdb errors ends the run with one line: `Error: ...`
+    and exit code 1 (the library never lets a psycopg or yoyo exception out)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ShopDBError as exc:
+            raise click.ClickException(" ".join(str(exc).split())) from None
 
 
-@click.group()
+@click.group(cls=_Commands)
 def main() -> None:
     """shopdb: migrations and tools for the shop's PostgreSQL database (DATABASE_URL)."""
 
@@ -34,35 +38,32 @@ def main() -> None:
 )
 def migrate(lock_timeout: float) -> None:
     """Apply every pending migration, under yoyo's lock."""
-    try:
-        applied = migrations.apply(_settings(), lock_timeout_s=lock_timeout)
-    except ShopDBError as exc:
-        raise click.ClickException(str(exc)) from None
+    applied = migrations.apply(Settings(), lock_timeout_s=lock_timeout)
     click.echo("\n".join(f"applied {m}" for m in applied) or "nothing to apply")
 
 
 @main.command()
-@click.option("--count", "count", default="1", show_default=True, help="How many, or 'all'.")
+@click.option("--count", "count", default=None, help="How many, or 'all'.  [default: 1]")
 @click.option("--to", "to", default=None, help="Roll back every migration applied after this id.")
 @click.option(
     "--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for the lock."
 )
-def rollback(count: str, to: str | None, lock_timeout: float) -> None:
-    """Roll back the newest migrations (1 by default)."""
+def rollback(count: str | None, to: str | None, lock_timeout: float) -> None:
+    """Roll back the newest migrations (1 by default), or every one applied after --to."""
+    if count is not None and to is not None:
+        raise click.UsageError("--count and --to cannot be used together: give one of them")
+    count = count or "1"
     if count != "all" and not count.isdigit():
         raise click.BadParameter("a number or 'all'", param_hint="--count")
     number = None if count == "all" else int(count)
-    try:
-        undone = migrations.rollback(_settings(), count=number, to=to, lock_timeout_s=lock_timeout)
-    except ShopDBError as exc:
-        raise click.ClickException(str(exc)) from None
+    undone = migrations.rollback(Settings(), count=number, to=to, lock_timeout_s=lock_timeout)
     click.echo("\n".join(f"rolled back {m}" for m in undone) or "nothing to roll back")
 
 
 @main.command()
 def status() -> None:
-    """List every migration: applied (with its UTC date) or pending."""
-    for state in migrations.status(_settings()):
+    """List every migration: applied (with its UTC date) or pending. Changes nothing."""
+    for state in migrations.status(Settings()):
         when = state.applied_at.strftime("%Y-%m-%d %H:%M:%S UTC") if state.applied_at else ""
         click.echo(f"{'applied' if state.applied else 'pending':8} {state.id:40} {when}".rstrip())
 
@@ -70,7 +71,7 @@ def status() -> None:
 @main.command("break-lock")
 def break_lock() -> None:
     """Remove the migration lock left by a killed run (only when none is running)."""
-    migrations.break_lock(_settings())
+    migrations.break_lock(Settings())
     click.echo("migration lock removed")
 
 
@@ -87,20 +88,18 @@ def schema_doc(output: Path, check: bool) -> None:
     """Write the schema reference with its ER diagram from the catalog of DATABASE_URL."""
     from shopdb import schema_doc as doc
 
-    settings = _settings()
-    try:
-        pending = [m.id for m in migrations.status(settings) if not m.applied]
-        if pending:
-            raise click.ClickException(f"migrate first: {', '.join(pending)} not applied")
-        if check:
-            current = output.read_text(encoding="utf-8") if output.exists() else ""
-            if current != doc.generate(settings):
-                raise click.ClickException(f"{output} is out of date: run `shopdb schema-doc`")
-            click.echo(f"{output} is up to date")
-            return
-        changed = doc.write(settings, output)
-    except ShopDBError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = Settings()
+    pending = [m.id for m in migrations.status(settings) if not m.applied]
+    if pending:
+        raise click.ClickException(f"migrate first: {', '.join(pending)} not applied")
+    if check:
+        if not output.exists():
+            raise click.ClickException(f"{output} is missing: run `shopdb schema-doc`")
+        if output.read_text(encoding="utf-8") != doc.generate(settings):
+            raise click.ClickException(f"{output} is out of date: run `shopdb schema-doc`")
+        click.echo(f"{output} is up to date")
+        return
+    changed = doc.write(settings, output)
     click.echo(f"{'wrote' if changed else 'unchanged'} {output}")
 
 
@@ -109,11 +108,7 @@ def demo() -> None:
     """Migrate a database, create and read a few users, and report the queries it ran."""
     from shopdb.demo import run_demo
 
-    url = os.environ.get("DATABASE_URL") or LOCAL_DEMO_URL
-    try:
-        run_demo(url, out=click.echo)
-    except ShopDBError as exc:
-        raise click.ClickException(str(exc)) from None
+    run_demo(os.environ.get("DATABASE_URL") or LOCAL_DEMO_URL, out=click.echo)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from shopdb import migrations
 from shopdb.core.queries import load_queries
@@ -14,7 +15,7 @@ from shopdb.core.runner import execute
 from shopdb.core.timer import QueryTimer
 from shopdb.database import Database
 from shopdb.models import NewUser, UserPatch
-from shopdb.settings import Settings
+from shopdb.settings import Settings, unavailable
 
 DEMO_HASH = "$2b$12$" + "demo.hash.for.display.only.not.a.real.bcrypt.value0"
 PEOPLE = [
@@ -26,12 +27,19 @@ PEOPLE = [
 
 def ensure_demo_database(url: str) -> None:
     """Create shopdb_demo on the local server when the demo runs without DATABASE_URL."""
-    if not url.endswith("/shopdb_demo"):
+    settings = Settings(database_url=url)
+    if conninfo_to_dict(settings.conninfo).get("dbname") != "shopdb_demo":
         return
     admin = load_queries()["admin"]
-    timer = QueryTimer(Settings(database_url=url).slow_query_ms)
-    maintenance = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(maintenance, autocommit=True) as conn:
+    timer = QueryTimer(settings.slow_query_ms)
+    maintenance = make_conninfo(settings.conninfo, dbname="postgres")
+    try:
+        conn = psycopg.connect(
+            maintenance, autocommit=True, connect_timeout=settings.database_connect_timeout_s
+        )
+    except psycopg.OperationalError as exc:
+        raise unavailable(settings, exc) from exc
+    with conn:
         if not execute(conn, admin["database_exists"], {"name": "shopdb_demo"}, timer):
             execute(conn, admin["create_demo_database"], {}, timer)
 

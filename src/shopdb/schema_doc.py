@@ -13,11 +13,10 @@ from typing import Any
 
 import psycopg
 
-from shopdb.core.errors import DatabaseUnavailable
 from shopdb.core.queries import load_queries
 from shopdb.core.runner import execute
 from shopdb.core.timer import QueryTimer
-from shopdb.settings import Settings
+from shopdb.settings import Settings, unavailable
 
 Row = Mapping[str, Any]
 
@@ -70,9 +69,14 @@ def generate(settings: Settings) -> str:
     """The document for the database that ``settings`` names (it must be migrated)."""
     timer = QueryTimer(settings.slow_query_ms)
     try:
-        conn = psycopg.connect(settings.conninfo, autocommit=True)
+        conn = psycopg.connect(
+            settings.conninfo,
+            autocommit=True,
+            connect_timeout=settings.database_connect_timeout_s,
+            application_name=settings.database_application_name,
+        )
     except psycopg.OperationalError as exc:
-        raise DatabaseUnavailable(f"could not connect to {settings.safe_url}") from exc
+        raise unavailable(settings, exc) from exc
     with conn:
         return render(read_catalog(conn, timer))
 

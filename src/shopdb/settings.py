@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote
 
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shopdb.core.errors import ConfigurationError
+from shopdb.core.errors import ConfigurationError, DatabaseUnavailable
 
 _SCHEMES = ("postgresql", "postgres")
+_URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)", re.DOTALL)
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+_SHAPE = "must look like postgresql://user:password@host:5432/dbname"
 
 
 class Settings(BaseSettings):
@@ -19,7 +27,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="",
         case_sensitive=False,
-        extra="ignore",
+        # Unknown keyword arguments are refused (a typo must not pass silently); environment
+        # variables that are not settings are still ignored: pydantic-settings reads only the
+        # variables named after fields, even with env_prefix="".
+        extra="forbid",
         frozen=True,
         hide_input_in_errors=True,
         env_parse_none_str="none",
@@ -61,10 +72,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _check_url(cls, value: SecretStr) -> SecretStr:
-        url = value.get_secret_value()
-        parts = urlsplit(url)
-        if parts.scheme.split("+", 1)[0] not in _SCHEMES or not (parts.path.strip("/")):
-            raise ValueError("must look like postgresql://user:password@host:5432/dbname")
+        problem = _url_problem(value.get_secret_value())
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("database_pool_max")
@@ -78,8 +88,7 @@ class Settings(BaseSettings):
     @property
     def conninfo(self) -> str:
         """The libpq connection string, with any driver suffix of the scheme removed."""
-        parts = urlsplit(self.database_url.get_secret_value())
-        return urlunsplit(parts._replace(scheme="postgresql"))
+        return libpq_url(self.database_url.get_secret_value())
 
     @property
     def safe_url(self) -> str:
@@ -87,14 +96,109 @@ class Settings(BaseSettings):
         return mask_password(self.database_url.get_secret_value())
 
 
+def libpq_url(url: str) -> str:
+    """``url`` as libpq reads it: ``postgresql://`` in place of any scheme with a driver suffix."""
+    match = _URL.fullmatch(url)
+    return f"postgresql://{match['rest']}" if match else url
+
+
 def mask_password(url: str) -> str:
-    """Replace the password of a URL by ***."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = netloc[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+    """``url`` with every password libpq would read in it (user info, ``?password=``,
+    ``?sslpassword=``) replaced by ***. What libpq would not read cleanly (an unescaped / or @
+    in a password moves the host) is masked whole after the scheme: a guess could leak."""
+    parts = _split(url)
+    if parts is None:
+        return _mask_keywords(url)
+    if _url_problem(url):
+        return f"{parts.scheme}://***"
+    userinfo = parts.userinfo
+    if userinfo is not None and ":" in userinfo:
+        userinfo = userinfo.split(":", 1)[0] + ":***"
+    text = f"{parts.scheme}://{'' if userinfo is None else userinfo + '@'}{parts.location}"
+    if parts.query is None:
+        return text
+    return text + "?" + "&".join(_mask_parameter(p) for p in parts.query.split("&"))
+
+
+def unavailable(settings: Settings, exc: psycopg.Error) -> DatabaseUnavailable:
+    """DatabaseUnavailable for a connection that could not be made: where to (password
+    masked) and libpq's reason on one line (``Connection refused``, ``database "x" does not
+    exist``, ...)."""
+    lines = str(exc).splitlines() or [type(exc).__name__]
+    reason = lines[0].rsplit("failed: ", 1)[-1].removeprefix("FATAL:")
+    reason = " ".join(reason.split())
+    params = conninfo_to_dict(settings.conninfo)
+    for secret in filter(None, (params.get(name) for name in _SECRET_PARAMETERS)):
+        reason = reason.replace(str(secret), "***")  # libpq never quotes one; be sure
+    return DatabaseUnavailable(f"could not connect to {settings.safe_url}: {reason}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Url:
+    """A URL cut where libpq cuts it, each part as written (still percent-encoded)."""
+
+    scheme: str
+    userinfo: str | None
+    location: str  # hosts, ports and /dbname
+    query: str | None
+
+
+def _split(url: str) -> _Url | None:
+    match = _URL.fullmatch(url)
+    if not match:
+        return None
+    rest = match["rest"]
+    # libpq's rule: the user info ends at an @ met before any /; a ? or # in it is no end.
+    end = next((i for i, char in enumerate(rest) if char in "@/"), len(rest))
+    userinfo = None
+    if end < len(rest) and rest[end] == "@":
+        userinfo, rest = rest[:end], rest[end + 1 :]
+    location, mark, query = rest.partition("?")
+    return _Url(match["scheme"], userinfo, location, query if mark else None)
+
+
+def _url_problem(url: str) -> str | None:
+    """Why libpq would refuse ``url`` or read it otherwise than meant; None when it is sound.
+    No message quotes any part of the URL: it holds the password."""
+    parts = _split(url)
+    if parts is None or parts.scheme.lower().split("+", 1)[0] not in _SCHEMES:
+        return _SHAPE
+    if "@" in parts.location:
+        return (
+            "has an @ after the host: percent-encode the user name and password "
+            "(@ as %40, / as %2F)"
+        )
+    try:
+        params = conninfo_to_dict(libpq_url(url))
+    except psycopg.ProgrammingError:
+        return (
+            "is not a URL libpq can read: check its %-escapes and that every ?parameter "
+            "is a libpq connection parameter"
+        )
+    if not params.get("dbname"):
+        return _SHAPE
+    for port in str(params.get("port") or "").split(","):
+        if port and not (port.isdigit() and 0 < int(port) < 65536):
+            return (
+                "has a port that is not a number from 1 to 65535 "
+                "(a / in the password must be percent-encoded as %2F)"
+            )
+    return None
+
+
+def _mask_parameter(parameter: str) -> str:
+    key, mark, _ = parameter.partition("=")
+    return f"{key}=***" if mark and unquote(key) in _SECRET_PARAMETERS else parameter
+
+
+def _mask_keywords(conninfo: str) -> str:
+    """A key=value connection string with its passwords masked; anything else, whole."""
+    try:
+        params = conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return "***"
+    hidden = {name: "***" for name in _SECRET_PARAMETERS if name in params}
+    return make_conninfo(conninfo, **hidden) if hidden else conninfo
 
 
 def _describe(exc: ValidationError) -> str:
@@ -103,6 +207,13 @@ def _describe(exc: ValidationError) -> str:
         variable = str(error["loc"][0]).upper() if error["loc"] else "settings"
         if error["type"] == "missing":
             problems.append(f"{variable} is not set")
+        elif error["type"] == "extra_forbidden":
+            problems.append(_unknown(str(error["loc"][0])))
         else:
             problems.append(f"{variable} {error['msg'].removeprefix('Value error, ')}")
     return "invalid shopdb settings: " + "; ".join(problems)
+
+
+def _unknown(name: str) -> str:
+    close = difflib.get_close_matches(name.lower(), Settings.model_fields, n=1)
+    return f"unknown setting {name}" + (f" (did you mean {close[0]}?)" if close else "")

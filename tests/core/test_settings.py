@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from shopdb import ConfigurationError, Settings
+from shopdb.settings import mask_password
 
 URL = "postgresql://shop:hunter2secret@db.internal:5432/shop"
 
@@ -91,3 +93,105 @@ def test_prepared_statements_can_be_switched_off_for_old_pgbouncer(
         monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", spelling)
         assert Settings().database_prepare_threshold is None
     assert Settings(database_prepare_threshold=0).database_prepare_threshold == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        (
+            "postgresql://postgres@127.0.0.1:1/x?password=hunter2secret",
+            "postgresql://postgres@127.0.0.1:1/x?password=***",
+        ),
+        (
+            "postgresql://u@h/db?sslmode=require&pass%77ord=hunter2secret&connect_timeout=3",
+            "postgresql://u@h/db?sslmode=require&pass%77ord=***&connect_timeout=3",
+        ),
+        (
+            "postgresql://u:hunter2secret@h/db?sslpassword=hunter2secret",
+            "postgresql://u:***@h/db?sslpassword=***",
+        ),
+        ("postgresql://u:hunter2secret?x@h/db", "postgresql://u:***@h/db"),
+        ("postgresql://u:hunter2secret#x@h/db", "postgresql://u:***@h/db"),
+        ("postgresql://u:hunter2%2Fsecret%40@h:5432/db", "postgresql://u:***@h:5432/db"),
+        (
+            "postgresql+psycopg://u:hunter2secret@h1:5432,h2:5433/db",
+            "postgresql+psycopg://u:***@h1:5432,h2:5433/db",
+        ),
+    ],
+)
+def test_the_password_is_masked_wherever_libpq_reads_it(url: str, safe: str) -> None:
+    settings = Settings(database_url=url)
+
+    assert settings.safe_url == safe
+    assert "hunter2" not in repr(settings) + str(settings)
+
+
+def test_libpq_gets_the_password_the_url_gives_even_with_special_characters() -> None:
+    settings = Settings(database_url="postgresql+psycopg://u:pa?s#s@h:5432/db?sslmode=require")
+
+    assert conninfo_to_dict(settings.conninfo) == {
+        "user": "u",
+        "password": "pa?s#s",
+        "host": "h",
+        "port": "5432",
+        "dbname": "db",
+        "sslmode": "require",
+    }
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "postgresql://u:hunter2secret@127.0.0.1:notaport/db",
+        "postgresql://u:hunter2/secret@host/db",
+        "postgresql://u:hunter2@secret@host/db",
+        "postgresql://u:hunter2%zzsecret@host/db",
+        "postgresql://u:hunter2secret@host/db?no_such_option=1",
+        "postgresql://u:hunter2secret@host:99999/db",
+    ],
+)
+def test_a_url_libpq_would_misread_is_refused_at_once_without_the_password(bad: str) -> None:
+    with pytest.raises(ConfigurationError, match="DATABASE_URL") as raised:
+        Settings(database_url=bad)
+
+    assert "hunter2" not in str(raised.value)
+    assert "secret" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "postgresql://u:hunter2/secret@host/db",
+        "postgresql://u:hunter2@secret@host/db",
+        "postgresql://u:hunter2/se?cret@host/db",
+        "mysql://u:hunter2secret@h/db",
+        "host=h password=hunter2secret",
+        "hunter2secret",
+    ],
+)
+def test_mask_password_hides_everything_it_cannot_parse(bad: str) -> None:
+    masked = mask_password(bad)
+
+    assert "hunter2" not in masked
+    assert "secret" not in masked
+
+
+def test_a_misspelt_keyword_argument_is_refused_with_its_name() -> None:
+    with pytest.raises(ConfigurationError, match="databse_pool_max") as raised:
+        Settings(database_url=URL, databse_pool_max=1)
+
+    assert "did you mean database_pool_max" in str(raised.value)
+
+
+def test_environment_variables_that_are_not_settings_are_ignored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", URL)
+    monkeypatch.setenv("HOME", "/home/shop")
+    monkeypatch.setenv("PATH", "/usr/bin")
+    monkeypatch.setenv("DATABSE_POOL_MAX", "not a number")
+    monkeypatch.setenv("DATABASE_URL_OLD", "not a url")
+
+    settings = Settings()
+
+    assert settings.database_pool_max == 20

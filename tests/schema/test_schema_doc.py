@@ -82,3 +82,19 @@ def test_the_command_refuses_a_database_with_pending_migrations(
     assert result.exit_code == 1
     assert "migrate first: 0001_foundation" in result.output
     assert not (tmp_path / "schema.md").exists()
+
+
+def test_check_of_a_missing_file_says_it_is_missing(
+    tmp_path: Path, schema_db: psycopg.Connection[Any]
+) -> None:
+    output = tmp_path / "schema.md"
+
+    result = CliRunner().invoke(
+        main,
+        ["schema-doc", "--output", str(output), "--check"],
+        env={"DATABASE_URL": url_of(schema_db.info)},
+    )
+
+    assert result.exit_code == 1
+    assert f"{output} is missing: run `shopdb schema-doc`" in result.output
+    assert not output.exists()
