@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
+import pytest
 
+from shopdb.core.errors import ShopDBError
+from shopdb.core.queries import load_queries
+from shopdb.core.runner import execute
+from shopdb.core.timer import QueryTimer
 from shopdb.demo import ensure_demo_database, run_demo
 from tests.support.database import url_of
 
@@ -25,13 +30,20 @@ def test_the_demo_reports_every_query_it_ran_and_is_repeatable(empty_url: str) -
         assert "slow threshold 200 ms" in report[-1]
 
 
-def test_the_local_demo_database_is_created_once(postgresql: psycopg.Connection[Any]) -> None:
+def test_the_local_demo_database_is_made_once_and_never_made_twice(
+    postgresql: psycopg.Connection[Any],
+) -> None:
+    # The demo's own database is left in place: the tests never drop what they did not make.
     url = url_of(postgresql.info, "shopdb_demo")
-    with psycopg.connect(url_of(postgresql.info, "postgres"), autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS shopdb_demo WITH (FORCE)")
+    admin = load_queries()["admin"]
+    timer = QueryTimer(200)
 
     ensure_demo_database(url)
     ensure_demo_database(url)
 
     with psycopg.connect(url) as conn:
         assert conn.info.dbname == "shopdb_demo"
+    with psycopg.connect(url_of(postgresql.info, "postgres"), autocommit=True) as maintenance:
+        assert execute(maintenance, admin["database_exists"], {"name": "shopdb_demo"}, timer)
+        with pytest.raises(ShopDBError, match="DuplicateDatabase"):
+            execute(maintenance, admin["create_demo_database"], {}, timer)
