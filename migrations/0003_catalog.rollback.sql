@@ -14,3 +14,4 @@ DROP TABLE categories;
 DROP FUNCTION categories_cascade_path();
 DROP FUNCTION categories_set_hierarchy();
 DROP FUNCTION categories_lock_hierarchy();
+DROP TABLE category_tree_version;

@@ -33,27 +33,58 @@ CREATE INDEX categories_path_idx ON categories (path text_pattern_ops);
 CREATE TRIGGER categories_set_updated_at BEFORE UPDATE ON categories
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();
 
--- Concurrency. Every statement that can change the tree (an insert, or an update of parent_id,
--- slug, level or path) first takes one advisory lock, before it locks any row, so such
--- statements run one transaction at a time (categories change rarely) and never deadlock on
--- each other's rows. The lock alone is not enough: under REPEATABLE READ (and SERIALIZABLE) a
--- transaction keeps the snapshot it took before waiting for the lock, so it would check for a
--- loop against a tree that a move committed meanwhile has changed. Hence the walk up from the
--- new parent locks every ancestor FOR SHARE: locking a row that a concurrent transaction has
--- changed since the snapshot fails with serialization_failure (40001) under REPEATABLE READ
--- and SERIALIZABLE, and under READ COMMITTED each statement sees the latest committed tree.
--- Either the loop is found (check_violation, categories_parent_id_cycle_check) or the
--- transaction is refused with 40001, to be retried (db.run_in_transaction does), at every
--- isolation level. The share locks also keep each ancestor from being moved or renamed until
--- the transaction ends.
+-- Concurrency. level and path are derived from other rows (the parent's path, and so on up),
+-- so a change of the tree must never be computed from a snapshot that misses a change another
+-- transaction has committed: a rename whose snapshot predates an insert below it would cascade
+-- over the subtree it sees and leave the new child with the old path (electronics/phones/x
+-- under tech), a move racing an insert below the moved category likewise, and two moves could
+-- close a loop. Under REPEATABLE READ and SERIALIZABLE a transaction keeps the snapshot of its
+-- first statement however long it waits, so a lock alone cannot prevent this.
+--
+-- Hence one row, category_tree_version, that every statement able to change the tree (an
+-- insert, or an update of parent_id, slug, level or path) updates first, in a BEFORE
+-- statement trigger, before it locks or reads any category:
+-- * its row lock, held until the transaction ends, lets one transaction at a time change the
+--   tree, and always taken first it cannot deadlock with the categories' own row locks;
+-- * updating a row that a transaction committed after our snapshot began is refused with
+--   serialization_failure (40001) under REPEATABLE READ and SERIALIZABLE: a tree change whose
+--   snapshot misses another tree change can never commit; retried (db.run_in_transaction
+--   does), it starts from a snapshot that has it;
+-- * under READ COMMITTED the update waits for the other transaction, then goes on, and each
+--   statement of the triggers below takes a new snapshot, so the ancestor walk and the cascade
+--   see every committed category.
+-- So once past this update, a transaction sees the whole current tree and nobody else can
+-- change it until it ends: the walk up the ancestors finds any loop, and the cascade reaches
+-- every descendant, whatever the isolation level. A DELETE need not take part: it changes no
+-- other row's level or path (a category with children cannot be deleted), and an insert under
+-- a category deleted meanwhile is refused by categories_parent_id_fkey (23503, or 40001).
+CREATE TABLE category_tree_version (
+    id         boolean     NOT NULL GENERATED ALWAYS AS (true) STORED,
+    version    bigint      NOT NULL DEFAULT 1,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT category_tree_version_pkey PRIMARY KEY (id)
+);
+COMMENT ON TABLE category_tree_version IS 'One row, updated by every change of the category tree: serializes them and refuses (40001) one computed from a stale snapshot.';
+COMMENT ON COLUMN category_tree_version.id IS 'Always true: the primary key allows one row only.';
+COMMENT ON COLUMN category_tree_version.version IS 'Incremented by each statement that changes the category tree.';
+CREATE TRIGGER category_tree_version_set_updated_at BEFORE UPDATE ON category_tree_version
+    FOR EACH ROW EXECUTE FUNCTION set_updated_at('id');
+INSERT INTO category_tree_version DEFAULT VALUES;
+
 CREATE FUNCTION categories_lock_hierarchy() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('shopdb.categories_hierarchy'));
+    -- See Concurrency above. Without the row no change would be serialized: refuse them all.
+    UPDATE category_tree_version SET version = version + 1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'category_tree_version has no row: the category tree cannot be changed safely'
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
     RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION categories_lock_hierarchy() IS 'BEFORE statement trigger: one transaction at a time changes the category tree.';
+COMMENT ON FUNCTION categories_lock_hierarchy() IS 'BEFORE statement trigger: updates category_tree_version, so one transaction at a time, with a current snapshot, changes the category tree.';
 
 CREATE FUNCTION categories_set_hierarchy() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -68,7 +99,7 @@ BEGIN
         RETURN NEW;
     END IF;
     IF TG_OP = 'INSERT' OR NEW.parent_id IS DISTINCT FROM OLD.parent_id THEN
-        -- Up from the new parent to its root, locking each ancestor (see Concurrency above).
+        -- Up from the new parent to its root (current: see Concurrency above).
         ancestor := NEW.parent_id;
         WHILE ancestor IS NOT NULL LOOP
             IF ancestor = NEW.id OR ancestor = ANY (seen) THEN
@@ -78,17 +109,17 @@ BEGIN
                           TABLE = 'categories', COLUMN = 'parent_id', SCHEMA = TG_TABLE_SCHEMA;
             END IF;
             seen := seen || ancestor;
-            SELECT c.parent_id INTO ancestor FROM categories c WHERE c.id = ancestor FOR SHARE;
+            SELECT c.parent_id INTO ancestor FROM categories c WHERE c.id = ancestor;
         END LOOP;
     END IF;
-    SELECT * INTO parent FROM categories WHERE id = NEW.parent_id FOR SHARE;
+    SELECT * INTO parent FROM categories WHERE id = NEW.parent_id;
     -- A missing parent is left to categories_parent_id_fkey to report.
     NEW.level := coalesce(parent.level + 1, 0);
     NEW.path := coalesce(parent.path || '/', '') || NEW.slug;
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION categories_set_hierarchy() IS 'BEFORE trigger: refuses category cycles (locking the ancestors), computes level and path from the parent.';
+COMMENT ON FUNCTION categories_set_hierarchy() IS 'BEFORE trigger: refuses category cycles, computes level and path from the parent.';
 
 CREATE FUNCTION categories_cascade_path() RETURNS trigger
 LANGUAGE plpgsql AS $$

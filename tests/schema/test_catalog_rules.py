@@ -148,8 +148,15 @@ def catalog(schema_db: psycopg.Connection[Any]) -> dict[str, Any]:
     }
 
 
+# Tables the seed does not list, on purpose: table -> why it exists. They keep every other rule.
+NOT_IN_SEED: dict[str, str] = {
+    "category_tree_version": "the one row every change of the category tree updates, so that "
+    "no change computed from a stale snapshot commits (0003_catalog.sql, Concurrency)",
+}
+
+
 def test_the_tables_are_those_of_the_seed(catalog: dict[str, Any]) -> None:
-    assert sorted(catalog["tables"]) == sorted(SEED)
+    assert sorted(catalog["tables"]) == sorted([*SEED, *NOT_IN_SEED])
 
 
 @pytest.mark.parametrize("table", list(SEED))

@@ -13,7 +13,12 @@ import pytest
 from psycopg import sql
 
 from shopdb import Database, Transaction
-from shopdb.core.errors import ConstraintViolation, SerializationFailure, translate
+from shopdb.core.errors import (
+    ConflictError,
+    ConstraintViolation,
+    SerializationFailure,
+    translate,
+)
 from tests.schema.catalog import tables
 from tests.schema.rows import Rows
 from tests.schema.support import primary_key, refused
@@ -22,8 +27,13 @@ from tests.support.database import url_of
 LONG_AGO = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
 
 
+# category_tree_version holds exactly the one row its migration inserts, so the row builder
+# cannot make another; its updated_at is checked with the category tree below.
+ONE_ROW_TABLES = ("category_tree_version",)
+
+
 def test_the_row_builder_knows_every_table(conn: psycopg.Connection[Any]) -> None:
-    assert sorted(Rows.TABLES) == tables(conn)
+    assert sorted([*Rows.TABLES, *ONE_ROW_TABLES]) == tables(conn)
 
 
 @pytest.mark.parametrize("table", Rows.TABLES)
@@ -189,6 +199,53 @@ def test_a_loop_already_in_the_tree_is_refused_rather_than_walked_for_ever(
     assert error.constraint == "categories_parent_id_cycle_check"
 
 
+def tree_version(conn: psycopg.Connection[Any]) -> tuple[int, datetime]:
+    """(version, updated_at) of the one row of category_tree_version."""
+    found = conn.execute("SELECT version, updated_at FROM category_tree_version").fetchall()
+    assert len(found) == 1
+    return int(found[0][0]), found[0][1]
+
+
+def test_every_change_of_the_tree_and_only_those_updates_the_tree_version(
+    conn: psycopg.Connection[Any], tree: dict[str, Any]
+) -> None:
+    conn.execute("UPDATE category_tree_version SET updated_at = %s", [LONG_AGO])
+    changes = [
+        ("INSERT INTO categories (name, slug) VALUES ('Toys', 'toys')", True),
+        ("UPDATE categories SET slug = 'tech' WHERE slug = 'electronics'", True),
+        (
+            """UPDATE categories SET parent_id = (SELECT id FROM categories WHERE slug = 'books')
+                WHERE slug = 'phones'""",
+            True,
+        ),
+        ("UPDATE categories SET level = 9 WHERE slug = 'books'", True),
+        ("UPDATE categories SET name = 'Novels', display_order = 2 WHERE slug = 'books'", False),
+        ("DELETE FROM categories WHERE slug = 'toys'", False),
+    ]
+    for statement, changes_the_tree in changes:
+        before, _ = tree_version(conn)
+        conn.execute(statement)
+        after, updated_at = tree_version(conn)
+        assert (after > before) == changes_the_tree, statement
+    assert updated_at > LONG_AGO
+
+
+def test_the_tree_version_has_one_row(conn: psycopg.Connection[Any]) -> None:
+    error = refused(conn, lambda: conn.execute("INSERT INTO category_tree_version DEFAULT VALUES"))
+
+    assert isinstance(error, ConflictError)
+    assert error.constraint == "category_tree_version_pkey"
+
+
+def test_without_the_tree_version_row_the_tree_cannot_be_changed(
+    conn: psycopg.Connection[Any], rows: Rows
+) -> None:
+    conn.execute("DELETE FROM category_tree_version")
+
+    with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState), conn.transaction():
+        rows.insert("categories")
+
+
 # Two transactions that together would close a loop: a is moved under b while b is moved under
 # a. At every isolation level one of them must be refused, with the loop reported
 # (check_violation) or the transaction refused as stale (serialization_failure, retried by
@@ -304,6 +361,143 @@ def test_through_shopdb_a_stale_move_is_retried_then_reported_as_a_loop(db: Data
     assert refused_move.value.constraint == "categories_parent_id_cycle_check"
     with db.pool.connection() as admin:
         assert parents(admin) == {"a": "b", "b": None}
+
+
+# A hierarchy change (rename or move) racing an insert below the subtree it changes. The path
+# of every committed category must be the one its parents give it, at every isolation level:
+# under READ COMMITTED the later statement waits and sees the other's rows; under REPEATABLE
+# READ and SERIALIZABLE the transaction whose snapshot predates the other's commit is refused
+# (40001), to be retried. "stale": the change, or the insert, took its snapshot before the other
+# transaction committed; "waiting": it also ran its statement while the other was uncommitted.
+
+HIERARCHY_CHANGES = {
+    # tree: electronics > phones, books; the insert adds x under phones.
+    "rename": ("UPDATE categories SET slug = 'tech' WHERE slug = 'electronics'", "tech/phones/x"),
+    "move": (
+        """UPDATE categories SET parent_id = (SELECT id FROM categories WHERE slug = 'books')
+            WHERE slug = 'phones'""",
+        "books/phones/x",
+    ),
+}
+INSERT_X = """INSERT INTO categories (name, slug, parent_id)
+              SELECT 'X', 'x', id FROM categories WHERE slug = 'phones'"""
+
+
+def small_tree(conn: psycopg.Connection[Any]) -> None:
+    """Committed categories: electronics > phones, and books."""
+    conn.autocommit = True
+    rows = Rows(conn)
+    electronics = rows.id("categories", slug="electronics")
+    rows.id("categories", slug="phones", parent_id=electronics)
+    rows.id("categories", slug="books")
+
+
+def wrong_paths(conn: psycopg.Connection[Any]) -> list[tuple[Any, ...]]:
+    """(slug, level, path, expected level, expected path) of each committed category whose
+    level or path is not the one recomputed from the parents; [] when the tree is consistent."""
+    found = conn.execute(
+        """WITH RECURSIVE expected (id, level, path) AS (
+               SELECT id, 0, slug FROM categories WHERE parent_id IS NULL
+               UNION ALL
+               SELECT c.id, e.level + 1, e.path || '/' || c.slug
+                 FROM categories c JOIN expected e ON c.parent_id = e.id)
+           SELECT c.slug, c.level, c.path, e.level, e.path
+             FROM categories c LEFT JOIN expected e ON e.id = c.id
+            WHERE (c.level, c.path) IS DISTINCT FROM (e.level, e.path)
+            ORDER BY c.slug"""
+    ).fetchall()
+    return [tuple(row) for row in found]
+
+
+def path_of(conn: psycopg.Connection[Any], slug: str) -> str | None:
+    """The stored path of the category ``slug`` (None if there is none)."""
+    row = conn.execute("SELECT path FROM categories WHERE slug = %s", [slug]).fetchone()
+    return None if row is None else str(row[0])
+
+
+@pytest.mark.parametrize("stale", ["change", "insert"])
+@pytest.mark.parametrize("order", ["waiting", "stale"])
+@pytest.mark.parametrize("level", list(LEVELS))
+@pytest.mark.parametrize("change", list(HIERARCHY_CHANGES))
+def test_a_hierarchy_change_and_an_insert_below_it_never_leave_a_stale_path(
+    postgresql: psycopg.Connection[Any], change: str, level: str, order: str, stale: str
+) -> None:
+    isolation = LEVELS[level][0]
+    change_sql, x_path = HIERARCHY_CHANGES[change]
+    first_sql, second_sql = (INSERT_X, change_sql) if stale == "change" else (change_sql, INSERT_X)
+    small_tree(postgresql)
+    dsn = url_of(postgresql.info)
+    outcome: list[psycopg.Error | None] = []
+    with psycopg.connect(dsn) as first, psycopg.connect(dsn) as second:
+        for session in (first, second):
+            session.isolation_level = isolation
+            session.execute("SELECT count(*) FROM categories")  # the snapshot, at RR and above
+
+        def run_second() -> None:
+            try:
+                second.execute(second_sql)
+                second.commit()
+                outcome.append(None)
+            except psycopg.Error as exc:
+                second.rollback()
+                outcome.append(exc)
+
+        first.execute(first_sql)
+        if order == "waiting":
+            runner = threading.Thread(target=run_second)
+            runner.start()
+            wait_until_blocked(postgresql, second.info.backend_pid)
+            first.commit()
+            runner.join(timeout=10)
+        else:
+            first.commit()
+            run_second()
+
+    assert len(outcome) == 1
+    if level == "read committed":
+        assert outcome[0] is None
+        assert path_of(postgresql, "x") == x_path
+    else:
+        error = outcome[0]
+        assert error is not None, f"the stale transaction committed: {wrong_paths(postgresql)}"
+        assert error.sqlstate == "40001"
+        assert isinstance(translate(error, f"categories.{change}"), SerializationFailure)
+        # Only the first transaction's work stands: x as inserted, or no x.
+        assert path_of(postgresql, "x") == ("electronics/phones/x" if stale == "change" else None)
+    assert wrong_paths(postgresql) == []
+
+
+@pytest.mark.parametrize(
+    "isolation",
+    [psycopg.IsolationLevel.REPEATABLE_READ, psycopg.IsolationLevel.SERIALIZABLE],
+    ids=["repeatable read", "serializable"],
+)
+@pytest.mark.parametrize("change", list(HIERARCHY_CHANGES))
+def test_through_shopdb_a_stale_hierarchy_change_is_retried_and_paths_are_right(
+    db: Database, change: str, isolation: psycopg.IsolationLevel
+) -> None:
+    change_sql, x_path = HIERARCHY_CHANGES[change]
+    with db.pool.connection() as admin:
+        small_tree(admin)
+    errors: list[Exception] = []
+
+    def change_the_tree(tx: Transaction) -> None:
+        tx.connection.execute("SELECT count(*) FROM categories")  # the snapshot
+        if not errors:
+            with db.pool.connection() as other:  # autocommit: x under phones, committed meanwhile
+                other.execute(INSERT_X)
+        try:
+            tx.connection.execute(change_sql)
+        except psycopg.Error as exc:
+            errors.append(translate(exc, f"categories.{change}"))
+            raise
+
+    db.run_in_transaction(change_the_tree, isolation=isolation)
+
+    assert [type(e) for e in errors] == [SerializationFailure]
+    with db.pool.connection() as admin:
+        assert path_of(admin, "x") == x_path
+        assert wrong_paths(admin) == []
 
 
 # Coupons: usage_count follows coupon_usages, and the limit holds.
