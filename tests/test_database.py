@@ -17,19 +17,23 @@ HASH = "$2b$12$" + "d" * 53
 def test_close_waits_for_a_running_transaction_to_finish(settings: Settings) -> None:
     db = Database(settings).open()
     started = threading.Event()
+    finished: list[float] = []
 
     def slow_writer() -> None:
         with db.transaction() as tx:
             started.set()
             time.sleep(0.3)
             tx.users.create(NewUser(email="late@example.com", password_hash=HASH))
+        finished.append(time.monotonic())
 
     writer = threading.Thread(target=slow_writer)
     writer.start()
     started.wait(5)
     db.close(timeout_s=5)
+    closed_at = time.monotonic()
     writer.join()
 
+    assert finished and finished[0] <= closed_at
     with Database(settings) as again:
         assert again.users.email_exists("late@example.com")
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from time import perf_counter
+from time import monotonic, perf_counter, sleep
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -109,8 +109,18 @@ class Database(Repositories):
         return self
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """Wait up to ``timeout_s`` for checked-out connections, then close them all."""
-        self._pool.close(timeout=timeout_s)
+        """Wait up to ``timeout_s`` for the connections in use to come back, then close them all.
+
+        psycopg_pool's own close() does not wait for them; a transaction still running when
+        the time is up keeps its connection, which is closed when it is returned.
+        """
+        deadline = monotonic() + timeout_s
+        while monotonic() < deadline and not self._pool.closed:
+            stats = self._pool.get_stats()
+            if stats.get("pool_available", 0) >= stats.get("pool_size", 0):
+                break
+            sleep(0.01)
+        self._pool.close(timeout=max(0.0, deadline - monotonic()))
 
     def __enter__(self) -> Self:
         return self.open()

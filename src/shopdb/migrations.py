@@ -110,13 +110,28 @@ def _read_migrations() -> Any:
 @contextmanager
 def _locked(backend: Any, timeout_s: float) -> Iterator[None]:
     try:
-        with backend.lock(timeout=timeout_s):
-            yield
+        lock = backend.lock(timeout=timeout_s)
+        lock.__enter__()
     except YoyoLockTimeout:
         raise MigrationLocked(
             "another migration run holds the lock; if none is running (a killed run "
             "left it), remove it with `shopdb break-lock`"
         ) from None
+    try:
+        yield
+    except BaseException as failure:
+        # The error of the run is the one to report: if releasing the lock fails too (the
+        # connection is gone), say that the lock may be left behind instead of hiding it.
+        try:
+            lock.__exit__(type(failure), failure, failure.__traceback__)
+        except psycopg.Error:
+            if isinstance(failure, ShopDBError):
+                failure.args = (
+                    f"{failure}; the migration lock may be left behind: check "
+                    "`shopdb status` and remove it with `shopdb break-lock`",
+                )
+        raise
+    lock.__exit__(None, None, None)
 
 
 def apply(settings: Settings, *, lock_timeout_s: float = 10) -> list[str]:
@@ -221,7 +236,10 @@ def status(settings: Settings) -> list[MigrationState]:
         rows: list[dict[str, Any]] = []
         if execute(conn, queries["yoyo_bookkeeping_exists"], {}, timer):
             rows = execute(conn, queries["applied_migrations"], {}, timer)
-        conn.rollback()
+        try:
+            conn.rollback()
+        except psycopg.Error as exc:
+            raise translate(exc, "migrations.status", conn) from exc
     dates = {row["migration_id"]: row["applied_at_utc"].replace(tzinfo=UTC) for row in rows}
     return [MigrationState(m.id, dates.get(m.id)) for m in migrations]
 

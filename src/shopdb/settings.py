@@ -178,7 +178,7 @@ def _url_problem(url: str) -> str | None:
     if not params.get("dbname"):
         return _SHAPE
     for port in str(params.get("port") or "").split(","):
-        if port and not (port.isdigit() and 0 < int(port) < 65536):
+        if port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
             return (
                 "has a port that is not a number from 1 to 65535 "
                 "(a / in the password must be percent-encoded as %2F)"

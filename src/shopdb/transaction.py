@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
 from psycopg import IsolationLevel
-from psycopg import Transaction as PsycopgTransaction
+from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
-from shopdb.core.errors import WriteOutcomeUnknown, translate
+from shopdb.core.errors import (
+    TransactionAborted,
+    TransactionClosed,
+    WriteOutcomeUnknown,
+    translate,
+)
 from shopdb.core.repository import RepositoryContext
 from shopdb.core.runner import ConnectionRunner, PoolRunner
 from shopdb.core.timer import QueryTimer
@@ -27,21 +32,30 @@ class Transaction(Repositories):
     def __init__(
         self, conn: psycopg.Connection[Any], timer: QueryTimer, context: RepositoryContext
     ) -> None:
-        self.connection = conn
+        self._connection: psycopg.Connection[Any] | None = conn
         self._runner = self._connection_runner = ConnectionRunner(conn, timer)
         self._context = context
+
+    @property
+    def connection(self) -> psycopg.Connection[Any]:
+        """The transaction's connection, for what the repositories do not cover."""
+        if self._connection is None:
+            raise TransactionClosed("the transaction is over; start a new one")
+        return self._connection
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """A SAVEPOINT: an exception inside undoes the block's writes and propagates, and the
         transaction goes on (without it, a failed statement aborts the whole transaction)."""
+        conn = self.connection
         try:
-            with self.connection.transaction():
+            with conn.transaction():
                 yield
         except psycopg.Error as exc:
-            raise translate(exc, "savepoint", self.connection) from exc
+            raise translate(exc, "savepoint", conn) from exc
 
     def _close(self) -> None:
+        self._connection = None
         self._connection_runner.close()
 
 
@@ -55,7 +69,8 @@ def transaction_scope(
     read_only: bool,
 ) -> Iterator[Transaction]:
     """BEGIN on a pooled connection; COMMIT on normal exit, ROLLBACK on any exception."""
-    conn, block = _begin(runner, isolation, read_only)
+    pool = runner.pool
+    conn, block = _begin(runner, pool, isolation, read_only)
     tx = Transaction(conn, timer, context)
     try:
         try:
@@ -66,10 +81,19 @@ def transaction_scope(
         except BaseException as exc:
             _roll_back(block, exc)
             raise
+        if conn.info.transaction_status == TransactionStatus.INERROR:
+            # A statement failed and its error was caught inside the block: COMMIT would
+            # silently turn into ROLLBACK and lose the writes made before it.
+            aborted = TransactionAborted(
+                "transaction: a statement failed inside the block and its error was caught; "
+                "the transaction was rolled back (use tx.savepoint() to go on after an error)"
+            )
+            _roll_back(block, aborted)
+            raise aborted
         try:
             block.__exit__(None, None, None)
         except psycopg.Error as exc:
-            if conn.closed:
+            if conn.closed and not read_only:
                 raise WriteOutcomeUnknown(
                     "transaction: the connection broke during COMMIT; "
                     "it may or may not have been committed"
@@ -77,34 +101,38 @@ def transaction_scope(
             raise translate(exc, "transaction", conn) from exc
     finally:
         tx._close()
-        _release(runner.pool, conn)
+        _release(pool, conn)
 
 
 def _begin(
-    runner: PoolRunner, isolation: IsolationLevel | None, read_only: bool
-) -> tuple[psycopg.Connection[Any], PsycopgTransaction]:
+    runner: PoolRunner, pool: Pool, isolation: IsolationLevel | None, read_only: bool
+) -> tuple[psycopg.Connection[Any], AbstractContextManager[Any]]:
     """A connection with BEGIN sent. A connection the server killed while it sat in the pool
     fails its BEGIN: nothing was written, so weed out the dead ones and try once more."""
+    level = IsolationLevel(isolation) if isolation is not None else None
     for last_try in (False, True):
         try:
-            conn = runner.pool.getconn(timeout=runner.timeout_s)
+            conn = pool.getconn(timeout=runner.timeout_s)
         except (PoolTimeout, PoolClosed) as exc:
             raise runner.checkout_failed(exc) from exc
-        conn.isolation_level = isolation
-        conn.read_only = read_only or None
-        block = conn.transaction()
         try:
+            conn.isolation_level = level
+            conn.read_only = read_only or None
+            block = conn.transaction()
             block.__enter__()
             return conn, block
         except psycopg.Error as exc:
-            _release(runner.pool, conn)
+            _release(pool, conn)
             if last_try or not conn.closed:
                 raise translate(exc, "transaction", conn) from exc
-            runner.pool.check()
+            pool.check()
+        except BaseException:
+            _release(pool, conn)
+            raise
     raise AssertionError("unreachable: the second try returns or raises")
 
 
-def _roll_back(block: PsycopgTransaction, exc: BaseException) -> None:
+def _roll_back(block: AbstractContextManager[Any], exc: BaseException) -> None:
     # On a broken connection the ROLLBACK fails, but the server has rolled back already.
     with contextlib.suppress(psycopg.Error):
         block.__exit__(type(exc), exc, exc.__traceback__)

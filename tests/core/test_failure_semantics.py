@@ -3,9 +3,11 @@ outcomes say so, and a transaction never outlives its block."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import psycopg
 import pytest
 
 from shopdb import (
+    ConflictError,
     ConnectionLost,
     Database,
     DatabaseUnavailable,
@@ -20,7 +23,7 @@ from shopdb import (
     Settings,
     WriteOutcomeUnknown,
 )
-from shopdb.core.errors import ServerError, TransactionClosed
+from shopdb.core.errors import ServerError, TransactionAborted, TransactionClosed
 from shopdb.core.queries import load_queries
 from shopdb.models import NewUser
 from tests.core.conftest import HASH
@@ -148,3 +151,58 @@ def test_a_database_whose_open_failed_can_be_opened_again_once_reachable(
             assert db.users.count() == 0
     finally:
         proxy.stop()
+
+
+def test_a_caught_error_inside_a_transaction_does_not_commit_silently(db: Database) -> None:
+    with pytest.raises(TransactionAborted, match="savepoint"), db.transaction() as tx:
+        tx.users.create(NewUser(email="first@example.com", password_hash=HASH))
+        with contextlib.suppress(ConflictError):
+            tx.users.create(NewUser(email="FIRST@example.com", password_hash=HASH))
+
+    assert db.users.count() == 0
+
+
+def test_a_finished_transaction_gives_up_its_connection_and_savepoints(db: Database) -> None:
+    with db.transaction() as tx:
+        pass
+
+    with pytest.raises(TransactionClosed):
+        tx.connection.execute("SELECT 1")
+    with pytest.raises(TransactionClosed), tx.savepoint():
+        pass
+
+
+def test_a_bad_isolation_level_leaks_no_connection(settings: Settings) -> None:
+    with Database(with_settings(settings, database_pool_min=1, database_pool_max=1)) as db:
+        with pytest.raises(ValueError, match="bogus"), db.transaction(isolation="bogus"):  # type: ignore[arg-type]
+            pass
+        with db.transaction() as tx:
+            assert tx.users.count() == 0
+
+
+def test_a_transaction_outliving_a_close_and_reopen_returns_its_connection_quietly(
+    settings: Settings,
+) -> None:
+    db = Database(settings).open()
+    inside, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def long_transaction() -> None:
+        try:
+            with db.transaction() as tx:
+                inside.set()
+                release.wait(5)
+                tx.users.count()
+        except BaseException as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=long_transaction)
+    worker.start()
+    inside.wait(5)
+    db.close(timeout_s=0)
+    db.open()
+    release.set()
+    worker.join()
+    db.close()
+
+    assert errors == []

@@ -84,6 +84,11 @@ class ServerError(ShopDBError):
         self.sqlstate = sqlstate
 
 
+class TransactionAborted(ShopDBError):
+    """A statement failed inside a transaction block whose code caught the error: the
+    transaction was rolled back instead of committed."""
+
+
 class TransactionClosed(ShopDBError):
     """A Transaction was used after its ``with`` block ended."""
 
@@ -148,7 +153,10 @@ def translate(
 ) -> ShopDBError:
     """The shopdb error for a psycopg error raised while running ``query`` (on ``conn``)."""
     state = exc.sqlstate or ""
-    if (conn is not None and conn.closed) or state.startswith("08") or state in _CONNECTION_GONE:
+    # A client-side failure (no SQLSTATE) of an OperationalError is a lost connection too.
+    lost = state.startswith("08") or state in _CONNECTION_GONE
+    lost = lost or (not state and isinstance(exc, psycopg.OperationalError))
+    if lost or (conn is not None and conn.closed):
         return ConnectionLost(f"{query}: connection to the database lost")
     diag = exc.diag
     constraint, table, column = diag.constraint_name, diag.table_name, diag.column_name
