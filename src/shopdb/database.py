@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +45,22 @@ class Health:
     error: str | None = None
 
 
+class _Counter:
+    """How many transactions are running: ``with counter:`` counts one for the block."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self.running += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self.running -= 1
+
+
 class Database(Repositories):
     """The entry point: ``with Database(Settings()) as db: db.users.get(user_id)``."""
 
@@ -60,6 +77,7 @@ class Database(Repositories):
         secret = s.cursor_secret.get_secret_value().encode() if s.cursor_secret else None
         self._context = RepositoryContext(s, CursorCodec(secret))
         self._opened = False
+        self._transactions = _Counter()
         load_queries()
 
     def _new_pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
@@ -109,18 +127,15 @@ class Database(Repositories):
         return self
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """Wait up to ``timeout_s`` for the connections in use to come back, then close them all.
+        """Wait up to ``timeout_s`` for running transactions to end, then close the pool.
 
         psycopg_pool's own close() does not wait for them; a transaction still running when
         the time is up keeps its connection, which is closed when it is returned.
         """
         deadline = monotonic() + timeout_s
-        while monotonic() < deadline and not self._pool.closed:
-            stats = self._pool.get_stats()
-            if stats.get("pool_available", 0) >= stats.get("pool_size", 0):
-                break
+        while self._transactions.running and monotonic() < deadline:
             sleep(0.01)
-        self._pool.close(timeout=max(0.0, deadline - monotonic()))
+        self._pool.close(timeout=max(1.0, deadline - monotonic()))
 
     def __enter__(self) -> Self:
         return self.open()
@@ -139,9 +154,16 @@ class Database(Repositories):
         The Transaction refuses statements once the block is over. A connection lost during
         COMMIT raises WriteOutcomeUnknown: whether it committed cannot be known.
         """
-        with transaction_scope(
-            self._pool_runner, self.timer, self._context, isolation=isolation, read_only=read_only
-        ) as tx:
+        with (
+            self._transactions,
+            transaction_scope(
+                self._pool_runner,
+                self.timer,
+                self._context,
+                isolation=isolation,
+                read_only=read_only,
+            ) as tx,
+        ):
             yield tx
 
     def run_in_transaction(

@@ -131,7 +131,13 @@ def _locked(backend: Any, timeout_s: float) -> Iterator[None]:
                     "`shopdb status` and remove it with `shopdb break-lock`",
                 )
         raise
-    lock.__exit__(None, None, None)
+    try:
+        lock.__exit__(None, None, None)
+    except psycopg.Error as exc:
+        raise MigrationError(
+            f"the run finished but releasing the migration lock failed ({_reason(exc)}): "
+            "check `shopdb status` and remove the lock with `shopdb break-lock`"
+        ) from exc
 
 
 def apply(settings: Settings, *, lock_timeout_s: float = 10) -> list[str]:

@@ -13,6 +13,7 @@ from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from shopdb.core.errors import (
+    ConnectionLost,
     TransactionAborted,
     TransactionClosed,
     WriteOutcomeUnknown,
@@ -81,6 +82,11 @@ def transaction_scope(
         except BaseException as exc:
             _roll_back(block, exc)
             raise
+        if conn.closed:
+            # Lost inside the block and the error was caught there: COMMIT was never sent.
+            raise ConnectionLost(
+                "transaction: the connection was lost inside the block; nothing was committed"
+            )
         if conn.info.transaction_status == TransactionStatus.INERROR:
             # A statement failed and its error was caught inside the block: COMMIT would
             # silently turn into ROLLBACK and lose the writes made before it.
@@ -139,7 +145,10 @@ def _roll_back(block: AbstractContextManager[Any], exc: BaseException) -> None:
 
 
 def _release(pool: Pool, conn: psycopg.Connection[Any]) -> None:
-    if not conn.closed:
+    if conn.info.transaction_status == TransactionStatus.IDLE:
         conn.isolation_level = None
         conn.read_only = None
+    else:
+        # Busy, inside a transaction or broken: never hand such a connection out again.
+        conn.close()
     pool.putconn(conn)

@@ -8,6 +8,8 @@ import os
 import secrets
 import socket
 import threading
+import time
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ from shopdb import (
     DatabaseUnavailable,
     PoolExhausted,
     Settings,
+    ShopDBError,
+    Transaction,
     WriteOutcomeUnknown,
 )
 from shopdb.core.errors import ServerError, TransactionAborted, TransactionClosed
@@ -206,3 +210,49 @@ def test_a_transaction_outliving_a_close_and_reopen_returns_its_connection_quiet
     db.close()
 
     assert errors == []
+
+
+def test_a_lost_connection_caught_inside_the_block_is_not_a_silent_success(
+    db: Database, admin: psycopg.Connection[Any]
+) -> None:
+    with pytest.raises(ConnectionLost, match="nothing was committed"), db.transaction() as tx:
+        tx.users.create(NewUser(email="lost@example.com", password_hash=HASH))
+        admin.execute("SELECT pg_terminate_backend(%s)", [tx.connection.info.backend_pid])
+        with contextlib.suppress(ConnectionLost):
+            tx.users.count()
+
+    assert db.users.count() == 0
+
+
+def test_a_transaction_left_unfinished_is_not_handed_out_again(
+    db: Database, admin: psycopg.Connection[Any]
+) -> None:
+    def holds_a_savepoint_open(tx: Transaction) -> Generator[None, None, None]:
+        with tx.savepoint():
+            yield
+
+    with pytest.raises(ShopDBError), db.transaction() as tx:
+        left_open = holds_a_savepoint_open(tx)
+        next(left_open)
+    with contextlib.suppress(ShopDBError):
+        left_open.close()
+
+    stuck = admin.execute(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE application_name = %s AND state LIKE 'idle in transaction%%'",
+        [db.settings.database_application_name],
+    ).fetchone()
+    assert stuck == (0,)
+    with db.transaction() as again:
+        assert again.connection.info.transaction_status.name == "INTRANS"
+        assert again.users.count() == 0
+
+
+def test_close_does_not_wait_when_no_transaction_runs(settings: Settings) -> None:
+    db = Database(with_settings(settings, database_pool_min=2, database_pool_max=4)).open()
+    db.users.count()
+
+    started = time.monotonic()
+    db.close(timeout_s=10)
+
+    assert time.monotonic() - started < 5
