@@ -128,8 +128,9 @@ def _begin(
             block.__enter__()
             return conn, block
         except psycopg.Error as exc:
+            dead = conn.closed
             _release(pool, conn)
-            if last_try or not conn.closed:
+            if last_try or not dead:
                 raise translate(exc, "transaction", conn) from exc
             pool.check()
         except BaseException:
