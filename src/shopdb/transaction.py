@@ -131,7 +131,7 @@ def _begin(
             dead = conn.closed
             _release(pool, conn)
             if last_try or not dead:
-                raise translate(exc, "transaction", conn) from exc
+                raise translate(exc, "transaction", conn if dead else None) from exc
             pool.check()
         except BaseException:
             _release(pool, conn)
