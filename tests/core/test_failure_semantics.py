@@ -31,7 +31,7 @@ from shopdb.core.errors import ServerError, TransactionAborted, TransactionClose
 from shopdb.core.queries import load_queries
 from shopdb.models import NewUser
 from tests.core.conftest import HASH
-from tests.support.database import backend_pids, terminate, with_settings
+from tests.support.database import backend_pids, on_local_port, terminate, with_settings
 from tests.support.proxy import TcpProxy
 
 PROBE = load_queries(Path(__file__).parent / "sql")["probe"]
@@ -108,12 +108,9 @@ def test_a_pool_of_fixed_size_with_the_server_gone_is_unavailable_not_exhausted(
     settings: Settings, postgresql_server: Any
 ) -> None:
     proxy = TcpProxy(postgresql_server.host, int(postgresql_server.port))
-    url = settings.database_url.get_secret_value()
-    head, tail = url.rsplit("@", 1)
-    through = f"{head}@127.0.0.1:{proxy.port}/{tail.split('/', 1)[1]}"
-    fixed = with_settings(
+    fixed = on_local_port(
         settings,
-        database_url=through,
+        proxy.port,
         database_pool_min=2,
         database_pool_max=2,
         database_pool_timeout_ms=500,
@@ -141,11 +138,7 @@ def test_a_database_whose_open_failed_can_be_opened_again_once_reachable(
 ) -> None:
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
-    url = settings.database_url.get_secret_value()
-    head, tail = url.rsplit("@", 1)
-    db = Database(
-        with_settings(settings, database_url=f"{head}@127.0.0.1:{port}/{tail.split('/', 1)[1]}")
-    )
+    db = Database(on_local_port(settings, port))
 
     with pytest.raises(DatabaseUnavailable):
         db.open(timeout_s=2)

@@ -21,7 +21,7 @@ from shopdb import (
 )
 from shopdb.models import NewUser, User
 from tests.core.conftest import HASH
-from tests.support.database import backend_pids, terminate, with_settings
+from tests.support.database import backend_pids, on_local_port, terminate, with_settings
 from tests.support.proxy import TcpProxy
 
 
@@ -63,17 +63,10 @@ def proxy(postgresql_server: Any) -> Iterator[TcpProxy]:
     forwarder.stop()
 
 
-def _through(settings: Settings, proxy: TcpProxy) -> Settings:
-    url = settings.database_url.get_secret_value()
-    head, tail = url.rsplit("@", 1)
-    tail = f"127.0.0.1:{proxy.port}/" + tail.split("/", 1)[1]
-    return with_settings(settings, database_url=f"{head}@{tail}", database_pool_timeout_ms=1000)
-
-
 def test_a_stopped_server_gives_database_unavailable_not_a_hang(
     settings: Settings, proxy: TcpProxy, user: User
 ) -> None:
-    with Database(_through(settings, proxy)) as db:
+    with Database(on_local_port(settings, proxy.port, database_pool_timeout_ms=1000)) as db:
         assert db.users.get(user.id).id == user.id
         proxy.stop()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -291,6 +292,47 @@ def wait_until_blocked(admin: psycopg.Connection[Any], pid: int) -> None:
     raise AssertionError(f"backend {pid} never waited for a lock")
 
 
+def race(
+    postgresql: psycopg.Connection[Any],
+    isolation: Any,
+    order: str,
+    first: Callable[[psycopg.Connection[Any]], object],
+    second: Callable[[psycopg.Connection[Any]], object],
+) -> list[psycopg.Error | None]:
+    """Run ``first`` then ``second`` on two connections that took their snapshots together.
+
+    ``order`` "waiting": ``second`` runs while ``first`` is still open and waits for its lock;
+    "stale": ``second`` runs after ``first`` committed. Returns the second one's outcome.
+    """
+    dsn = url_of(postgresql.info)
+    outcome: list[psycopg.Error | None] = []
+    with psycopg.connect(dsn) as one, psycopg.connect(dsn) as two:
+        for session in (one, two):
+            session.isolation_level = isolation
+            session.execute("SELECT count(*) FROM categories")  # the snapshot, at RR and above
+
+        def run_second() -> None:
+            try:
+                second(two)
+                two.commit()
+                outcome.append(None)
+            except psycopg.Error as exc:
+                two.rollback()
+                outcome.append(exc)
+
+        first(one)
+        if order == "waiting":
+            runner = threading.Thread(target=run_second)
+            runner.start()
+            wait_until_blocked(postgresql, two.info.backend_pid)
+            one.commit()
+            runner.join(timeout=10)
+        else:
+            one.commit()
+            run_second()
+    return outcome
+
+
 @pytest.mark.parametrize("order", ["waiting", "stale"])
 @pytest.mark.parametrize("level", list(LEVELS))
 def test_two_concurrent_moves_cannot_close_a_loop(
@@ -298,32 +340,14 @@ def test_two_concurrent_moves_cannot_close_a_loop(
 ) -> None:
     isolation, sqlstate = LEVELS[level]
     a, b = two_roots(postgresql)
-    dsn = url_of(postgresql.info)
-    outcome: list[psycopg.Error | None] = []
-    with psycopg.connect(dsn) as first, psycopg.connect(dsn) as second:
-        for session in (first, second):
-            session.isolation_level = isolation
-            session.execute("SELECT count(*) FROM categories")  # the snapshot, at RR and above
 
-        def move_b_under_a() -> None:
-            try:
-                move(second, b, a)
-                second.commit()
-                outcome.append(None)
-            except psycopg.Error as exc:
-                second.rollback()
-                outcome.append(exc)
-
-        move(first, a, b)
-        if order == "waiting":
-            mover = threading.Thread(target=move_b_under_a)
-            mover.start()
-            wait_until_blocked(postgresql, second.info.backend_pid)
-            first.commit()
-            mover.join(timeout=10)
-        else:
-            first.commit()
-            move_b_under_a()
+    outcome = race(
+        postgresql,
+        isolation,
+        order,
+        first=lambda conn: move(conn, a, b),
+        second=lambda conn: move(conn, b, a),
+    )
 
     assert len(outcome) == 1
     error = outcome[0]
@@ -426,32 +450,14 @@ def test_a_hierarchy_change_and_an_insert_below_it_never_leave_a_stale_path(
     change_sql, x_path = HIERARCHY_CHANGES[change]
     first_sql, second_sql = (INSERT_X, change_sql) if stale == "change" else (change_sql, INSERT_X)
     small_tree(postgresql)
-    dsn = url_of(postgresql.info)
-    outcome: list[psycopg.Error | None] = []
-    with psycopg.connect(dsn) as first, psycopg.connect(dsn) as second:
-        for session in (first, second):
-            session.isolation_level = isolation
-            session.execute("SELECT count(*) FROM categories")  # the snapshot, at RR and above
 
-        def run_second() -> None:
-            try:
-                second.execute(second_sql)
-                second.commit()
-                outcome.append(None)
-            except psycopg.Error as exc:
-                second.rollback()
-                outcome.append(exc)
-
-        first.execute(first_sql)
-        if order == "waiting":
-            runner = threading.Thread(target=run_second)
-            runner.start()
-            wait_until_blocked(postgresql, second.info.backend_pid)
-            first.commit()
-            runner.join(timeout=10)
-        else:
-            first.commit()
-            run_second()
+    outcome = race(
+        postgresql,
+        isolation,
+        order,
+        first=lambda conn: conn.execute(first_sql),
+        second=lambda conn: conn.execute(second_sql),
+    )
 
     assert len(outcome) == 1
     if level == "read committed":

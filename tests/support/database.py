@@ -20,6 +20,13 @@ def with_settings(settings: Settings, **changes: Any) -> Settings:
     return Settings(**values)
 
 
+def on_local_port(settings: Settings, port: int, **changes: Any) -> Settings:
+    """``settings`` pointed at 127.0.0.1:``port`` (a TcpProxy, or nothing), same database."""
+    head, tail = settings.database_url.get_secret_value().rsplit("@", 1)
+    url = f"{head}@127.0.0.1:{port}/{tail.split('/', 1)[1]}"
+    return with_settings(settings, database_url=url, **changes)
+
+
 def backend_pids(admin: psycopg.Connection[Any], application_name: str) -> set[int]:
     """The server pids of the connections opened under ``application_name``."""
     rows = admin.execute(

@@ -97,10 +97,7 @@ class PoolRunner:
     def run(self, query: Query, params: dict[str, Any]) -> Any:
         """Run one statement; retry a read once if its connection turned out to be dead."""
         try:
-            with self.pool.connection(timeout=self.timeout_s) as conn:
-                return execute(conn, query, params, self._timer)
-        except (PoolTimeout, PoolClosed) as exc:
-            raise self.checkout_failed(exc) from exc
+            return self._run_once(query, params)
         except ConnectionLost as lost:
             self.pool.check()
             if not query.is_read:
@@ -108,6 +105,9 @@ class PoolRunner:
                     f"{query.name}: the connection broke during the write; "
                     "it may or may not have been applied"
                 ) from lost
+        return self._run_once(query, params)
+
+    def _run_once(self, query: Query, params: dict[str, Any]) -> Any:
         try:
             with self.pool.connection(timeout=self.timeout_s) as conn:
                 return execute(conn, query, params, self._timer)

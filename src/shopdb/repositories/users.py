@@ -7,7 +7,7 @@ from uuid import UUID
 
 from shopdb.core.errors import NotFoundError, register_constraint_messages
 from shopdb.core.paging import CursorPage
-from shopdb.core.repository import Repository
+from shopdb.core.repository import Repository, Row
 from shopdb.models.users import Credentials, NewUser, User, UserPatch, UserStatus
 
 register_constraint_messages(
@@ -43,16 +43,12 @@ class UserRepository(Repository):
     def get(self, user_id: UUID) -> User:
         """The live user with this id; NotFoundError otherwise."""
         row = self._one("get", id=user_id)
-        if row is None:
-            raise NotFoundError("user", user_id)
-        return User.model_validate(row)
+        return _found(row, user_id)
 
     def get_including_deleted(self, user_id: UUID) -> User:
         """The user with this id even when soft-deleted; NotFoundError otherwise."""
         row = self._one("get_including_deleted", id=user_id)
-        if row is None:
-            raise NotFoundError("user", user_id)
-        return User.model_validate(row)
+        return _found(row, user_id)
 
     def find_by_email(self, email: str) -> User | None:
         """The live user with this email in any letter case, or None."""
@@ -91,9 +87,7 @@ class UserRepository(Repository):
             params[f"set_{field}"] = field in given
             params[field] = given.get(field)
         row = self._one("update", id=user_id, **params)
-        if row is None:
-            raise NotFoundError("user", user_id)
-        return User.model_validate(row)
+        return _found(row, user_id)
 
     def soft_delete(self, user_id: UUID) -> None:
         """Hide the user from reads (status DELETED); NotFoundError when there is no live user."""
@@ -103,9 +97,7 @@ class UserRepository(Repository):
     def restore(self, user_id: UUID) -> User:
         """Bring back a soft-deleted user as ACTIVE; NotFoundError when there is none."""
         row = self._one("restore", id=user_id)
-        if row is None:
-            raise NotFoundError("deleted user", user_id)
-        return User.model_validate(row)
+        return _found(row, user_id, "deleted user")
 
     def count(self, *, status: UserStatus | None = None) -> int:
         """How many live users there are, optionally in one status."""
@@ -124,18 +116,21 @@ class UserRepository(Repository):
             max_failures=settings.login_max_failures,
             lockout_seconds=settings.login_lockout_s,
         )
-        if row is None:
-            raise NotFoundError("user", user_id)
-        return User.model_validate(row)
+        return _found(row, user_id)
 
     def record_successful_login(self, user_id: UUID) -> User:
         """Reset the failure count and lockout and stamp last_login_at."""
         row = self._one("record_successful_login", id=user_id)
-        if row is None:
-            raise NotFoundError("user", user_id)
-        return User.model_validate(row)
+        return _found(row, user_id)
 
     def get_credentials(self, email: str) -> Credentials | None:
         """The password hash and login state of the live user with this email, or None."""
         row = self._one("get_credentials", email=email)
         return Credentials.model_validate(row) if row else None
+
+
+def _found(row: Row | None, user_id: UUID, entity: str = "user") -> User:
+    """The user of ``row``; NotFoundError naming ``entity`` when the query found none."""
+    if row is None:
+        raise NotFoundError(entity, user_id)
+    return User.model_validate(row)
