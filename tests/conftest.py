@@ -1,8 +1,12 @@
 """Test databases on a real PostgreSQL.
 
-A migrated template database is built once per session (pytest-postgresql); each test that
-asks for ``db`` gets its own copy of it (CREATE DATABASE ... TEMPLATE, ~0.15 s), so tests
-never see each other's rows. ``empty_url`` gives an empty database for migration tests.
+A migrated template database is built once per session (pytest-postgresql).
+
+- ``tx`` (the default for repository tests): a Transaction on one copy of it shared by the
+  session, rolled back at the end of the test (~0.2 ms), so tests never see each other's rows.
+- ``db``: an open Database on the test's own copy (CREATE DATABASE ... TEMPLATE, ~0.15 s), for
+  tests that need several connections: concurrency, pools, killed backends, commits.
+- ``empty_url``: an empty database for migration tests.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import psycopg
 import pytest
 from pytest_postgresql import factories
 
-from shopdb import Database, Settings, migrations
+from shopdb import Database, Settings, Transaction, migrations
 from tests.support.database import scratch_database, url_of
 from tests.support.servers import NoServer, Server, choose_server
 
@@ -84,6 +88,39 @@ def db(settings: Settings) -> Iterator[Database]:
     """An open Database on this test's own migrated database."""
     with Database(settings) as database:
         yield database
+
+
+class _RollBack(Exception):
+    """Raised at the end of a ``tx`` test so that its transaction leaves nothing behind."""
+
+
+@pytest.fixture(scope="session")
+def shared_db(postgresql_server: Any) -> Iterator[Database]:
+    """An open Database on one migrated copy shared by the session; only ``tx`` writes to it,
+    always inside a transaction that is rolled back."""
+    template = postgresql_server.template_dbname
+    with scratch_database(postgresql_server, "shopdb_shared", template=template) as url:
+        shared = Settings(
+            database_url=url,
+            database_pool_min=1,
+            database_pool_max=4,
+            database_pool_timeout_ms=2000,
+            database_application_name="shopdb-test-shared",
+            cursor_secret="test-cursor-secret",
+        )
+        with Database(shared) as database:
+            yield database
+
+
+@pytest.fixture
+def tx(shared_db: Database) -> Iterator[Transaction]:
+    """A transaction on the shared database, rolled back after the test whatever happens."""
+    try:
+        with shared_db.transaction() as transaction:
+            yield transaction
+            raise _RollBack
+    except _RollBack:
+        pass
 
 
 @pytest.fixture

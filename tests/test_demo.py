@@ -7,6 +7,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from shopdb import Settings
 from shopdb.core.errors import ShopDBError
 from shopdb.core.queries import load_queries
 from shopdb.core.runner import execute
@@ -47,3 +48,16 @@ def test_the_local_demo_database_is_made_once_and_never_made_twice(
         assert execute(maintenance, admin["database_exists"], {"name": "shopdb_demo"}, timer)
         with pytest.raises(ShopDBError, match="DuplicateDatabase"):
             execute(maintenance, admin["create_demo_database"], {}, timer)
+
+
+def test_the_demo_command_uses_its_own_database_on_the_server_database_url_names() -> None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    from shopdb.demo import demo_url
+
+    url = demo_url("postgresql://app:s%40cret@db.example:6543/production?sslmode=prefer")
+    params = conninfo_to_dict(Settings(database_url=url).conninfo)
+
+    assert params["dbname"] == "shopdb_demo"
+    assert (params["host"], params["port"], params["user"]) == ("db.example", "6543", "app")
+    assert (params["password"], params["sslmode"]) == ("s@cret", "prefer")

@@ -34,10 +34,10 @@ def test_a_server_named_by_the_test_variable_wins() -> None:
     assert server.url("t1") == "postgresql://tester:pw@db.example:6543/t1"
 
 
-def test_database_url_names_the_server_when_the_test_variable_is_absent() -> None:
-    server = choose_server({"DATABASE_URL": "postgresql://app@elsewhere:5433/app"}, _never)
+def test_the_application_database_url_is_never_taken_for_the_test_server() -> None:
+    server = choose_server({"DATABASE_URL": "postgresql://app@elsewhere:5433/app"}, _always)
 
-    assert (server.mode, server.host, server.port) == ("env", "elsewhere", 5433)
+    assert (server.mode, server.host, server.port) == ("local", "127.0.0.1", 5432)
 
 
 def test_the_local_server_is_used_when_none_is_named_and_it_answers() -> None:

@@ -105,10 +105,12 @@ def schema_doc(output: Path, check: bool) -> None:
 
 @main.command()
 def demo() -> None:
-    """Migrate a database, create and read a few users, and report the queries it ran."""
-    from shopdb.demo import run_demo
+    """Migrate the demo's own database (shopdb_demo on DATABASE_URL's server, or on the local
+    server), create and read a few users, and report the queries it ran. It never writes into
+    the database DATABASE_URL names."""
+    from shopdb.demo import demo_url, run_demo
 
-    run_demo(os.environ.get("DATABASE_URL") or LOCAL_DEMO_URL, out=click.echo)
+    run_demo(demo_url(os.environ.get("DATABASE_URL") or LOCAL_DEMO_URL), out=click.echo)
 
 
 if __name__ == "__main__":

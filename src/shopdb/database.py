@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from time import monotonic, perf_counter, sleep
 from types import TracebackType
@@ -156,6 +156,7 @@ class Database(Repositories):
         """
         with (
             self._transactions,
+            self._context.transactions,
             transaction_scope(
                 self._pool_runner,
                 self.timer,
@@ -165,6 +166,10 @@ class Database(Repositories):
             ) as tx,
         ):
             yield tx
+
+    def atomic(self) -> AbstractContextManager[Transaction]:
+        """A unit of work outside any transaction is a new transaction."""
+        return self.transaction()
 
     def run_in_transaction(
         self,

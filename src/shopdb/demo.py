@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
+from urllib.parse import quote
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -23,6 +24,24 @@ PEOPLE = [
     ("Grace.Hopper@example.com", "Grace", "Hopper"),
     ("edsger@example.org", "Edsger", "Dijkstra"),
 ]
+
+
+DEMO_DATABASE = "shopdb_demo"
+
+
+def demo_url(url: str) -> str:
+    """The URL of the demo's own database on the server ``url`` names: the application's
+    database is never where demo rows go."""
+    params = conninfo_to_dict(Settings(database_url=url).conninfo)
+    params["dbname"] = DEMO_DATABASE
+    user = quote(str(params.pop("user", "")), safe="")
+    password = params.pop("password", None)
+    auth = f"{user}:{quote(str(password), safe='')}@" if password else (f"{user}@" if user else "")
+    host = str(params.pop("host", "127.0.0.1"))
+    port = str(params.pop("port", "5432"))
+    dbname = params.pop("dbname")
+    query = "&".join(f"{key}={quote(str(value), safe='')}" for key, value in params.items())
+    return f"postgresql://{auth}{host}:{port}/{dbname}" + (f"?{query}" if query else "")
 
 
 def ensure_demo_database(url: str) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import IsolationLevel
@@ -25,6 +25,7 @@ from shopdb.core.timer import QueryTimer
 from shopdb.repositories import Repositories
 
 Pool = ConnectionPool[psycopg.Connection[Any]]
+T = TypeVar("T")
 
 
 class Transaction(Repositories):
@@ -45,15 +46,25 @@ class Transaction(Repositories):
         return self._connection
 
     @contextmanager
-    def savepoint(self) -> Iterator[None]:
+    def savepoint(self) -> Iterator[Transaction]:
         """A SAVEPOINT: an exception inside undoes the block's writes and propagates, and the
         transaction goes on (without it, a failed statement aborts the whole transaction)."""
         conn = self.connection
         try:
             with conn.transaction():
-                yield
+                yield self
         except psycopg.Error as exc:
             raise translate(exc, "savepoint", conn) from exc
+
+    def atomic(self) -> AbstractContextManager[Transaction]:
+        """Inside a transaction, a unit of work is a savepoint of it."""
+        return self.savepoint()
+
+    def run_in_transaction(self, fn: Callable[[Transaction], T]) -> T:
+        """``fn(self)`` in a savepoint; no retry here: the unit that owns the transaction
+        (``Database.run_in_transaction``) retries it as a whole."""
+        with self.savepoint() as tx:
+            return fn(tx)
 
     def _close(self) -> None:
         self._connection = None

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import psycopg
@@ -108,10 +109,10 @@ def test_a_full_pool_raises_pool_exhausted_within_the_checkout_timeout(settings:
     tight = with_settings(
         settings, database_pool_min=1, database_pool_max=1, database_pool_timeout_ms=300
     )
-    with Database(tight) as db, db.transaction():
+    with Database(tight) as db, db.transaction(), ThreadPoolExecutor(1) as other_thread:
         started = time.monotonic()
         with pytest.raises(PoolExhausted, match="all 1 connections"):
-            db.users.count()
+            other_thread.submit(db.users.count).result()
         assert time.monotonic() - started < 5
 
 

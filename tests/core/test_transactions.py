@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import psycopg
@@ -49,10 +50,10 @@ def test_a_failed_statement_rolls_back_the_earlier_ones(db: Database) -> None:
 def test_the_transaction_sees_its_own_writes_and_others_do_not_until_commit(
     db: Database,
 ) -> None:
-    with db.transaction() as tx:
+    with db.transaction() as tx, ThreadPoolExecutor(1) as elsewhere:
         created = tx.users.create(_new("a@example.com"))
         assert tx.users.get(created.id) == created
-        assert db.users.count() == 0
+        assert elsewhere.submit(db.users.count).result() == 0
     assert db.users.count() == 1
 
 

@@ -8,7 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-TEST_URL_VARIABLES = ("SHOPDB_TEST_DATABASE_URL", "DATABASE_URL")
+# Never DATABASE_URL: that is the application's database, and tests must not write there.
+TEST_URL_VARIABLES = ("SHOPDB_TEST_DATABASE_URL",)
 LOCAL = ("127.0.0.1", 5432)
 
 

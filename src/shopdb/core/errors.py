@@ -13,11 +13,18 @@ import psycopg
 from psycopg import errors as pg
 
 _constraint_messages: dict[str, str] = {}
+_constraint_errors: dict[str, type[DomainError]] = {}
 
 
-def register_constraint_messages(messages: Mapping[str, str]) -> None:
-    """Give constraints a sentence a person can act on (``users_email_lower_key`` -> ...)."""
+def use_constraint_rules(
+    messages: Mapping[str, str], domain_errors: Mapping[str, type[DomainError]]
+) -> None:
+    """Install the constraint messages and domain errors of every repository (replacing any
+    installed before): shopdb.repositories calls it once, with all of them collected."""
+    _constraint_messages.clear()
     _constraint_messages.update(messages)
+    _constraint_errors.clear()
+    _constraint_errors.update(domain_errors)
 
 
 class ShopDBError(Exception):
@@ -49,11 +56,11 @@ class ConflictError(ShopDBError):
 class StaleVersionError(ConflictError):
     """An optimistic-locking update found a newer version than the one expected."""
 
-    def __init__(self, entity: str, key: object, expected_version: int) -> None:
-        super().__init__(
-            f"{entity} {key} is no longer at version {expected_version}: reload and retry",
-            table=entity,
-        )
+    def __init__(self, entity: str, key: object, expected_version: int | None) -> None:
+        at = f"at version {expected_version}" if expected_version is not None else "as read"
+        super().__init__(f"{entity} {key} is no longer {at}: reload and retry", table=entity)
+        self.entity = entity
+        self.key = key
         self.expected_version = expected_version
 
 
@@ -98,7 +105,34 @@ class InvalidInput(ShopDBError, ValueError):
 
 
 class DomainError(ShopDBError):
-    """Base of the business-rule errors (out of stock, illegal status change, ...)."""
+    """Base of the business-rule errors (out of stock, illegal status change, ...).
+
+    Raised by a repository, or by the translation of a constraint that a repository maps to
+    it (``constraint_errors``): then ``constraint``, ``table`` and ``column`` say which.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        constraint: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.constraint = constraint
+        self.table = table
+        self.column = column
+
+
+class ProgrammingError(ShopDBError):
+    """shopdb was called wrongly: a query with parameters other than those it declares, a
+    helper that does not fit the statement, a query its repository does not declare."""
+
+
+class TransactionBypassed(ProgrammingError):
+    """A ``db.<repo>`` call was made inside ``with db.transaction()`` on the same thread: it
+    would take a second connection, miss the transaction's writes and could wait on its locks."""
 
 
 class TransientError(ShopDBError):
@@ -146,6 +180,8 @@ class InvalidCursor(ShopDBError, ValueError):
 
 
 _CONNECTION_GONE = ("57P01", "57P02", "57P03")
+# Raised by the next_version() SQL function (migration 0012) when a versioned update is stale.
+STALE_VERSION_SQLSTATE = "SV001"
 
 
 def translate(
@@ -158,8 +194,14 @@ def translate(
     lost = lost or (not state and isinstance(exc, psycopg.OperationalError))
     if lost or (conn is not None and conn.closed):
         return ConnectionLost(f"{query}: connection to the database lost")
+    if state == STALE_VERSION_SQLSTATE:
+        return StaleVersionError("row", None, None)
     diag = exc.diag
     constraint, table, column = diag.constraint_name, diag.table_name, diag.column_name
+    domain = _constraint_errors.get(constraint or "")
+    if domain is not None and isinstance(exc, pg.IntegrityError):
+        text = _constraint_messages.get(constraint or "", f"{table}: the rule {constraint} holds")
+        return domain(f"{constraint}: {text}", constraint=constraint, table=table, column=column)
     if isinstance(exc, pg.UniqueViolation | pg.ExclusionViolation):
         text = _constraint_messages.get(constraint or "", f"a {table} row with this key exists")
         return ConflictError(f"{constraint}: {text}", constraint=constraint, table=table)

@@ -41,11 +41,23 @@ class Query:
     operation: SQLOperationType
     doc: str
     sql: str
+    idempotent: bool = False
 
     @property
     def is_read(self) -> bool:
         """True for SELECTs (``^``, ``$`` and plain), which are safe to run again."""
         return self.operation in _READS
+
+    @property
+    def retry_safe(self) -> bool:
+        """True for reads and for writes declared idempotent: running them twice is harmless."""
+        return self.is_read or self.idempotent
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The parameters declared on the query's ``-- name:`` line, in order."""
+        declared: tuple[str, ...] = tuple(getattr(self.fn, "parameters", None) or ())
+        return declared
 
 
 def sql_dir() -> Path:

@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TypeVar
 
-from shopdb.core.repository import RepositoryContext
+from shopdb.core.constraints import install_constraint_rules
+from shopdb.core.repository import Repository, RepositoryContext, UnitOfWork
 from shopdb.core.runner import Runner
 from shopdb.repositories.users import UserRepository
 
+REPOSITORIES: tuple[type[Repository], ...] = (UserRepository,)
+"""Every repository class: `shopdb check` and the constraint translation read their data."""
 
-class Repositories:
+install_constraint_rules(REPOSITORIES)
+R = TypeVar("R", bound=Repository)
+
+
+class Repositories(UnitOfWork):
     """The repository attributes (``db.users``, ...), each built on first use."""
 
     _runner: Runner
     _context: RepositoryContext
 
+    def repository(self, cls: type[R]) -> R:
+        """A repository of the application's own (a Repository subclass, with its own
+        ``sql_directory``), bound like the built-in ones: to the pool, or to this transaction."""
+        built: dict[type[Repository], Repository] = self.__dict__.setdefault("_extra", {})
+        found = built.get(cls)
+        if found is None:
+            found = built[cls] = cls(self._runner, self._context, self)
+        assert isinstance(found, cls)
+        return found
+
     @cached_property
     def users(self) -> UserRepository:
         """Users: accounts, credentials and login bookkeeping."""
-        return UserRepository(self._runner, self._context)
+        return UserRepository(self._runner, self._context, self)
