@@ -513,3 +513,18 @@ def test_each_tx_test_starts_without_the_rows_of_the_one_before(tx: Transaction,
     assert tx.users.count() == 0
     tx.users.create(_new_user(0))  # the same email both times: a leftover row would conflict
     assert tx.users.count() == 1
+
+
+def test_inside_a_unit_of_work_the_repository_reaches_itself_on_the_transaction(
+    carts: Carts,
+) -> None:
+    session = _session()
+
+    with carts._atomic() as tx:
+        with pytest.raises(TransactionBypassed, match=r"tx\.kit"):
+            carts.create(session)
+        made = carts._on(tx).create(session)
+        assert carts._on(tx).get(made.id) == made
+        assert carts._on(tx) is tx.repository(Carts)
+
+    assert carts.get(made.id) == made

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from aiosql.types import SQLOperationType as Op
 from pydantic import BaseModel, SecretStr
@@ -239,6 +239,14 @@ class Repository:
         """``with self._atomic() as tx:`` runs the block in a new transaction, or in a
         savepoint of the caller's; ``tx.<repo>`` are the sibling repositories on it."""
         return self._owner.atomic()
+
+    def _on(self, tx: Transaction) -> Self:
+        """This repository bound to ``tx``: inside ``with self._atomic() as tx`` its own
+        statements go through ``self._on(tx)`` (``self`` may be the pool's)."""
+        bound = getattr(tx, self.namespace, None)
+        if isinstance(bound, type(self)):
+            return bound
+        return tx.repository(type(self))
 
     def _run_atomic(self, fn: Callable[[Transaction], T]) -> T:
         """``fn(tx)`` atomically; outside a transaction it is retried as a whole on
