@@ -122,7 +122,14 @@ class Carts(Repository):
 
 
 @pytest.fixture
-def carts(db: Database) -> Carts:
+def carts(tx: Transaction) -> Carts:
+    """The test repository on a rolled-back transaction."""
+    return tx.repository(Carts)
+
+
+@pytest.fixture
+def pooled_carts(db: Database) -> Carts:
+    """The test repository on the pool of the test's own database (for threads and commits)."""
     return db.repository(Carts)
 
 
@@ -214,10 +221,10 @@ def test_a_cursor_issued_for_one_filter_value_is_refused_for_another(carts: Cart
         carts.list_for_session("another-session", limit=1, cursor=cursor)
 
 
-def test_a_cursor_of_another_listing_is_refused(db: Database, carts: Carts) -> None:
+def test_a_cursor_of_another_listing_is_refused(tx: Transaction, carts: Carts) -> None:
     for n in range(3):
-        db.users.create(_new_user(n))
-    users_cursor = db.users.list_users(limit=1).next_cursor
+        tx.users.create(_new_user(n))
+    users_cursor = tx.users.list_users(limit=1).next_cursor
     assert users_cursor is not None
 
     with pytest.raises(InvalidCursor, match=r"listing kit\.list_for_session"):
@@ -239,8 +246,10 @@ def test_an_offset_page_carries_the_total_and_its_rows(carts: Carts) -> None:
     assert [c.id for c in second.items] == [c.id for c in oldest_first[2:4]]
 
 
-def test_an_offset_page_below_one_is_refused_before_any_query(db: Database, carts: Carts) -> None:
-    with db.capture_queries() as ran, pytest.raises(ValueError, match="start at 1"):
+def test_an_offset_page_below_one_is_refused_before_any_query(
+    shared_db: Database, carts: Carts
+) -> None:
+    with shared_db.capture_queries() as ran, pytest.raises(ValueError, match="start at 1"):
         carts.page_for_session("s", page=0, per_page=10)
 
     assert ran == []
@@ -282,11 +291,12 @@ def test_a_versioned_update_bumps_the_version(carts: Carts) -> None:
     assert (first.version, second.version, second.session_id) == (2, 3, "s3")
 
 
-def test_a_stale_version_is_told_apart_from_a_missing_row(carts: Carts) -> None:
+def test_a_stale_version_is_told_apart_from_a_missing_row(tx: Transaction, carts: Carts) -> None:
     cart = carts.create("s1")
     carts.update(cart.id, CartPatch(session_id="s2"), expected_version=1)
 
-    with pytest.raises(StaleVersionError, match=f"cart {cart.id} is no longer at version 1") as e:
+    stale = pytest.raises(StaleVersionError, match=f"cart {cart.id} is no longer at version 1")
+    with stale as e, tx.savepoint():
         carts.update(cart.id, CartPatch(session_id="s3"), expected_version=1)
     with pytest.raises(NotFoundError, match="cart"):
         carts.update(uuid4(), CartPatch(session_id="s3"), expected_version=1)
@@ -296,8 +306,9 @@ def test_a_stale_version_is_told_apart_from_a_missing_row(carts: Carts) -> None:
 
 
 def test_concurrent_updates_with_the_same_expected_version_exactly_one_succeeds(
-    carts: Carts,
+    pooled_carts: Carts,
 ) -> None:
+    carts = pooled_carts
     cart = carts.create("s1")
     workers = 4
     start = threading.Barrier(workers)
@@ -323,9 +334,9 @@ def test_concurrent_updates_with_the_same_expected_version_exactly_one_succeeds(
 
 
 def test_a_missing_parameter_is_a_programming_error_and_runs_nothing(
-    db: Database, carts: Carts
+    shared_db: Database, carts: Carts
 ) -> None:
-    with db.capture_queries() as ran, pytest.raises(ProgrammingError) as caught:
+    with shared_db.capture_queries() as ran, pytest.raises(ProgrammingError) as caught:
         carts._get("create", Cart)
 
     assert "kit.create" in str(caught.value)
@@ -395,8 +406,9 @@ def test_another_thread_may_use_the_pool_while_a_transaction_is_open(db: Databas
 
 
 def test_a_unit_of_work_outside_a_transaction_leaves_nothing_when_it_fails(
-    carts: Carts,
+    pooled_carts: Carts,
 ) -> None:
+    carts = pooled_carts
     session = _session()
 
     with pytest.raises(RuntimeError, match="boom"):
@@ -516,8 +528,9 @@ def test_each_tx_test_starts_without_the_rows_of_the_one_before(tx: Transaction,
 
 
 def test_inside_a_unit_of_work_the_repository_reaches_itself_on_the_transaction(
-    carts: Carts,
+    pooled_carts: Carts,
 ) -> None:
+    carts = pooled_carts
     session = _session()
 
     with carts._atomic() as tx:
