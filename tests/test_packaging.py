@@ -99,7 +99,7 @@ def test_a_fresh_virtualenv_with_the_wheel_migrates_a_database_and_runs_every_qu
 
     assert run.returncode == 0, run.stdout + run.stderr
     every = sum(len(namespace) for namespace in load_queries().values())
-    assert f"executed {every} named queries" in run.stdout
+    assert f"described {every} named queries" in run.stdout
     assert run.stdout.endswith("wheel ok\n")
     newest = max(p.stem for p in (ROOT / "migrations").glob("0*.sql") if ".rollback" not in p.name)
     assert status.returncode == 0, status.stdout + status.stderr

