@@ -1,4 +1,5 @@
-"""The `shopdb` command: migrate, rollback, status, break-lock, schema-doc and demo."""
+"""The `shopdb` command: migrate, rollback, status, break-lock, schema-doc, demo, check and
+explain."""
 
 from __future__ import annotations
 
@@ -111,6 +112,47 @@ def demo() -> None:
     from shopdb.demo import demo_url, run_demo
 
     run_demo(demo_url(os.environ.get("DATABASE_URL") or LOCAL_DEMO_URL), out=click.echo)
+
+
+@main.command()
+def check() -> None:
+    """Prepare every named query of sql/ on the migrated DATABASE_URL (running none) and
+    report each problem as a table: file, query, problem. Exit 1 on any."""
+    from shopdb.check import check as check_queries
+    from shopdb.check import format_table
+    from shopdb.check.connect import connect
+
+    settings = Settings()
+    with connect(settings) as conn:
+        problems = check_queries(conn)
+    if problems:
+        click.echo(format_table(problems))
+        raise click.ClickException(f"{len(problems)} problem(s) in the named queries")
+    click.echo("every named query is prepared, declared and used as its model expects")
+
+
+@main.command()
+@click.argument("query_name")
+@click.option("--params", "params", default="{}", help="JSON object: parameter name -> value.")
+def explain(query_name: str, params: str) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) one named query (users.get) in a rolled-back transaction."""
+    import json
+
+    from shopdb.check.connect import connect
+    from shopdb.check.explain import explain as explain_query
+    from shopdb.check.explain import find_query
+
+    try:
+        values = json.loads(params)
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"not JSON: {exc.msg}", param_hint="--params") from None
+    if not isinstance(values, dict):
+        raise click.BadParameter("a JSON object of parameter values", param_hint="--params")
+    query = find_query(query_name)
+    with connect(Settings()) as conn:
+        plan = explain_query(conn, query, values)
+    click.echo("\n".join(plan.lines))
+    click.echo(f"time: planning {plan.planning_ms} ms, execution {plan.execution_ms} ms")
 
 
 if __name__ == "__main__":

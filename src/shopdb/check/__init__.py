@@ -1,0 +1,23 @@
+"""`shopdb check` and `shopdb explain`: named queries verified against a migrated database.
+
+The engine: ``check(conn, directory=None, declarations=None) -> list[Problem]`` and
+``format_table(problems)``; what the code declares: ``collect(repositories, tools)`` and
+``repository_classes()``; ``explain(conn, query, params) -> Plan``.
+"""
+
+from shopdb.check.declarations import Declarations, QueryUse, collect, repository_classes
+from shopdb.check.engine import check, check_query
+from shopdb.check.problems import Problem, format_table
+from shopdb.check.tools import TOOL_QUERIES
+
+__all__ = [
+    "TOOL_QUERIES",
+    "Declarations",
+    "Problem",
+    "QueryUse",
+    "check",
+    "check_query",
+    "collect",
+    "format_table",
+    "repository_classes",
+]

@@ -1,0 +1,176 @@
+"""`shopdb check`: every named query prepared by the server and held against its declaration.
+
+``check(conn, ...)`` runs nothing: each query is prepared as the unnamed statement and
+described (parameter and result types), parsed with pglast (PostgreSQL's own parser) for
+what a description does not say (outer joins, data-modifying CTEs), and compared with what
+the repositories and tools declare (``shopdb.check.declarations``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from aiosql.types import SQLOperationType
+from pglast import ast, parse_sql
+from pglast.enums import JoinType
+
+from shopdb.check.catalog import Catalog
+from shopdb.check.declarations import Declarations, QueryUse, collect, repository_classes
+from shopdb.check.describe import Described, Refused, describe
+from shopdb.check.loading import Namespaces, load
+from shopdb.check.nullability import Nullability, Verdict
+from shopdb.check.placeholders import line_of, number_placeholders
+from shopdb.check.problems import Problem
+from shopdb.check.rows import model_problems
+from shopdb.check.sources import DML, Blocks, is_node, sval, walk
+from shopdb.core.queries import Query, sql_dir
+from shopdb.core.timer import QueryTimer
+
+_ROWS = {
+    SQLOperationType.SELECT,
+    SQLOperationType.SELECT_ONE,
+    SQLOperationType.INSERT_RETURNING,
+}
+_READS = {SQLOperationType.SELECT, SQLOperationType.SELECT_ONE, SQLOperationType.SELECT_VALUE}
+_WRITING_BUILTINS = {"nextval", "setval"}
+
+
+def check(
+    conn: psycopg.Connection[Any],
+    directory: Path | None = None,
+    declarations: Declarations | None = None,
+    timer: QueryTimer | None = None,
+) -> list[Problem]:
+    """Every problem of the queries in ``directory`` (sql/) on the migrated database of
+    ``conn`` (autocommit), against ``declarations`` (the package's repositories and tools)."""
+    root = directory or sql_dir()
+    declared = declarations or collect(repository_classes())
+    catalog = Catalog(conn, timer or QueryTimer(10_000))
+    namespaces, problems = load(root)
+    for namespace, queries in namespaces.items():
+        where = f"{root.name}/{namespace}.sql"
+        for name, query in queries.items():
+            use = declared.uses.get((namespace, name))
+            found = check_query(conn, catalog, query, use)
+            problems += [Problem(where, name, text) for text in found]
+            if use is None:
+                problems.append(Problem(where, name, "no repository or tool uses this query"))
+    problems += _declaration_problems(root, namespaces, declared)
+    problems += [
+        Problem(owner, "-", f"constraint {name} is not in the migrated schema")
+        for name in sorted(catalog.missing_constraints(declared.constraints))
+        for owner in declared.constraints[name]
+    ]
+    return sorted(problems)
+
+
+def check_query(
+    conn: psycopg.Connection[Any], catalog: Catalog, query: Query, use: QueryUse | None
+) -> list[str]:
+    """What is wrong with one query, each as one sentence."""
+    numbered = number_placeholders(query.sql)
+    found = [
+        f"line {line_of(query.sql, at)} of the query: a literal % must be written %%"
+        for at in numbered.stray_percents
+    ]
+    found += _parameter_problems(query, numbered.names)
+    try:
+        tree = parse_sql(numbered.sql)
+    except Exception as exc:
+        return [*found, f"the parser refuses it: {' '.join(str(exc).split())}"]
+    if query.operation is SQLOperationType.SCRIPT:
+        return found  # a script (CREATE DATABASE, ...) cannot be prepared
+    try:
+        described = describe(conn, numbered.sql)
+    except Refused as exc:
+        return [*found, f"the server refuses it: {exc}"]
+    stmt = tree[0].stmt
+    if query.operation in _READS:
+        found += _read_problems(catalog, stmt)
+    count = len(described.columns)
+    if query.operation is SQLOperationType.SELECT_VALUE and count != 1:
+        found.append(f"a $ query must return exactly one column, this one returns {count}")
+    if use is None:
+        return found
+    if use.model is None:
+        if not use.tool and query.operation in _ROWS and count:
+            found.append("it returns rows but its repository declares no model for them")
+        return found
+    if not count:
+        return [*found, f"it returns no columns but is declared to fill {use.model.__name__}"]
+    verdicts = nullability(catalog, stmt, described)
+    return found + model_problems(catalog, described.columns, verdicts, use.model)
+
+
+def nullability(catalog: Catalog, stmt: Any, described: Described) -> list[Verdict]:
+    """A NULL verdict per result column: pglast's analysis where it can follow the column,
+    else the server's source column (NOT NULL only when the statement has no outer join)."""
+    columns = described.columns
+    verdicts = Nullability(Blocks(catalog)).outputs(stmt)
+    if verdicts is None or len(verdicts) != len(columns):
+        verdicts = [Verdict(None)] * len(columns)
+    outer = any(
+        is_node(node, ast.JoinExpr) and node.jointype != JoinType.JOIN_INNER for node in walk(stmt)
+    )
+    final: list[Verdict] = []
+    for column, verdict in zip(columns, verdicts, strict=True):
+        source = catalog.column(column.table, column.table_column) if column.table else None
+        if source is not None and not source.not_null:
+            verdict = Verdict(False, f"its source column {source.name} allows NULL")
+        elif verdict.never_null is None and source is not None:
+            never = not outer
+            verdict = Verdict(never, "the statement has an outer join this check cannot follow")
+        elif verdict.never_null is None:
+            verdict = Verdict(False, "it is computed and nothing proves it is never NULL")
+        final.append(verdict)
+    return final
+
+
+def _parameter_problems(query: Query, used: tuple[str, ...]) -> list[str]:
+    declared = tuple(getattr(query.fn, "parameters", None) or ())
+    if set(declared) == set(used):
+        return []
+    undeclared = [n for n in used if n not in declared]
+    unused = [n for n in declared if n not in used]
+    parts = [f"uses undeclared {', '.join(undeclared)}"] if undeclared else []
+    parts += [f"never uses declared {', '.join(unused)}"] if unused else []
+    return [f"parameters differ from the declaration ({'; '.join(parts)})"]
+
+
+def _read_problems(catalog: Catalog, stmt: Any) -> list[str]:
+    retry = "a read is retried on a lost connection: name it with <! or !"
+    if not is_node(stmt, ast.SelectStmt):
+        kind = type(stmt).__name__.removesuffix("Stmt").upper()
+        return [f"a read (^, $ or plain) must be a SELECT, this is {kind}; {retry}"]
+    found: list[str] = []
+    if any(isinstance(node, DML) for node in walk(stmt)):
+        found.append(f"a read modifies data (a data-modifying WITH); {retry}")
+    if any(is_node(node, ast.SelectStmt) and node.intoClause for node in walk(stmt)):
+        found.append(f"a read creates a table (SELECT INTO); {retry}")
+    called = {
+        (sval(node.funcname[-1]) or "").lower()
+        for node in walk(stmt)
+        if is_node(node, ast.FuncCall)
+    }
+    for name in sorted((called & _WRITING_BUILTINS) | catalog.writing_functions(called)):
+        found.append(f"a read calls {name}(), a VOLATILE function that may write; {retry}")
+    return found
+
+
+def _declaration_problems(
+    root: Path, namespaces: Namespaces, declared: Declarations
+) -> list[Problem]:
+    found: list[Problem] = []
+    for (namespace, name), use in sorted(declared.uses.items()):
+        if name not in namespaces.get(namespace, {}):
+            where = f"{root.name}/{namespace}.sql"
+            found.append(Problem(use.owner, name, f"is declared but {where} has no such query"))
+    for (namespace, name), owner in sorted(declared.idempotent.items()):
+        query = namespaces.get(namespace, {}).get(name)
+        if query is None:
+            found.append(Problem(owner, name, f"names no query of {root.name}/{namespace}.sql"))
+        elif query.is_read:
+            found.append(Problem(owner, name, "is a read: only writes are declared idempotent"))
+    return found

@@ -1,0 +1,43 @@
+"""Named queries run by shopdb's own tools rather than by a repository, declared as data.
+
+`shopdb check` reports a query that nothing declares. Repositories declare theirs in their
+``queries`` class attribute; the tools below declare theirs here, one entry per sql/ file they
+read, each query mapped to the model its rows are checked against (None: the tool reads plain
+dict rows or one value, so only the query itself is checked). A tool that starts or stops
+using a query changes this mapping in the same commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel
+
+ToolQueries = Mapping[str, Mapping[str, type[BaseModel] | None]]
+
+TOOL_QUERIES: ToolQueries = {
+    # shopdb.demo.ensure_demo_database, on the maintenance database.
+    "admin": {"database_exists": None, "create_demo_database": None},
+    # shopdb.schema_doc.read_catalog runs every one of them.
+    "catalog": {
+        "tables": None,
+        "columns": None,
+        "constraints": None,
+        "indexes": None,
+        "foreign_keys": None,
+        "triggers": None,
+        "functions": None,
+    },
+    # shopdb.check.catalog: the lookups of `shopdb check` itself.
+    "check": {
+        "types": None,
+        "relations": None,
+        "columns": None,
+        "existing_constraints": None,
+        "writing_functions": None,
+    },
+    # shopdb.database.Database.health.
+    "health": {"ping": None},
+    # shopdb.migrations.status.
+    "migrations": {"yoyo_bookkeeping_exists": None, "applied_migrations": None},
+}
