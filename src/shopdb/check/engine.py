@@ -117,7 +117,7 @@ def nullability(catalog: Catalog, stmt: Any, described: Described) -> list[Verdi
     final: list[Verdict] = []
     for column, verdict in zip(columns, verdicts, strict=True):
         source = catalog.column(column.table, column.table_column) if column.table else None
-        if source is not None and not source.not_null:
+        if verdict.never_null is not False and source is not None and not source.not_null:
             verdict = Verdict(False, f"its source column {source.name} allows NULL")
         elif verdict.never_null is None and source is not None:
             never = not outer
