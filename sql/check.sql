@@ -1,8 +1,9 @@
--- The catalog lookups of `shopdb check` (src/shopdb/check/catalog.py). Each takes the names or
--- oids that the described queries mention and reads only the catalog: nothing is written.
+-- The catalog lookups of `shopdb check` (src/shopdb/check/catalog.py), each kept per run. They
+-- read only the catalog. Scalar parameters where a list would do: the wheel smoke test runs
+-- every named query with sample values, and has none for oid[].
 
--- name: types(oids)
--- Each of these type oids: its name, kind (b base, e enum, d domain, c composite), element and base type, enum labels.
+-- name: type_of(oid)^
+-- The type of this oid: its name, kind (b base, e enum, d domain, c composite), element and base type, enum labels.
 SELECT t.oid::int8                                        AS oid,
        t.typname::text                                    AS name,
        t.typtype::text                                    AS kind,
@@ -14,25 +15,22 @@ SELECT t.oid::int8                                        AS oid,
               WHERE e.enumtypid = t.oid
               ORDER BY e.enumsortorder)                   AS labels
   FROM pg_type t
- WHERE t.oid = ANY(:oids::oid[]);
+ WHERE t.oid = :oid::int8::oid;
 
--- name: relations(names)
--- Each of these table or view names as the search path resolves it: its oid (NULL when there is none).
-SELECT n.name                                             AS name,
-       to_regclass(n.name)::oid::int8                     AS oid
-  FROM unnest(:names::text[]) AS n (name);
+-- name: relation(name)$
+-- The oid of the table or view this name resolves to on the search path; NULL when there is none.
+SELECT to_regclass(:name::text)::oid::int8;
 
--- name: columns(oids)
--- Every live column of these tables and views, in table order, with its NOT NULL flag.
-SELECT a.attrelid::int8                                   AS relation,
-       a.attnum::int4                                     AS number,
+-- name: columns(relation)
+-- Every live column of this table or view, in table order, with its NOT NULL flag.
+SELECT a.attnum::int4                                     AS number,
        a.attname::text                                    AS name,
        a.attnotnull                                       AS not_null
   FROM pg_attribute a
- WHERE a.attrelid = ANY(:oids::oid[])
+ WHERE a.attrelid = :relation::int8::oid
    AND a.attnum > 0
    AND NOT a.attisdropped
- ORDER BY a.attrelid, a.attnum;
+ ORDER BY a.attnum;
 
 -- name: existing_constraints(names)
 -- Which of these names are a constraint (constraint triggers included), a trigger or an index on the search path.

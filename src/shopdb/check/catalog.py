@@ -48,16 +48,17 @@ class Catalog:
 
     def _run(self, name: str, **params: Any) -> list[dict[str, Any]]:
         query: Query = self._queries[name]
-        rows: list[dict[str, Any]] = execute(self._conn, query, params, self._timer)
-        return rows
+        result = execute(self._conn, query, params, self._timer)
+        return [result] if isinstance(result, dict) else list(result or [])
 
-    def types(self, oids: Iterable[int]) -> dict[int, TypeInfo]:
-        """The types of ``oids`` with, transitively, their element and base types."""
-        wanted = {oid for oid in oids if oid} - self._types.keys()
-        while wanted:
-            for row in self._run("types", oids=sorted(wanted)):
-                self._types[row["oid"]] = TypeInfo(
-                    row["oid"],
+    def type(self, oid: int) -> TypeInfo | None:
+        """The type of ``oid`` (domains are not resolved here: see ``resolve``)."""
+        if oid and oid not in self._types:
+            rows = self._run("type_of", oid=oid)
+            if rows:
+                row = rows[0]
+                self._types[oid] = TypeInfo(
+                    oid,
                     row["name"],
                     row["kind"],
                     row["category"],
@@ -65,14 +66,7 @@ class Catalog:
                     row["base"],
                     tuple(row["labels"]),
                 )
-            found = {info.element for info in self._types.values()}
-            found |= {info.base for info in self._types.values()}
-            wanted = {oid for oid in found if oid} - self._types.keys()
-        return self._types
-
-    def type(self, oid: int) -> TypeInfo | None:
-        """The type of ``oid`` (domains are not resolved here: see ``resolve``)."""
-        return self.types([oid]).get(oid)
+        return self._types.get(oid)
 
     def resolve(self, oid: int) -> TypeInfo | None:
         """The type of ``oid`` with domains replaced by their base type."""
@@ -84,14 +78,14 @@ class Catalog:
     def relation(self, name: str) -> int | None:
         """The oid of the table or view ``name`` resolves to on the search path, or None."""
         if name not in self._relations:
-            for row in self._run("relations", names=[name]):
-                self._relations[row["name"]] = row["oid"]
-        return self._relations.get(name)
+            query = self._queries["relation"]
+            self._relations[name] = execute(self._conn, query, {"name": name}, self._timer)
+        return self._relations[name]
 
     def columns(self, relation: int) -> tuple[Column, ...]:
         """The live columns of ``relation`` in table order."""
         if relation not in self._columns:
-            rows = self._run("columns", oids=[relation])
+            rows = self._run("columns", relation=relation)
             self._columns[relation] = tuple(
                 Column(row["number"], row["name"], row["not_null"]) for row in rows
             )

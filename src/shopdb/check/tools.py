@@ -30,8 +30,8 @@ TOOL_QUERIES: ToolQueries = {
     },
     # shopdb.check.catalog: the lookups of `shopdb check` itself.
     "check": {
-        "types": None,
-        "relations": None,
+        "type_of": None,
+        "relation": None,
         "columns": None,
         "existing_constraints": None,
         "writing_functions": None,
