@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 CODE := src tests $(wildcard benchmarks)
 
-.PHONY: install test lint format demo bench clean migration-checksums schema-doc
+.PHONY: install test lint format demo bench clean migration-checksums schema-doc check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ test: lint
 	SHOPDB_CHECK_QUERY_COVERAGE=1 $(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the suite is broken" >&2; fi; \
 	exit $$status
+
+# Check every named query against the migrated database of DATABASE_URL (runs none of them).
+# `make test` runs the same check on a fresh migrated copy of the tests' template
+# (tests/check/test_clean.py), so it needs no database of yours.
+check: $(STAMP)
+	$(BIN)/shopdb check
 
 # Add the checksum lines of new migration files; an existing line is never rewritten.
 migration-checksums:

@@ -1,0 +1,44 @@
+"""`shopdb check` is clean on the project's own sql/ (this is how `make test` runs it): every
+query prepared on a freshly migrated database, against every repository and tool declaration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from shopdb.check import check, collect, format_table, repository_classes
+from shopdb.cli import main
+from shopdb.core.queries import load_queries
+from tests.support.database import scratch_database
+
+
+@pytest.fixture(scope="module")
+def migrated_url(postgresql_server: Any) -> Iterator[str]:
+    """A copy of the session's migrated template, nothing added."""
+    with scratch_database(
+        postgresql_server, "shopdb_clean", template=postgresql_server.template_dbname
+    ) as url:
+        yield url
+
+
+def test_the_project_queries_have_no_problem(migrated_url: str) -> None:
+    with psycopg.connect(migrated_url, autocommit=True) as conn:
+        problems = check(conn)
+    assert problems == [], "\n" + format_table(problems)
+
+
+def test_every_repository_and_every_sql_file_is_declared() -> None:
+    declared = collect(repository_classes())
+    assert repository_classes(), "shopdb.repositories.REPOSITORIES lists no repository"
+    namespaces = {namespace for namespace, _ in declared.uses}
+    assert namespaces == set(load_queries())
+
+
+def test_the_check_command_exits_zero(migrated_url: str) -> None:
+    result = CliRunner().invoke(main, ["check"], env={"DATABASE_URL": migrated_url})
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("every named query is prepared")
