@@ -1,6 +1,7 @@
 """The public home of the error hierarchy: ``from shopdb.errors import NotFoundError``."""
 
 from shopdb.core.errors import (
+    CartNotActive,
     ConfigurationError,
     ConflictError,
     ConnectionLost,
@@ -27,6 +28,7 @@ from shopdb.core.errors import (
 )
 
 __all__ = [
+    "CartNotActive",
     "ConfigurationError",
     "ConflictError",
     "ConnectionLost",

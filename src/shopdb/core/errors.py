@@ -240,3 +240,10 @@ def _violation(
     return ConstraintViolation(
         f"{name}: {text}", constraint=name, table=table, column=column, sqlstate=exc.sqlstate
     )
+
+
+# --- carts ---------------------------------------------------------------------------------
+
+
+class CartNotActive(DomainError):
+    """The cart was checked out or abandoned: its lines can no longer change."""

@@ -8,9 +8,10 @@ from typing import TypeVar
 from shopdb.core.constraints import install_constraint_rules
 from shopdb.core.repository import Repository, RepositoryContext, UnitOfWork
 from shopdb.core.runner import Runner
+from shopdb.repositories.carts import CartRepository
 from shopdb.repositories.users import UserRepository
 
-REPOSITORIES: tuple[type[Repository], ...] = (UserRepository,)
+REPOSITORIES: tuple[type[Repository], ...] = (UserRepository, CartRepository)
 """Every repository class: `shopdb check` and the constraint translation read their data."""
 
 install_constraint_rules(REPOSITORIES)
@@ -37,3 +38,8 @@ class Repositories(UnitOfWork):
     def users(self) -> UserRepository:
         """Users: accounts, credentials and login bookkeeping."""
         return UserRepository(self._runner, self._context, self)
+
+    @cached_property
+    def carts(self) -> CartRepository:
+        """Carts: active carts of users and guests, their lines, housekeeping."""
+        return CartRepository(self._runner, self._context, self)

@@ -1,0 +1,77 @@
+"""Carts: the cart, its lines, their totals, and what it takes to add a line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shopdb.models.base import InputModel, RowModel
+
+MAX_LINE_QUANTITY = 1000
+
+
+class CartStatus(StrEnum):
+    """A cart is ACTIVE until it is checked out into an order or abandoned."""
+
+    ACTIVE = "ACTIVE"
+    CHECKED_OUT = "CHECKED_OUT"
+    ABANDONED = "ABANDONED"
+
+
+class Cart(RowModel):
+    """A cart of a user, or of a guest session before login (then it expires)."""
+
+    id: UUID
+    user_id: UUID | None
+    session_id: str | None
+    status: CartStatus
+    expires_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CartItem(RowModel):
+    """One line: a variant, how many, and the unit price it had when it was added."""
+
+    id: UUID
+    cart_id: UUID
+    product_variant_id: UUID
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+    created_at: datetime
+    updated_at: datetime
+
+
+class CartTotals(RowModel):
+    """A cart's lines, units and subtotal (exact decimals)."""
+
+    cart_id: UUID
+    line_count: int
+    item_count: int
+    subtotal: Decimal
+
+
+class CartWithItems(BaseModel):
+    """A cart and its lines, read in two queries whatever the number of lines."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cart: Cart
+    items: list[CartItem]
+
+
+Quantity = Annotated[int, Field(ge=1, le=MAX_LINE_QUANTITY, strict=True)]
+
+
+class CartLine(InputModel):
+    """A variant to put in a cart, and how many (1 to 1000 in one call)."""
+
+    product_variant_id: UUID
+    quantity: Quantity = 1

@@ -1,0 +1,160 @@
+"""CartRepository: active carts of users and guest sessions, their lines and housekeeping."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import NoReturn
+from uuid import UUID
+
+from shopdb.core.errors import CartNotActive, InvalidInput, NotFoundError
+from shopdb.core.repository import Repository
+from shopdb.models.carts import (
+    MAX_LINE_QUANTITY,
+    Cart,
+    CartItem,
+    CartLine,
+    CartStatus,
+    CartTotals,
+    CartWithItems,
+)
+
+GUEST_CART_TTL = timedelta(days=30)
+
+
+class CartRepository(Repository):
+    """Carts. An owner (user or guest session) has at most one active cart; every change of
+    a cart's lines bumps its updated_at, which mark_abandoned reads through its index."""
+
+    namespace = "carts"
+    entity = "cart"
+    queries = {
+        "lock_owner": None,
+        "find_active_for_user": Cart,
+        "find_active_for_session": Cart,
+        "create_for_user": Cart,
+        "create_for_session": Cart,
+        "get": Cart,
+        "cart_status": None,
+        "add_item": CartItem,
+        "set_item_quantity": CartItem,
+        "remove_item": None,
+        "list_items": CartItem,
+        "totals": CartTotals,
+        "adopt_guest_cart": Cart,
+        "merge_items": None,
+        "delete_cart": None,
+        "mark_abandoned_batch": None,
+        "delete_expired_batch": None,
+    }
+    constraint_messages = {
+        "carts_user_id_active_key": "the user already has an active cart",
+        "cart_items_quantity_check": "a cart line holds at least one unit",
+        "cart_items_cart_id_product_variant_id_key": "the cart already has a line for this variant",
+    }
+
+    def get_or_create_active(
+        self, *, user_id: UUID | None = None, session_id: str | None = None
+    ) -> Cart:
+        """The owner's active cart, created when there is none; exactly one also when two
+        calls race. Give a user id or, before login, a guest session id.
+        Locks: the owner's advisory lock."""
+        if (user_id is None) == (session_id is None):
+            raise InvalidInput("give exactly one of user_id and session_id")
+        return self._run_atomic(lambda tx: self._on(tx)._active_cart(user_id, session_id))
+
+    def get(self, cart_id: UUID) -> Cart:
+        """The cart with this id; NotFoundError otherwise."""
+        return self._get("get", Cart, id=cart_id)
+
+    def add_item(self, cart_id: UUID, line: CartLine) -> CartItem:
+        """Add ``line.quantity`` of a variant at its current price; adding a variant that is
+        already in the cart adds to its quantity. Locks: the cart row, then the line."""
+        item = self._find("add_item", CartItem, cart_id=cart_id, **line.model_dump())
+        if item is None:
+            self._explain_missing(cart_id, "product variant", line.product_variant_id)
+        return item
+
+    def set_quantity(self, cart_id: UUID, product_variant_id: UUID, quantity: int) -> None:
+        """Set a line's quantity; 0 removes the line. NotFoundError when there is no line."""
+        if not 0 <= quantity <= MAX_LINE_QUANTITY:
+            raise InvalidInput(f"quantity must be from 0 to {MAX_LINE_QUANTITY}")
+        if quantity == 0:
+            return self.remove_item(cart_id, product_variant_id)
+        params = {"cart_id": cart_id, "product_variant_id": product_variant_id}
+        if self._find("set_item_quantity", CartItem, quantity=quantity, **params) is None:
+            self._explain_missing(cart_id, "cart line", product_variant_id)
+        return None
+
+    def remove_item(self, cart_id: UUID, product_variant_id: UUID) -> None:
+        """Remove a line; NotFoundError when the cart has none for this variant."""
+        params = {"cart_id": cart_id, "product_variant_id": product_variant_id}
+        if self._count("remove_item", **params) == 0:
+            self._explain_missing(cart_id, "cart line", product_variant_id)
+
+    def get_with_items(self, cart_id: UUID) -> CartWithItems:
+        """The cart and its lines: two queries whatever the number of lines."""
+        cart = self.get(cart_id)
+        return CartWithItems(cart=cart, items=self._list("list_items", CartItem, cart_id=cart_id))
+
+    def totals(self, cart_id: UUID) -> CartTotals:
+        """Line count, unit count and subtotal, computed by the database in one query."""
+        return self._get("totals", CartTotals, cart_id=cart_id)
+
+    def merge_guest_cart(self, session_id: str, user_id: UUID) -> Cart:
+        """On login: the guest session's cart becomes the user's, or its lines are added to
+        the user's active cart (quantities summed) and it is deleted.
+        Locks: the user's advisory lock, then the session's, then the carts' rows."""
+        return self._run_atomic(lambda tx: self._on(tx)._merge(session_id, user_id))
+
+    def mark_abandoned(self, older_than: timedelta, *, batch_size: int = 1000) -> int:
+        """Mark active carts idle for longer than ``older_than`` ABANDONED, ``batch_size``
+        per statement (each commits on its own: no long lock); returns how many."""
+        seconds = older_than.total_seconds()
+        return self._batches("mark_abandoned_batch", batch_size, idle_seconds=seconds)
+
+    def expire(self, *, batch_size: int = 1000) -> int:
+        """Delete carts past their expiry that were never checked out, in bounded batches."""
+        return self._batches("delete_expired_batch", batch_size)
+
+    def _batches(self, name: str, batch_size: int, **params: object) -> int:
+        if batch_size < 1:
+            raise InvalidInput("batch_size must be at least 1")
+        total = done = self._count(name, batch_size=batch_size, **params)
+        while done == batch_size:
+            done = self._count(name, batch_size=batch_size, **params)
+            total += done
+        return total
+
+    def _active_cart(self, user_id: UUID | None, session_id: str | None) -> Cart:
+        if user_id is not None:
+            self._value("lock_owner", owner_key=f"cart:user:{user_id}")
+            found = self._find("find_active_for_user", Cart, user_id=user_id)
+            return found or self._get("create_for_user", Cart, user_id=user_id)
+        self._value("lock_owner", owner_key=f"cart:session:{session_id}")
+        found = self._find("find_active_for_session", Cart, session_id=session_id)
+        ttl = GUEST_CART_TTL.total_seconds()
+        return found or self._get(
+            "create_for_session", Cart, session_id=session_id, ttl_seconds=ttl
+        )
+
+    def _merge(self, session_id: str, user_id: UUID) -> Cart:
+        self._value("lock_owner", owner_key=f"cart:user:{user_id}")
+        self._value("lock_owner", owner_key=f"cart:session:{session_id}")
+        guest = self._find("find_active_for_session", Cart, session_id=session_id)
+        mine = self._find("find_active_for_user", Cart, user_id=user_id)
+        if guest is None:
+            return mine or self._get("create_for_user", Cart, user_id=user_id)
+        if mine is None:
+            return self._get("adopt_guest_cart", Cart, cart_id=guest.id, user_id=user_id)
+        self._count("merge_items", from_cart_id=guest.id, into_cart_id=mine.id)
+        self._count("delete_cart", id=guest.id)
+        return self.get(mine.id)
+
+    def _explain_missing(self, cart_id: UUID, what: str, key: UUID) -> NoReturn:
+        """Why a write to a cart found nothing: no cart, a cart no longer active, or no ``what``."""
+        status = self._value("cart_status", id=cart_id)
+        if status is None:
+            raise NotFoundError("cart", cart_id)
+        if status != CartStatus.ACTIVE:
+            raise CartNotActive(f"cart {cart_id} is {status}: its lines can no longer change")
+        raise NotFoundError(what, key)
