@@ -98,7 +98,8 @@ def test_run_in_transaction_retries_a_real_serialization_failure_and_succeeds(
         thread.join(60)
 
     assert db.users.count() == 2
-    assert len(calls) == 3, "exactly one of the two transactions had to run again"
+    # One of them ran again (more than once if its retry overlapped the other's COMMIT).
+    assert len(calls) >= 3, "one of the two transactions had to run again"
     assert sorted(results.values()) == [0, 1]
 
 
