@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 CODE := src tests $(wildcard benchmarks)
 
-.PHONY: install test lint format demo bench clean migration-checksums schema-doc check
+.PHONY: install test lint format demo bench chaos clean migration-checksums schema-doc check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,13 @@ demo: $(STAMP)
 	$(BIN)/shopdb demo
 
 bench: $(STAMP)
+	mkdir -p .benchmarks
 	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-sort=name \
 		--benchmark-columns=min,median,mean,stddev,rounds --benchmark-json=.benchmarks/latest.json
+
+# The long chaos run of issue 8: 12 readers, 8 writers, every backend killed every 100-300 ms.
+chaos: $(STAMP)
+	SHOPDB_CHAOS=1 $(BIN)/python -m pytest -s -p no:logging tests/core/test_chaos.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache .hypothesis .benchmarks

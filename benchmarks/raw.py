@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
 from psycopg.rows import class_row
 from psycopg_pool import ConnectionPool
 
@@ -19,10 +18,9 @@ from shopdb.core.queries import Query
 from shopdb.models.users import User
 
 
-def fetch_user(
-    pool: ConnectionPool[psycopg.Connection[Any]], query: Query, params: dict[str, Any]
-) -> User | None:
+def fetch_user(pool: ConnectionPool[Any], query: Query, params: dict[str, Any]) -> User | None:
     """Run ``query`` on a pooled connection and map its one row (or none) to a User."""
     with pool.connection() as conn, conn.cursor(row_factory=class_row(User)) as cur:
         cur.execute(query.sql, params)
-        return cur.fetchone()
+        user: User | None = cur.fetchone()
+        return user

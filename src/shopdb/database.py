@@ -13,12 +13,14 @@ from typing import Any, Self, TypeVar
 
 import psycopg
 from psycopg import IsolationLevel
-from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
+from psycopg_pool import PoolClosed, PoolTimeout
 from tenacity import RetryError
 
 from shopdb.core.errors import DatabaseUnavailable, ShopDBError, TransientError
 from shopdb.core.paging import CursorCodec
+from shopdb.core.pool import ShopPool
 from shopdb.core.pool_metrics import register_pool
+from shopdb.core.pool_probe import ServerProbe
 from shopdb.core.queries import load_queries
 from shopdb.core.repository import RepositoryContext
 from shopdb.core.retry import transaction_retrying
@@ -70,8 +72,9 @@ class Database(Repositories):
         self.timer = QueryTimer(self.settings.slow_query_ms)
         s = self.settings
         self._pool = self._new_pool()
+        probe = ServerProbe(self._probe_connection, s.database_probe_interval_ms / 1000, name)
         self._pool_runner = PoolRunner(
-            self._pool, self.timer, s.database_pool_timeout_ms / 1000, self._probe_connection
+            self._pool, self.timer, s.database_pool_timeout_ms / 1000, probe
         )
         self._runner = self._pool_runner
         secret = s.cursor_secret.get_secret_value().encode() if s.cursor_secret else None
@@ -80,10 +83,10 @@ class Database(Repositories):
         self._transactions = _Counter()
         load_queries()
 
-    def _new_pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
+    def _new_pool(self) -> ShopPool:
         s = self.settings
         # autocommit: BEGIN/COMMIT around a single statement doubled a PK lookup (206 vs 132 us)
-        return ConnectionPool(
+        return ShopPool(
             s.conninfo,
             min_size=s.database_pool_min,
             max_size=s.database_pool_max,
@@ -91,6 +94,7 @@ class Database(Repositories):
             name=self.name,
             open=False,
             kwargs=self._connection_options(),
+            configure=self._configure,
         )
 
     def _connection_options(self) -> dict[str, Any]:
@@ -101,7 +105,18 @@ class Database(Repositories):
             "application_name": s.database_application_name,
             "connect_timeout": s.database_connect_timeout_s,
             "options": f"-c statement_timeout={s.query_timeout_ms}",
+            # A peer gone without a word (half-open socket) is noticed instead of hanging.
+            "keepalives": 1,
+            "keepalives_idle": s.database_keepalives_idle_s,
+            "keepalives_interval": s.database_keepalives_interval_s,
+            "keepalives_count": s.database_keepalives_count,
+            "tcp_user_timeout": s.database_tcp_user_timeout_ms,
         }
+
+    def _configure(self, conn: psycopg.Connection[Any]) -> None:
+        # psycopg keeps 100 prepared statements per connection by default; with more named
+        # queries than that, a rotation over them would deallocate and re-prepare forever.
+        conn.prepared_max = self.settings.database_prepared_max
 
     def _probe_connection(self) -> psycopg.Connection[Any]:
         options = {**self._connection_options(), "connect_timeout": 2}
@@ -199,7 +214,7 @@ class Database(Repositories):
             yield records
 
     @property
-    def pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
+    def pool(self) -> ShopPool:
         """The underlying psycopg_pool, for what the repositories do not cover."""
         return self._pool
 

@@ -46,7 +46,25 @@ class Settings(BaseSettings):
     database_prepare_threshold: int | None = Field(
         5, ge=0, description="psycopg prepare_threshold; unset (None) behind PgBouncer < 1.21."
     )
+    database_prepared_max: int = Field(
+        256, ge=1, description="Prepared statements kept per connection (psycopg prepared_max)."
+    )
     database_application_name: str = Field("shopdb", max_length=63)
+    database_keepalives_idle_s: int = Field(
+        30, ge=1, description="Idle seconds before TCP sends the first keepalive probe."
+    )
+    database_keepalives_interval_s: int = Field(
+        10, ge=1, description="Seconds between unanswered TCP keepalive probes."
+    )
+    database_keepalives_count: int = Field(
+        3, ge=1, description="Unanswered keepalive probes before the connection is dropped."
+    )
+    database_tcp_user_timeout_ms: int = Field(
+        30000, ge=0, description="libpq tcp_user_timeout: unacknowledged data gives up; 0 = OS."
+    )
+    database_probe_interval_ms: int = Field(
+        1000, ge=0, description="How long the answer of a server probe is reused."
+    )
     query_timeout_ms: int = Field(5000, ge=0, description="statement_timeout; 0 disables it.")
     slow_query_ms: int = Field(200, ge=0)
     cursor_secret: SecretStr | None = Field(

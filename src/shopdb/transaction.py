@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import IsolationLevel
 from psycopg.pq import TransactionStatus
-from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from shopdb.core.errors import (
     ConnectionLost,
@@ -19,12 +18,13 @@ from shopdb.core.errors import (
     WriteOutcomeUnknown,
     translate,
 )
+from shopdb.core.pool import PooledConnection, ShopPool
 from shopdb.core.repository import RepositoryContext
 from shopdb.core.runner import ConnectionRunner, PoolRunner
 from shopdb.core.timer import QueryTimer
 from shopdb.repositories import Repositories
 
-Pool = ConnectionPool[psycopg.Connection[Any]]
+Pool = ShopPool
 T = TypeVar("T")
 
 
@@ -123,15 +123,14 @@ def transaction_scope(
 
 def _begin(
     runner: PoolRunner, pool: Pool, isolation: IsolationLevel | None, read_only: bool
-) -> tuple[psycopg.Connection[Any], AbstractContextManager[Any]]:
+) -> tuple[PooledConnection, AbstractContextManager[Any]]:
     """A connection with BEGIN sent. A connection the server killed while it sat in the pool
-    fails its BEGIN: nothing was written, so weed out the dead ones and try once more."""
+    fails its BEGIN: nothing was written, so weed out the dead ones and try once more, on a
+    connection that answered a round trip just before (one in use when the server killed it
+    may come back to the pool after ``check()``)."""
     level = IsolationLevel(isolation) if isolation is not None else None
     for last_try in (False, True):
-        try:
-            conn = pool.getconn(timeout=runner.timeout_s)
-        except (PoolTimeout, PoolClosed) as exc:
-            raise runner.checkout_failed(exc) from exc
+        conn = runner.checkout_alive() if last_try else runner.checkout(runner.timeout_s)
         try:
             conn.isolation_level = level
             conn.read_only = read_only or None
@@ -156,7 +155,7 @@ def _roll_back(block: AbstractContextManager[Any], exc: BaseException) -> None:
         block.__exit__(type(exc), exc, exc.__traceback__)
 
 
-def _release(pool: Pool, conn: psycopg.Connection[Any]) -> None:
+def _release(pool: Pool, conn: PooledConnection) -> None:
     if conn.info.transaction_status == TransactionStatus.IDLE:
         conn.isolation_level = None
         conn.read_only = None

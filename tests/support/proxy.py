@@ -17,6 +17,7 @@ class TcpProxy:
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        self._refusing = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -26,6 +27,9 @@ class TcpProxy:
                 if self._stopped.is_set():
                     client.close()
                     return
+                if self._refusing.is_set():
+                    client.close()  # a new connection fails; the open ones go on
+                    continue
                 upstream = socket.create_connection(self._target, timeout=5)
                 upstream.settimeout(None)
             except OSError:
@@ -44,6 +48,14 @@ class TcpProxy:
             pass
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_RDWR)
+
+    def refuse_new(self, refuse: bool = True) -> None:
+        """Cut every new connection at once (or, with False, forward them again); the
+        connections already open keep working."""
+        if refuse:
+            self._refusing.set()
+        else:
+            self._refusing.clear()
 
     def stop(self) -> None:
         """Refuse new connections and cut the open ones, as a stopped server would."""

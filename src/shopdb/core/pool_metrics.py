@@ -10,6 +10,7 @@ import weakref
 from collections.abc import Iterator
 from typing import Any
 
+from prometheus_client import Counter
 from prometheus_client.core import REGISTRY, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from psycopg_pool import ConnectionPool
@@ -22,6 +23,19 @@ _GAUGES = {
     "requests_errors": "Checkouts that failed (timeout or error).",
     "connections_lost": "Connections found broken and dropped.",
 }
+
+
+PROBES = Counter(
+    "shopdb_pool_probes_total",
+    "Direct connections opened to tell an unreachable server from a pool still reconnecting "
+    "(after a checkout timed out); their answer is reused for DATABASE_PROBE_INTERVAL_MS.",
+    ["pool"],
+)
+
+
+def count_probe(pool_name: str) -> None:
+    """One more probe connection for ``pool_name``."""
+    PROBES.labels(pool_name).inc()
 
 
 class PoolCollector(Collector):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from time import perf_counter
+import select
+from time import monotonic, perf_counter
 from typing import Any, Protocol
 
 import psycopg
@@ -18,6 +18,8 @@ from shopdb.core.errors import (
     WriteOutcomeUnknown,
     translate,
 )
+from shopdb.core.pool import PooledConnection, ShopPool
+from shopdb.core.pool_probe import ServerProbe
 from shopdb.core.queries import Query
 from shopdb.core.timer import QueryTimer
 
@@ -45,6 +47,24 @@ def execute(
         raise translate(exc, query.name, conn) from exc
     timer.observe(query.name, perf_counter() - start, _rows(query.operation, result))
     return result
+
+
+def closed_by_server(conn: psycopg.Connection[Any]) -> bool:
+    """True when an idle connection's socket has something to read and the connection then
+    fails a round trip: the server closed it (a terminated backend sends its FATAL message
+    and hangs up). Costs one poll() when nothing is there, a round trip only when something is
+    (a notice or notification on a live connection: then False)."""
+    if conn.closed:
+        return True
+    poller = select.poll()
+    poller.register(conn.pgconn.socket, select.POLLIN)
+    if not poller.poll(0):
+        return False
+    try:
+        ConnectionPool.check_connection(conn)
+    except psycopg.Error:
+        return True
+    return False
 
 
 def _rows(operation: SQLOperationType, result: Any) -> int | None:
@@ -78,62 +98,103 @@ class PoolRunner:
 
     No round trip checks a connection at checkout (it cost +60 us per call here): a
     connection the server killed fails its statement, the pool drops it, ``pool.check()``
-    weeds out its idle siblings, and a read is run once more on a fresh connection. A write
-    is never replayed: its outcome is unknown, and WriteOutcomeUnknown says so.
+    weeds out its idle siblings, and a statement safe to repeat (a read, or a write declared
+    idempotent) runs once more on a connection verified alive just before (a connection in
+    use when the server killed it may come back to the pool after ``check()``). Any other
+    write is never replayed: its outcome is unknown, and WriteOutcomeUnknown says so.
     """
 
     def __init__(
         self,
-        pool: ConnectionPool[Any],
+        pool: ShopPool,
         timer: QueryTimer,
         timeout_s: float,
-        connect: Callable[[], psycopg.Connection[Any]],
+        probe: ServerProbe,
     ) -> None:
         self.pool = pool
-        self._connect = connect
+        self.probe = probe
         self._timer = timer
         self.timeout_s = timeout_s
 
     def run(self, query: Query, params: dict[str, Any]) -> Any:
-        """Run one statement; retry a read once if its connection turned out to be dead."""
+        """Run one statement; once more on a live connection if its connection was dead."""
         try:
             return self._run_once(query, params)
         except ConnectionLost as lost:
             self.pool.check()
-            if not query.is_read:
+            if not query.retry_safe:
                 raise WriteOutcomeUnknown(
                     f"{query.name}: the connection broke during the write; "
                     "it may or may not have been applied"
                 ) from lost
-        return self._run_once(query, params)
+        conn = self.checkout_alive()
+        try:
+            return execute(conn, query, params, self._timer)
+        finally:
+            self.pool.putconn(conn)
 
     def _run_once(self, query: Query, params: dict[str, Any]) -> Any:
+        conn = self.checkout(self.timeout_s)
+        if not query.retry_safe and closed_by_server(conn):
+            # Dead before anything was sent: a write can go to a live connection instead of
+            # failing with an unknown outcome. One poll() of the socket, writes only.
+            conn.close()
+            self.pool.putconn(conn)
+            self.pool.check()
+            conn = self.checkout_alive()
         try:
-            with self.pool.connection(timeout=self.timeout_s) as conn:
-                return execute(conn, query, params, self._timer)
+            return execute(conn, query, params, self._timer)
+        finally:
+            self.pool.putconn(conn)
+
+    def checkout(self, timeout_s: float) -> PooledConnection:
+        """A pooled connection, unchecked; a failed checkout raises the error that says why."""
+        try:
+            return self.pool.getconn(timeout=timeout_s)
         except (PoolTimeout, PoolClosed) as exc:
             raise self.checkout_failed(exc) from exc
 
+    def checkout_alive(self) -> PooledConnection:
+        """A pooled connection that answered a round trip just now.
+
+        Dead ones are closed and dropped (the pool opens replacements) until a live one
+        comes, within the checkout timeout. For retries only: it costs a round trip.
+        """
+        deadline = monotonic() + self.timeout_s
+        while True:
+            conn = self.checkout(deadline - monotonic())
+            try:
+                ConnectionPool.check_connection(conn)
+            except psycopg.Error:
+                conn.close()
+                self.pool.putconn(conn)
+                continue
+            except BaseException:
+                self.pool.putconn(conn)
+                raise
+            return conn
+
     def checkout_failed(self, exc: Exception) -> DatabaseUnavailable:
-        """The error for a failed checkout: a closed pool, a busy one or an unreachable server."""
+        """The error for a failed checkout, saying what is true: a closed pool; every
+        connection checked out (PoolExhausted); or connections free to open that could not be
+        opened in time, with the server answering a direct connection or not."""
         pool = self.pool
         if isinstance(exc, PoolClosed):
             return DatabaseUnavailable(f"pool {pool.name} is not open: call Database.open()")
         waited = f"{self.timeout_s * 1000:.0f} ms"
-        if self._server_answers() and pool.get_stats().get("pool_size", 0) >= pool.max_size:
+        in_use = pool.checked_out
+        if in_use >= pool.max_size:
             return PoolExhausted(
                 f"no connection free within {waited}: all {pool.max_size} connections "
                 f"of pool {pool.name} are busy (DATABASE_POOL_MAX={pool.max_size})"
             )
+        if self.probe.answers():
+            return DatabaseUnavailable(
+                f"no connection within {waited}: the server answers, but pool {pool.name} "
+                f"could not open a connection in time ({in_use} of {pool.max_size} in use; "
+                "connections lost in an outage are reopened with a back-off)"
+            )
         return DatabaseUnavailable(
             f"no connection to the database within {waited}: the server is unreachable "
-            f"or refusing connections (pool {pool.name})"
+            f"or refusing connections (pool {pool.name}, {in_use} of {pool.max_size} in use)"
         )
-
-    def _server_answers(self) -> bool:
-        # Only after a checkout timed out: one direct attempt tells a busy pool from a dead server.
-        try:
-            with self._connect():
-                return True
-        except psycopg.Error:
-            return False

@@ -7,3 +7,12 @@ INSERT INTO probe_indexed (value) VALUES (:value);
 -- name: count_probe()$
 -- How many rows probe_indexed holds.
 SELECT count(*) FROM probe_indexed;
+
+-- name: upsert_probe(key, value)!
+-- Set the value of one key of probe_kv: running it twice leaves the same row.
+INSERT INTO probe_kv (key, value) VALUES (:key, :value)
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+
+-- name: count_kv()$
+-- How many rows probe_kv holds.
+SELECT count(*) FROM probe_kv;
