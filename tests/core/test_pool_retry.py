@@ -190,16 +190,26 @@ def test_a_write_declared_idempotent_is_retried_once_on_a_dead_connection(
     assert db._runner.run(PROBE["count_kv"], {}) == 1
 
 
-def test_a_write_not_declared_idempotent_still_says_its_outcome_is_unknown(
+def test_a_write_whose_connection_breaks_during_it_says_its_outcome_is_unknown(
+    db: Database, admin: psycopg.Connection[Any]
+) -> None:
+    admin.execute("CREATE TABLE probe_kv (key int PRIMARY KEY, value text NOT NULL)")
+
+    with pytest.raises(WriteOutcomeUnknown, match="may or may not have been applied"):
+        db._runner.run(PROBE["insert_and_die"], {"key": 1, "value": "lost"})
+    assert db._runner.run(PROBE["count_kv"], {}) == 0
+
+
+def test_a_write_on_a_connection_the_server_closed_before_the_call_runs_once_elsewhere(
     db: Database, admin: psycopg.Connection[Any]
 ) -> None:
     admin.execute("CREATE TABLE probe_kv (key int PRIMARY KEY, value text NOT NULL)")
     db._runner.run(PROBE["count_kv"], {})
     _kill_and_wait(admin, db.settings.database_application_name)
 
-    with pytest.raises(WriteOutcomeUnknown):
-        db._runner.run(PROBE["upsert_probe"], {"key": 1, "value": "set"})
-    assert db._runner.run(PROBE["count_kv"], {}) == 0
+    assert not PROBE["upsert_probe"].retry_safe
+    assert db._runner.run(PROBE["upsert_probe"], {"key": 1, "value": "set"}) == 1
+    assert db._runner.run(PROBE["count_kv"], {}) == 1
 
 
 def test_pooled_connections_carry_tcp_keepalives_and_the_prepared_statement_limit(

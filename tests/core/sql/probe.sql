@@ -16,3 +16,8 @@ ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
 -- name: count_kv()$
 -- How many rows probe_kv holds.
 SELECT count(*) FROM probe_kv;
+
+-- name: insert_and_die(key, value)!
+-- Insert a row, then terminate its own backend before the statement ends: a write broken mid-way.
+WITH inserted AS (INSERT INTO probe_kv (key, value) VALUES (:key, :value) RETURNING key)
+SELECT pg_terminate_backend(pg_backend_pid()) FROM inserted;
