@@ -40,16 +40,22 @@ CREATE FUNCTION check_things_bump() RETURNS int LANGUAGE sql VOLATILE AS
 RunCheck = Callable[..., list[Problem]]
 
 
-@pytest.fixture(scope="module")
-def check_conn(postgresql_server: Any) -> Iterator[psycopg.Connection[Any]]:
-    """An autocommit connection to a migrated database of this module's own."""
-    with (
-        scratch_database(
-            postgresql_server, "shopdb_check", template=postgresql_server.template_dbname
-        ) as url,
-        psycopg.connect(url, autocommit=True) as conn,
-    ):
-        conn.execute(EXTRA_SCHEMA)
+@pytest.fixture(scope="session")
+def check_url(postgresql_server: Any) -> Iterator[str]:
+    """One migrated database for every check test (the check runs none of the queries it
+    checks, so the tests cannot disturb each other), with the objects above added."""
+    with scratch_database(
+        postgresql_server, "shopdb_check", template=postgresql_server.template_dbname
+    ) as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(EXTRA_SCHEMA)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def check_conn(check_url: str) -> Iterator[psycopg.Connection[Any]]:
+    """An autocommit connection to that database."""
+    with psycopg.connect(check_url, autocommit=True) as conn:
         yield conn
 
 

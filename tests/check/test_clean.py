@@ -16,7 +16,7 @@ from shopdb.core.queries import load_queries
 from tests.support.database import scratch_database
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def migrated_url(postgresql_server: Any) -> Iterator[str]:
     """A copy of the session's migrated template, nothing added."""
     with scratch_database(

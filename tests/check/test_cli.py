@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from uuid import uuid4
 
 from click.testing import CliRunner, Result
 
-from shopdb import Database
+from shopdb import Database, Settings
 from shopdb.cli import main
 from shopdb.models import NewUser
 
@@ -29,27 +30,27 @@ def test_check_on_an_unmigrated_database_prints_the_table_and_fails(empty_url: s
     assert lines[-1].startswith("Error: ") and "problem(s) in the named queries" in lines[-1]
 
 
-def test_explain_prints_the_plan_and_its_time(db_url: str) -> None:
-    result = shopdb(
-        db_url, "explain", "users.get", "--params", '{"id": "0190c0de-0000-7000-8000-000000000001"}'
-    )
+def test_explain_prints_the_plan_and_its_time(check_url: str) -> None:
+    params = '{"id": "0190c0de-0000-7000-8000-000000000001"}'
+    result = shopdb(check_url, "explain", "users.get", "--params", params)
     assert result.exit_code == 0, result.output
     assert "Index Scan" in result.output or "Seq Scan" in result.output
     assert "Execution Time:" in result.output
     assert result.output.splitlines()[-1].startswith("time: planning ")
 
 
-def test_explain_of_a_write_runs_it_and_rolls_it_back(db_url: str, db: Database) -> None:
-    user = db.users.create(NewUser(email="explained@example.com", password_hash=HASH))
-    result = shopdb(
-        db_url, "explain", "users.soft_delete", "--params", json.dumps({"id": str(user.id)})
-    )
-    assert result.exit_code == 0, result.output
-    assert "rows=1" in result.output  # the UPDATE found the user ...
-    assert db.users.get(user.id).deleted_at is None  # ... and nothing of it stayed
+def test_explain_of_a_write_runs_it_and_rolls_it_back(check_url: str) -> None:
+    settings = Settings(database_url=check_url, database_pool_min=1, database_pool_max=1)
+    with Database(settings) as db:
+        user = db.users.create(NewUser(email=f"{uuid4().hex}@example.com", password_hash=HASH))
+        params = json.dumps({"id": str(user.id)})
+        result = shopdb(check_url, "explain", "users.soft_delete", "--params", params)
+        assert result.exit_code == 0, result.output
+        assert "rows=1" in result.output  # the UPDATE found the user ...
+        assert db.users.get(user.id).deleted_at is None  # ... and nothing of it stayed
 
 
-def test_explain_errors_are_one_line(db_url: str) -> None:
+def test_explain_errors_are_one_line(check_url: str) -> None:
     cases = {
         ("explain", "users.nope"): "no query named users.nope",
         ("explain", "users.get"): "users.get: parameters missing id",
@@ -59,7 +60,7 @@ def test_explain_errors_are_one_line(db_url: str) -> None:
         ("explain", "users.get", "--params", "{"): "not JSON",
     }
     for args, expected in cases.items():
-        result = shopdb(db_url, *args)
+        result = shopdb(check_url, *args)
         assert result.exit_code != 0, args
         errors = [line for line in result.output.splitlines() if "Error" in line]
         assert len(errors) == 1 and expected in errors[0], (args, result.output)

@@ -153,6 +153,9 @@ class Computed(BaseModel):
         "1",
         "length(u.email)",
         "greatest(u.failed_login_count, NULL)",
+        "(SELECT count(*) FROM user_roles x WHERE x.user_id = u.id)",
+        "(SELECT coalesce(max(x.failed_login_count), 0) FROM users x WHERE x.id <> u.id)",
+        "(SELECT 1)",
     ],
 )
 def test_computed_columns_proven_not_null_are_clean(run_check: RunCheck, expression: str) -> None:
@@ -169,6 +172,8 @@ def test_computed_columns_proven_not_null_are_clean(run_check: RunCheck, express
     [
         ("max(u.failed_login_count)", "max() can give NULL"),
         ("(SELECT 1 FROM roles LIMIT 1)", "a subquery gives NULL when it finds no row"),
+        ("(SELECT max(x.failed_login_count) FROM users x)", "max() can give NULL"),
+        ("(SELECT count(*) FROM roles GROUP BY name)", "a subquery gives NULL"),
         ("CASE WHEN u.email_verified THEN 1 END", "CASE without ELSE gives NULL"),
         ("length(u.phone)", "u.phone allows NULL"),
         ("NULLIF(u.failed_login_count, 0)", "NULLIF can give NULL"),

@@ -7,8 +7,10 @@
 - computed columns are NOT NULL only when that is provable: literals, count(), EXISTS,
   ARRAY(...), IS [NOT] NULL, IS [NOT] DISTINCT FROM, now() and the other never-NULL functions,
   coalesce/greatest/least with one NOT NULL argument, CASE whose branches and ELSE all are,
-  and strict operators and functions whose arguments all are. Parameters, scalar subqueries,
-  other aggregates (NULL over no rows), NULLIF and unknown functions may be NULL.
+  strict operators and functions whose arguments all are, and a scalar subquery that always
+  gives one row (an aggregate without GROUP BY, or no FROM) of a NOT NULL value. Parameters,
+  other scalar subqueries, other aggregates (NULL over no rows), NULLIF and unknown functions
+  may be NULL.
 
 Each verdict is True (never NULL), False (may be NULL, with the reason) or None (this
 module cannot tell: the engine then falls back to the server's table and column for it).
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pglast import ast
-from pglast.enums import A_Expr_Kind, SQLValueFunctionOp, SubLinkType
+from pglast.enums import A_Expr_Kind, SetOperation, SQLValueFunctionOp, SubLinkType
 
 from shopdb.check.sources import Block, Blocks, Source, is_node, sval
 
@@ -38,6 +40,10 @@ _STRICT_FUNCTIONS = {
     "extract", "make_interval", "to_char", "substr", "substring", "replace", "split_part",
     "left", "right", "md5", "encode", "decode", "lpad", "rpad", "initcap", "age",
     "jsonb_build_object", "jsonb_build_array", "json_build_object", "json_build_array",
+}  # fmt: skip
+_AGGREGATES = {
+    "count", "sum", "min", "max", "avg", "array_agg", "string_agg", "bool_and", "bool_or",
+    "every", "jsonb_agg", "json_agg", "jsonb_object_agg", "json_object_agg",
 }  # fmt: skip
 _NULL_SAFE_OPERATORS = {A_Expr_Kind.AEXPR_DISTINCT, A_Expr_Kind.AEXPR_NOT_DISTINCT}
 
@@ -163,9 +169,7 @@ class Nullability:
         if is_node(node, ast.GroupingFunc):
             return PROVEN
         if is_node(node, ast.SubLink):
-            if node.subLinkType in (SubLinkType.EXISTS_SUBLINK, SubLinkType.ARRAY_SUBLINK):
-                return PROVEN
-            return Verdict(False, "a subquery gives NULL when it finds no row")
+            return self._sublink(node, block)
         if is_node(node, ast.A_Expr):
             return self._operator(node, block)
         if is_node(node, ast.BoolExpr):
@@ -176,6 +180,16 @@ class Nullability:
             results = [when.result for when in node.args]
             return all_of(self.expression(r, block) for r in (*results, node.defresult))
         return Verdict(False, f"nothing proves the {type(node).__name__} is never NULL")
+
+    def _sublink(self, node: Any, block: Block) -> Verdict:
+        if node.subLinkType in (SubLinkType.EXISTS_SUBLINK, SubLinkType.ARRAY_SUBLINK):
+            return PROVEN
+        inner = node.subselect
+        if node.subLinkType == SubLinkType.EXPR_SUBLINK and _one_row(inner):
+            verdicts = self._outputs(self.blocks.block(inner, block.ctes))
+            if verdicts and verdicts[0].never_null is not None:
+                return verdicts[0]
+        return Verdict(False, "a subquery gives NULL when it finds no row")
 
     def _operator(self, node: Any, block: Block) -> Verdict:
         if node.kind in _NULL_SAFE_OPERATORS:
@@ -193,3 +207,20 @@ class Nullability:
         if name in _STRICT_FUNCTIONS and node.over is None and not node.agg_star:
             return all_of(self.expression(arg, block) for arg in node.args or ())
         return Verdict(False, f"{name}() can give NULL (or nothing proves it never does)")
+
+
+def _one_row(select: Any) -> bool:
+    """Whether ``select`` always gives exactly one row: no FROM at all, or an aggregate over
+    its rows without GROUP BY, HAVING, LIMIT/OFFSET or a set operation."""
+    if not is_node(select, ast.SelectStmt) or select.op != SetOperation.SETOP_NONE:
+        return False
+    if select.groupClause or select.havingClause or select.limitCount or select.limitOffset:
+        return False
+    if select.valuesLists or not select.targetList or len(select.targetList) != 1:
+        return False
+    if not select.fromClause:
+        return not select.whereClause
+    value = select.targetList[0].val
+    while is_node(value, ast.TypeCast, ast.CoalesceExpr):
+        value = value.arg if is_node(value, ast.TypeCast) else value.args[0]
+    return is_node(value, ast.FuncCall) and (sval(value.funcname[-1]) or "") in _AGGREGATES
