@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, HttpUrl, SecretStr
 
 from tests.check.conftest import RunCheck, repository, texts
 
@@ -109,12 +109,16 @@ def test_enum_labels_the_python_type_lacks_are_reported(run_check: RunCheck) -> 
     assert problems_for(run_check, AsText) == []
 
 
-def test_secrets_text_and_any_fit_text(run_check: RunCheck) -> None:
+def test_secrets_string_types_and_any_fit_text(run_check: RunCheck) -> None:
     class Loose(Thing):
         note: SecretStr | None  # type: ignore[assignment]
         data: Any
 
+    class Url(Thing):
+        note: HttpUrl | None  # type: ignore[assignment]
+
     assert problems_for(run_check, Loose) == []
+    assert problems_for(run_check, Url) == []
 
 
 def test_a_model_declared_for_a_query_returning_nothing_is_reported(run_check: RunCheck) -> None:

@@ -135,7 +135,7 @@ def _fits_text(info: TypeInfo, alt: Any, shown: str) -> str | None:
         values = get_args(alt)
     elif isinstance(alt, type) and issubclass(alt, enum.Enum):
         values = tuple(member.value for member in alt)
-    elif alt in (str, SecretStr):
+    elif alt in (str, SecretStr) or _string_like(alt):
         return None
     else:
         return shown
@@ -146,6 +146,13 @@ def _fits_text(info: TypeInfo, alt: Any, shown: str) -> str | None:
         if missing:
             return f"enum {info.name} has labels {', '.join(missing)} that {_name(alt)} lacks"
     return None
+
+
+def _string_like(alt: Any) -> bool:
+    """A str subclass, or one of pydantic's types validated from a string (EmailStr, HttpUrl)."""
+    if not isinstance(alt, type) or _is_model(alt):
+        return False
+    return issubclass(alt, str) or alt.__module__.startswith("pydantic.networks")
 
 
 def _is_model(alt: Any) -> bool:
