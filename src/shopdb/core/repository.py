@@ -31,10 +31,12 @@ from shopdb.core.runner import ConnectionRunner, Runner
 from shopdb.settings import Settings
 
 if TYPE_CHECKING:
+    from shopdb.models.audit import Actor
     from shopdb.transaction import Transaction
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
+A = TypeVar("A", bound=BaseModel | None)
 Row = dict[str, Any]
 
 _ROW = frozenset({Op.SELECT_ONE, Op.INSERT_RETURNING})
@@ -252,6 +254,29 @@ class Repository:
         """``fn(tx)`` atomically; outside a transaction it is retried as a whole on
         serialization failure or deadlock (inside one, the caller's unit retries)."""
         return self._owner.run_in_transaction(fn)
+
+    def _audited(
+        self,
+        actor: Actor,
+        action: str,
+        entity_id: object,
+        write: Callable[[Transaction], tuple[BaseModel | None, A]],
+        *,
+        entity: str | None = None,
+    ) -> A:
+        """The audit hook: run ``write(tx)`` atomically (``_run_atomic``), which returns the
+        entity's state ``(before, after)`` (None for none), then record both through
+        ``tx.audit`` in the same unit: the write and its audit entry are kept together or
+        not at all. ``entity`` defaults to the namespace (``products``). ``write`` should read
+        ``before`` with a locking read (FOR UPDATE) so that it is the state it changed.
+        Returns ``after``."""
+
+        def unit(tx: Transaction) -> A:
+            before, after = write(tx)
+            tx.audit.record(actor, action, entity or self.namespace, entity_id, before, after)
+            return after
+
+        return self._run_atomic(unit)
 
     # --- the one call path ----------------------------------------------------------------
 

@@ -8,10 +8,11 @@ from typing import TypeVar
 from shopdb.core.constraints import install_constraint_rules
 from shopdb.core.repository import Repository, RepositoryContext, UnitOfWork
 from shopdb.core.runner import Runner
+from shopdb.repositories.audit import AuditRepository
 from shopdb.repositories.carts import CartRepository
 from shopdb.repositories.users import UserRepository
 
-REPOSITORIES: tuple[type[Repository], ...] = (UserRepository, CartRepository)
+REPOSITORIES: tuple[type[Repository], ...] = (UserRepository, CartRepository, AuditRepository)
 """Every repository class: `shopdb check` and the constraint translation read their data."""
 
 install_constraint_rules(REPOSITORIES)
@@ -43,3 +44,8 @@ class Repositories(UnitOfWork):
     def carts(self) -> CartRepository:
         """Carts: active carts of users and guests, their lines, housekeeping."""
         return CartRepository(self._runner, self._context, self)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        """The audit log: who changed what, before and after."""
+        return AuditRepository(self._runner, self._context, self)
