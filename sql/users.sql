@@ -96,13 +96,17 @@ SELECT count(*)
 SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower(:email));
 
 -- name: record_failed_login(id, max_failures, lockout_seconds)<!
--- Count one failed login atomically; lock the account once the count reaches max_failures.
+-- Count one failed login atomically; lock once the count reaches max_failures (a lockout that ran out restarts the count).
 UPDATE users
-   SET failed_login_count = failed_login_count + 1,
+   SET failed_login_count = CASE
+           WHEN lockout_until <= now() THEN 1
+           ELSE failed_login_count + 1
+       END,
        lockout_until = CASE
-           WHEN failed_login_count + 1 >= :max_failures
+           WHEN lockout_until > now() THEN lockout_until
+           WHEN (CASE WHEN lockout_until <= now() THEN 1 ELSE failed_login_count + 1 END)
+                >= :max_failures
            THEN now() + make_interval(secs => :lockout_seconds)
-           ELSE lockout_until
        END
  WHERE id = :id AND deleted_at IS NULL
 RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
@@ -124,3 +128,57 @@ SELECT id, email, password_hash, status, failed_login_count, lockout_until,
        two_factor_enabled, two_factor_secret
   FROM users
  WHERE lower(email) = lower(:email) AND deleted_at IS NULL;
+
+-- name: verify_email(id)<!
+-- Mark the live user's email verified; a second call keeps the first verification time.
+UPDATE users
+   SET email_verified = true, email_verified_at = coalesce(email_verified_at, now())
+ WHERE id = :id AND deleted_at IS NULL
+RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
+          failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+          created_at, updated_at, deleted_at;
+
+-- name: enable_two_factor(id, two_factor_secret)<!
+-- Store the two-factor secret and turn two-factor on; the secret is not returned.
+UPDATE users
+   SET two_factor_secret = :two_factor_secret, two_factor_enabled = true
+ WHERE id = :id AND deleted_at IS NULL
+RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
+          failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+          created_at, updated_at, deleted_at;
+
+-- name: disable_two_factor(id)<!
+-- Turn two-factor off and forget its secret.
+UPDATE users
+   SET two_factor_secret = NULL, two_factor_enabled = false
+ WHERE id = :id AND deleted_at IS NULL
+RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
+          failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+          created_at, updated_at, deleted_at;
+
+-- name: change_password_hash(id, password_hash)<!
+-- Replace the live user's password hash; the hash is not returned.
+UPDATE users
+   SET password_hash = :password_hash
+ WHERE id = :id AND deleted_at IS NULL
+RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
+          failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+          created_at, updated_at, deleted_at;
+
+-- name: lock_for_status_change(id)^
+-- The live user with this id, row-locked until the end of the transaction.
+SELECT id, email, first_name, last_name, phone, email_verified, email_verified_at,
+       failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+       created_at, updated_at, deleted_at
+  FROM users
+ WHERE id = :id AND deleted_at IS NULL
+   FOR UPDATE;
+
+-- name: set_status(id, status)<!
+-- Set the status of a live user (the repository checks the transition first).
+UPDATE users
+   SET status = :status
+ WHERE id = :id AND deleted_at IS NULL
+RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
+          failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+          created_at, updated_at, deleted_at;

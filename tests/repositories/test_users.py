@@ -934,6 +934,12 @@ def test_only_get_credentials_selects_secret_columns(db: Database) -> None:
             "restore": {"id": deleted.id},
             "record_failed_login": {"id": user.id, "max_failures": 5, "lockout_seconds": 60},
             "record_successful_login": {"id": user.id},
+            "verify_email": {"id": user.id},
+            "enable_two_factor": {"id": user.id, "two_factor_secret": "JBSWY3DPEHPK3PXP"},
+            "disable_two_factor": {"id": user.id},
+            "change_password_hash": {"id": user.id, "password_hash": HASH},
+            "lock_for_status_change": {"id": user.id},
+            "set_status": {"id": user.id, "status": "ACTIVE"},
         }
         row_queries = set(load_queries()["users"]) - {"soft_delete", "count", "email_exists"}
         assert set(calls) == row_queries - {"get_credentials"}, "a new query needs a case here"

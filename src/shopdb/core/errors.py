@@ -125,6 +125,11 @@ class DomainError(ShopDBError):
         self.column = column
 
 
+class IllegalUserStatusChange(DomainError):
+    """A user status change the rules refuse: only an ACTIVE user can be suspended and only
+    a SUSPENDED one reactivated (a deleted user is restored, not reactivated)."""
+
+
 class ProgrammingError(ShopDBError):
     """shopdb was called wrongly: a query with parameters other than those it declares, a
     helper that does not fit the statement, a query its repository does not declare."""

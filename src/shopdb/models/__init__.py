@@ -2,7 +2,15 @@
 
 from shopdb.models.audit import Actor, ActorType, AuditEntry
 from shopdb.models.carts import Cart, CartItem, CartLine, CartStatus, CartTotals, CartWithItems
-from shopdb.models.users import Credentials, NewUser, User, UserPatch, UserStatus
+from shopdb.models.users import (
+    Credentials,
+    NewUser,
+    PasswordChange,
+    TwoFactorSetup,
+    User,
+    UserPatch,
+    UserStatus,
+)
 
 __all__ = [
     "Actor",
@@ -16,6 +24,8 @@ __all__ = [
     "CartWithItems",
     "Credentials",
     "NewUser",
+    "PasswordChange",
+    "TwoFactorSetup",
     "User",
     "UserPatch",
     "UserStatus",

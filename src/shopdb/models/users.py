@@ -97,6 +97,36 @@ class UserPatch(InputModel):
         return value
 
 
+def _hashed(value: SecretStr) -> SecretStr:
+    text = value.get_secret_value()
+    if not (20 <= len(text) <= 1024 and re.fullmatch(PASSWORD_HASH_PATTERN, text)):
+        raise ValueError("must be a modular-crypt hash such as $2b$12$..., never a password")
+    return value
+
+
+def _base32(value: SecretStr) -> SecretStr:
+    text = value.get_secret_value()
+    if not (16 <= len(text) <= 128 and re.fullmatch(r"[A-Z2-7]+=*", text)):
+        raise ValueError("must be a base32 secret (RFC 4648) of 16 to 128 characters")
+    return value
+
+
+PasswordHash = Annotated[SecretStr, AfterValidator(_hashed)]
+TwoFactorSecret = Annotated[SecretStr, AfterValidator(_base32)]
+
+
+class PasswordChange(InputModel):
+    """A new password, already hashed (bcrypt, argon2, ...)."""
+
+    password_hash: PasswordHash
+
+
+class TwoFactorSetup(InputModel):
+    """What turning two-factor on stores: the TOTP secret (base32), never returned by reads."""
+
+    secret: TwoFactorSecret
+
+
 class Credentials(RowModel):
     """What a login check needs; returned only by ``users.get_credentials``."""
 

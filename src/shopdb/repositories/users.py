@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID
 
+from shopdb.core.errors import IllegalUserStatusChange
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
 from shopdb.core.repository import Repository
-from shopdb.models.users import Credentials, NewUser, User, UserPatch, UserStatus
+from shopdb.models.audit import Actor
+from shopdb.models.users import (
+    Credentials,
+    NewUser,
+    PasswordChange,
+    TwoFactorSetup,
+    User,
+    UserPatch,
+    UserStatus,
+)
+
+if TYPE_CHECKING:
+    from shopdb.transaction import Transaction
 
 
 class UserRepository(Repository):
@@ -29,12 +43,19 @@ class UserRepository(Repository):
         "record_failed_login": User,
         "record_successful_login": User,
         "get_credentials": Credentials,
+        "verify_email": User,
+        "enable_two_factor": User,
+        "disable_two_factor": User,
+        "change_password_hash": User,
+        "lock_for_status_change": User,
+        "set_status": User,
     }
     constraint_messages = {
         "users_email_lower_key": "a user with this email already exists",
         "users_email_format_check": "the email address is malformed",
         "users_password_hash_format_check": "password_hash must be a hash, never a password",
         "users_failed_login_count_check": "failed_login_count cannot be negative",
+        "users_two_factor_check": "two-factor cannot be on without a secret",
     }
 
     def create(self, new: NewUser) -> User:
@@ -109,3 +130,49 @@ class UserRepository(Repository):
     def get_credentials(self, email: str) -> Credentials | None:
         """The password hash and login state of the live user with this email, or None."""
         return self._find("get_credentials", Credentials, email=email)
+
+    def verify_email(self, user_id: UUID) -> User:
+        """Mark the email verified (the first verification time is kept); NotFoundError."""
+        return self._get("verify_email", User, id=user_id)
+
+    def enable_two_factor(self, user_id: UUID, setup: TwoFactorSetup) -> User:
+        """Store the two-factor secret and turn it on; only get_credentials reads it back."""
+        secret = setup.secret.get_secret_value()
+        return self._get("enable_two_factor", User, id=user_id, two_factor_secret=secret)
+
+    def disable_two_factor(self, user_id: UUID) -> User:
+        """Turn two-factor off and erase its secret; NotFoundError when there is no live user."""
+        return self._get("disable_two_factor", User, id=user_id)
+
+    def change_password_hash(self, user_id: UUID, change: PasswordChange) -> User:
+        """Replace the password hash (sessions are the caller's to revoke); NotFoundError."""
+        new_hash = change.password_hash.get_secret_value()
+        return self._get("change_password_hash", User, id=user_id, password_hash=new_hash)
+
+    def suspend(self, user_id: UUID, actor: Actor) -> User:
+        """ACTIVE -> SUSPENDED, audited (``users``/``suspend``). Locks the user row.
+        IllegalUserStatusChange when the user is not ACTIVE; NotFoundError when absent."""
+        return self._audited(actor, "suspend", user_id, lambda tx: _move(tx, user_id, "suspend"))
+
+    def reactivate(self, user_id: UUID, actor: Actor) -> User:
+        """SUSPENDED -> ACTIVE, audited (``users``/``reactivate``). Locks the user row.
+        IllegalUserStatusChange when the user is not SUSPENDED; NotFoundError when absent."""
+        return self._audited(
+            actor, "reactivate", user_id, lambda tx: _move(tx, user_id, "reactivate")
+        )
+
+
+_MOVES = {
+    "suspend": (UserStatus.ACTIVE, UserStatus.SUSPENDED),
+    "reactivate": (UserStatus.SUSPENDED, UserStatus.ACTIVE),
+}
+
+
+def _move(tx: Transaction, user_id: UUID, move: str) -> tuple[User, User]:
+    """Lock the user, check the transition, apply it: (before, after)."""
+    source, target = _MOVES[move]
+    users = tx.users
+    before = users._get("lock_for_status_change", User, id=user_id)
+    if before.status is not source:
+        raise IllegalUserStatusChange(f"user: cannot {move} a user whose status is {before.status}")
+    return before, users._get("set_status", User, id=user_id, status=target)
