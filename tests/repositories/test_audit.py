@@ -42,7 +42,7 @@ class AuditedPhones(Repository):
             before = mine._get("lock", Phone, id=user_id)
             return before, mine._get("set_phone", Phone, id=user_id, phone=phone)
 
-        return self._audited(actor, action, user_id, write, entity="users")
+        return self._audited(actor, action, user_id, write, entity="users")[1]
 
 
 @pytest.fixture
@@ -218,6 +218,15 @@ def test_a_write_whose_audit_record_fails_leaves_nothing(tx: Transaction, user: 
 
     assert tx.users.get(user.id).phone is None
     assert tx.audit.history("users", user.id).items == []
+
+
+def test_a_write_that_changed_nothing_records_no_entry(tx: Transaction, user: User) -> None:
+    phones = tx.repository(AuditedPhones)
+    phones.set_phone(Actor.admin(user.id), user.id, "+15550001111")
+
+    phones.set_phone(Actor.admin(user.id), user.id, "+15550001111")
+
+    assert len(tx.audit.history("users", user.id).items) == 1
 
 
 def test_a_failing_write_records_no_audit_entry(tx: Transaction, user: User) -> None:

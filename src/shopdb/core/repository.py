@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 A = TypeVar("A", bound=BaseModel | None)
+B = TypeVar("B", bound=BaseModel | None)
 Row = dict[str, Any]
 
 _ROW = frozenset({Op.SELECT_ONE, Op.INSERT_RETURNING})
@@ -260,21 +261,23 @@ class Repository:
         actor: Actor,
         action: str,
         entity_id: object,
-        write: Callable[[Transaction], tuple[BaseModel | None, A]],
+        write: Callable[[Transaction], tuple[B, A]],
         *,
         entity: str | None = None,
-    ) -> A:
-        """The audit hook: run ``write(tx)`` atomically (``_run_atomic``), which returns the
-        entity's state ``(before, after)`` (None for none), then record both through
-        ``tx.audit`` in the same unit: the write and its audit entry are kept together or
-        not at all. ``entity`` defaults to the namespace (``products``). ``write`` should read
-        ``before`` with a locking read (FOR UPDATE) so that it is the state it changed.
-        Returns ``after``."""
+    ) -> tuple[B, A]:
+        """The audit hook: run ``write(tx)`` atomically (``_run_atomic``); it returns the
+        entity's state ``(before, after)`` as models (None: no state, before a create or after
+        a delete). Both go to ``tx.audit.record`` in the same unit: the write and its audit
+        entry are kept together or not at all. No entry when ``before == after`` (the write
+        changed nothing: a repeated assignment, the same price). ``entity`` defaults to the
+        namespace (``products``). ``write`` should read ``before`` with a locking read
+        (FOR UPDATE) so that it is the state it changed. Returns ``(before, after)``."""
 
-        def unit(tx: Transaction) -> A:
+        def unit(tx: Transaction) -> tuple[B, A]:
             before, after = write(tx)
-            tx.audit.record(actor, action, entity or self.namespace, entity_id, before, after)
-            return after
+            if before != after:
+                tx.audit.record(actor, action, entity or self.namespace, entity_id, before, after)
+            return before, after
 
         return self._run_atomic(unit)
 

@@ -152,14 +152,14 @@ class UserRepository(Repository):
     def suspend(self, user_id: UUID, actor: Actor) -> User:
         """ACTIVE -> SUSPENDED, audited (``users``/``suspend``). Locks the user row.
         IllegalUserStatusChange when the user is not ACTIVE; NotFoundError when absent."""
-        return self._audited(actor, "suspend", user_id, lambda tx: _move(tx, user_id, "suspend"))
+        return self._audited(actor, "suspend", user_id, lambda tx: _move(tx, user_id, "suspend"))[1]
 
     def reactivate(self, user_id: UUID, actor: Actor) -> User:
         """SUSPENDED -> ACTIVE, audited (``users``/``reactivate``). Locks the user row.
         IllegalUserStatusChange when the user is not SUSPENDED; NotFoundError when absent."""
         return self._audited(
             actor, "reactivate", user_id, lambda tx: _move(tx, user_id, "reactivate")
-        )
+        )[1]
 
 
 _MOVES = {
