@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from ipaddress import IPv4Address, IPv6Address
 from typing import Annotated, Any, Self
 from uuid import UUID
 
@@ -64,6 +65,6 @@ class AuditEntry(RowModel):
     entity_id: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
-    ip_address: IPvAnyAddress | None
+    ip_address: IPv4Address | IPv6Address | None
     user_agent: str | None
     created_at: datetime
