@@ -170,13 +170,14 @@ def test_computed_columns_proven_not_null_are_clean(run_check: RunCheck, express
 @pytest.mark.parametrize(
     ("expression", "why"),
     [
-        ("max(u.failed_login_count)", "max() can give NULL"),
+        ("max(u.failed_login_count)", "max() gives NULL over no rows"),
         ("(SELECT 1 FROM roles LIMIT 1)", "a subquery gives NULL when it finds no row"),
-        ("(SELECT max(x.failed_login_count) FROM users x)", "max() can give NULL"),
+        ("(SELECT max(x.failed_login_count) FROM users x)", "max() gives NULL over no rows"),
         ("(SELECT count(*) FROM roles GROUP BY name)", "a subquery gives NULL"),
         ("CASE WHEN u.email_verified THEN 1 END", "CASE without ELSE gives NULL"),
         ("length(u.phone)", "u.phone allows NULL"),
         ("NULLIF(u.failed_login_count, 0)", "NULLIF can give NULL"),
+        ("lag(u.failed_login_count) OVER ()", "nothing proves lag() never gives NULL"),
         ("length(r.role_id::text)", "r is on the nullable side of an outer join"),
     ],
 )

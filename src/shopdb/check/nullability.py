@@ -206,7 +206,9 @@ class Nullability:
             return PROVEN
         if name in _STRICT_FUNCTIONS and node.over is None and not node.agg_star:
             return all_of(self.expression(arg, block) for arg in node.args or ())
-        return Verdict(False, f"{name}() can give NULL (or nothing proves it never does)")
+        if name in _AGGREGATES:
+            return Verdict(False, f"{name}() gives NULL over no rows")
+        return Verdict(False, f"nothing proves {name}() never gives NULL")
 
 
 def _one_row(select: Any) -> bool:
