@@ -32,6 +32,7 @@ except NoServer as exc:
     SERVER, SERVER_ERROR = None, str(exc)
 
 DBNAME = f"shopdb_test_{os.getpid()}"
+TEST_API_KEY_PEPPER = "test-api-key-pepper-0123456789abcdef"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -80,6 +81,7 @@ def settings(db_url: str) -> Settings:
         database_pool_timeout_ms=2000,
         database_application_name=f"shopdb-test-{uuid4().hex[:8]}",
         cursor_secret="test-cursor-secret",
+        api_key_pepper=TEST_API_KEY_PEPPER,
     )
 
 
@@ -107,6 +109,7 @@ def shared_db(postgresql_server: Any) -> Iterator[Database]:
             database_pool_timeout_ms=2000,
             database_application_name="shopdb-test-shared",
             cursor_secret="test-cursor-secret",
+            api_key_pepper=TEST_API_KEY_PEPPER,
         )
         with Database(shared) as database:
             yield database

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     cursor_secret: SecretStr | None = Field(
         None, description="HMAC key of pagination cursors; random per process when unset."
     )
+    api_key_pepper: SecretStr | None = Field(
+        None, description="HMAC-SHA-256 key of API key secrets, 32+ characters; API keys need it."
+    )
     login_max_failures: int = Field(5, ge=1)
     login_lockout_s: int = Field(900, ge=1)
     transaction_attempts: int = Field(5, ge=1, le=50)
@@ -85,6 +88,13 @@ class Settings(BaseSettings):
     def _none_in_any_case(cls, value: Any) -> Any:
         if isinstance(value, str) and value.strip().lower() in ("", "none", "null", "off"):
             return None
+        return value
+
+    @field_validator("api_key_pepper")
+    @classmethod
+    def _long_pepper(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (a random string, kept secret)")
         return value
 
     @field_validator("database_url")

@@ -31,7 +31,7 @@ class Rows:
         "product_categories", "collections", "product_collections", "inventory", "media",
         "product_media", "variant_media", "carts", "cart_items", "addresses", "orders",
         "order_items", "payments", "saved_cards", "payment_refunds", "reviews", "review_media",
-        "coupons", "coupon_usages", "audit_logs",
+        "coupons", "coupon_usages", "audit_logs", "api_keys",
     )  # fmt: skip
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
@@ -56,6 +56,12 @@ class Rows:
                 "permission_id": self.id("permissions"),
             },
             "security_events": lambda n: {"user_id": self.id("users"), "type": "LOGIN_SUCCEEDED"},
+            "api_keys": lambda n: {
+                "user_id": self.id("users"),
+                "name": f"key {n}",
+                "prefix": f"sdb_{n:016x}",
+                "secret_hash": f"{n:064x}",
+            },
             "categories": lambda n: {"name": f"Category {n}", "slug": f"category-{n}"},
             "products": lambda n: {
                 "title": f"Product {n}",

@@ -42,6 +42,13 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "permissions_key_check": ("permissions", {"key": "no-domain"}),
     "security_events_type_check": ("security_events", {"type": "login"}),
     "security_events_payload_check": ("security_events", {"payload": Jsonb([1, 2])}),
+    "api_keys_name_check": ("api_keys", {"name": ""}),
+    "api_keys_prefix_check": ("api_keys", {"prefix": "sk_live_0123"}),
+    "api_keys_secret_hash_check": ("api_keys", {"secret_hash": "not-a-hex-digest"}),
+    "api_keys_scopes_check": ("api_keys", {"scopes": "{" + ",".join(["s:a"] * 101) + "}"}),
+    "api_keys_status_check": ("api_keys", {"status": "PAUSED"}),
+    "api_keys_revoked_check": ("api_keys", {"status": "REVOKED"}),
+    "api_keys_expires_at_check": ("api_keys", {"expires_at": PAST}),
     # catalog
     "categories_slug_check": ("categories", {"slug": "Not A Slug"}),
     "categories_name_check": ("categories", {"name": ""}),

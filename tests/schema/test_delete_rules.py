@@ -38,6 +38,7 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "CASCADE",
     ),
     "security_events_user_id_fkey": ("security_events", "user_id", "users", "SET NULL"),
+    "api_keys_user_id_fkey": ("api_keys", "user_id", "users", "CASCADE"),
     "categories_parent_id_fkey": ("categories", "parent_id", "categories", "RESTRICT"),
     "product_variants_product_id_fkey": ("product_variants", "product_id", "products", "CASCADE"),
     "product_categories_product_id_fkey": (

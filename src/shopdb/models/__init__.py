@@ -1,7 +1,18 @@
 """pydantic models: what goes in (New..., ...Patch) and what comes out, one module per domain."""
 
+from shopdb.models.access import (
+    NewPermission,
+    NewRole,
+    Permission,
+    PermissionGrant,
+    Role,
+    RoleAssignment,
+)
+from shopdb.models.api_keys import ApiKey, ApiKeyStatus, CreatedApiKey, NewApiKey
 from shopdb.models.audit import Actor, ActorType, AuditEntry
 from shopdb.models.carts import Cart, CartItem, CartLine, CartStatus, CartTotals, CartWithItems
+from shopdb.models.security_events import NewSecurityEvent, SecurityEvent
+from shopdb.models.sessions import CreatedSession, NewSession, Session, refresh_token_hash
 from shopdb.models.users import (
     Credentials,
     NewUser,
@@ -15,6 +26,8 @@ from shopdb.models.users import (
 __all__ = [
     "Actor",
     "ActorType",
+    "ApiKey",
+    "ApiKeyStatus",
     "AuditEntry",
     "Cart",
     "CartItem",
@@ -22,11 +35,25 @@ __all__ = [
     "CartStatus",
     "CartTotals",
     "CartWithItems",
+    "CreatedApiKey",
+    "CreatedSession",
     "Credentials",
+    "NewApiKey",
+    "NewPermission",
+    "NewRole",
+    "NewSecurityEvent",
+    "NewSession",
     "NewUser",
     "PasswordChange",
+    "Permission",
+    "PermissionGrant",
+    "Role",
+    "RoleAssignment",
+    "SecurityEvent",
+    "Session",
     "TwoFactorSetup",
     "User",
     "UserPatch",
     "UserStatus",
+    "refresh_token_hash",
 ]

@@ -8,11 +8,23 @@ from typing import TypeVar
 from shopdb.core.constraints import install_constraint_rules
 from shopdb.core.repository import Repository, RepositoryContext, UnitOfWork
 from shopdb.core.runner import Runner
+from shopdb.repositories.access import AccessRepository
+from shopdb.repositories.api_keys import ApiKeyRepository
 from shopdb.repositories.audit import AuditRepository
 from shopdb.repositories.carts import CartRepository
+from shopdb.repositories.security_events import SecurityEventRepository
+from shopdb.repositories.sessions import SessionRepository
 from shopdb.repositories.users import UserRepository
 
-REPOSITORIES: tuple[type[Repository], ...] = (UserRepository, CartRepository, AuditRepository)
+REPOSITORIES: tuple[type[Repository], ...] = (
+    UserRepository,
+    CartRepository,
+    AuditRepository,
+    SessionRepository,
+    AccessRepository,
+    ApiKeyRepository,
+    SecurityEventRepository,
+)
 """Every repository class: `shopdb check` and the constraint translation read their data."""
 
 install_constraint_rules(REPOSITORIES)
@@ -49,3 +61,23 @@ class Repositories(UnitOfWork):
     def audit(self) -> AuditRepository:
         """The audit log: who changed what, before and after."""
         return AuditRepository(self._runner, self._context, self)
+
+    @cached_property
+    def sessions(self) -> SessionRepository:
+        """Refresh-token sessions of users."""
+        return SessionRepository(self._runner, self._context, self)
+
+    @cached_property
+    def access(self) -> AccessRepository:
+        """Roles, permissions and what each user holds."""
+        return AccessRepository(self._runner, self._context, self)
+
+    @cached_property
+    def api_keys(self) -> ApiKeyRepository:
+        """API keys of users (prefix.secret, the secret stored as HMAC-SHA-256)."""
+        return ApiKeyRepository(self._runner, self._context, self)
+
+    @cached_property
+    def security_events(self) -> SecurityEventRepository:
+        """Security events: logins, lockouts, password and two-factor changes."""
+        return SecurityEventRepository(self._runner, self._context, self)

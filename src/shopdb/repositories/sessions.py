@@ -1,0 +1,92 @@
+"""SessionRepository: refresh-token sessions over sql/sessions.sql."""
+
+from __future__ import annotations
+
+import secrets
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import SecretStr
+
+from shopdb.core.errors import InvalidInput
+from shopdb.core.paging import NEWEST_FIRST, CursorPage
+from shopdb.core.repository import Repository
+from shopdb.models.sessions import CreatedSession, NewSession, Session, refresh_token_hash
+
+
+class SessionRepository(Repository):
+    """Sessions of users. Every read or write of a user's sessions takes the user id."""
+
+    namespace = "sessions"
+    entity = "session"
+    queries = {
+        "create": Session,
+        "find_active": Session,
+        "touch": None,
+        "revoke": Session,
+        "revoke_all_for_user": None,
+        "list_for_user": Session,
+        "delete_expired": None,
+    }
+    constraint_messages = {
+        "user_sessions_user_id_fkey": "the session's user does not exist",
+        "user_sessions_refresh_token_hash_key": "a session with this token exists",
+        "user_sessions_refresh_token_hash_check": "refresh_token_hash must be a hash",
+        "user_sessions_expires_at_check": "a session must expire after it starts",
+        "user_sessions_revoked_at_check": "a session cannot be revoked before it starts",
+    }
+    touch_interval_s: ClassVar[int] = 60
+    """touch writes last_seen_at at most this often per session."""
+    max_batch_size: ClassVar[int] = 10_000
+
+    def create(self, new: NewSession) -> CreatedSession:
+        """Start a session: draw a 256-bit refresh token, store only its SHA-256, and return
+        the token with the session (the one time it is seen)."""
+        token = secrets.token_urlsafe(32)
+        session = self._get(
+            "create",
+            Session,
+            refresh_token_hash=refresh_token_hash(token),
+            **new.model_dump(),
+        )
+        return CreatedSession(session=session, refresh_token=SecretStr(token))
+
+    def find_active(self, token_hash: str) -> Session | None:
+        """The session of this token hash (``refresh_token_hash(token)``) unless revoked or
+        expired; None otherwise."""
+        return self._find("find_active", Session, refresh_token_hash=token_hash)
+
+    def touch(self, user_id: UUID, session_id: UUID) -> bool:
+        """Stamp last_seen_at; no write when it was stamped within ``touch_interval_s`` or the
+        session is not this user's live one. True when it wrote."""
+        interval = self.touch_interval_s
+        return self._count("touch", user_id=user_id, id=session_id, min_interval_s=interval) > 0
+
+    def revoke(self, user_id: UUID, session_id: UUID) -> Session:
+        """Revoke one live session of this user; NotFoundError when the user has none such."""
+        return self._get("revoke", Session, user_id=user_id, id=session_id)
+
+    def revoke_all_for_user(self, user_id: UUID) -> int:
+        """Revoke every live session of the user; how many there were."""
+        return self._count("revoke_all_for_user", user_id=user_id)
+
+    def list_for_user(
+        self, user_id: UUID, *, limit: int = 20, cursor: str | None = None
+    ) -> CursorPage[Session]:
+        """The user's live sessions, newest first, ``limit`` at a time."""
+        return self._page(
+            "list_for_user", Session, NEWEST_FIRST, limit=limit, cursor=cursor, user_id=user_id
+        )
+
+    def delete_expired(self, batch_size: int = 1000) -> int:
+        """Delete every expired session, ``batch_size`` rows per statement: outside a
+        transaction each batch commits on its own, so no lock is held for long and concurrent
+        reads never wait on a long delete. Returns how many were deleted."""
+        if not 1 <= batch_size <= self.max_batch_size:
+            raise InvalidInput(f"batch_size must be 1 to {self.max_batch_size}")
+        total = 0
+        while (deleted := self._count("delete_expired", batch_size=batch_size)) > 0:
+            total += deleted
+            if deleted < batch_size:
+                break
+        return total
