@@ -2,10 +2,10 @@
 
 The data set is made by benchmarks/identity_data.py with COPY in a database of its own
 (SHOPDB_BENCH_IDENTITY_USERS users, default 1,000,000; five sessions each). Each lookup is
-benchmarked through its repository, its median must stay under 2 ms, and its plan (EXPLAIN on
-the same SQL and parameters) must use indexes only. Last, delete_expired clears the expired
-sessions (one in five) while a thread keeps calling find_active; the longest find_active call
-is reported and must stay under 50 ms.
+benchmarked through its repository, its median must stay under 2 ms, and its plan (EXPLAIN
+on the same SQL and parameters) must read no large table sequentially and use an index.
+Last, delete_expired clears the expired sessions (one in five) while a thread keeps calling
+find_active; the longest find_active call is reported and must stay under 50 ms.
 """
 
 from __future__ import annotations
@@ -92,12 +92,18 @@ def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _nodes(child)
 
 
+# Tables that grow with the users. roles, permissions and role_permissions hold tens of rows:
+# a sequential scan of one page is the planner's right choice there.
+LARGE = frozenset({"users", "user_sessions", "user_roles", "user_permissions", "api_keys"})
+
+
 def _assert_index_only_access(plan: dict[str, Any]) -> list[str]:
-    """Every relation is reached through an index; the index names used."""
-    kinds = [node["Node Type"] for node in _nodes(plan)]
-    assert "Seq Scan" not in kinds, kinds
-    used = [node["Index Name"] for node in _nodes(plan) if "Index Name" in node]
-    assert used, kinds
+    """No large table is read by a sequential scan and some index is used; the indexes."""
+    nodes = list(_nodes(plan))
+    scanned = [n.get("Relation Name") for n in nodes if n["Node Type"] == "Seq Scan"]
+    assert not LARGE.intersection(scanned), [n["Node Type"] for n in nodes]
+    used = [node["Index Name"] for node in nodes if "Index Name" in node]
+    assert used, [n["Node Type"] for n in nodes]
     return used
 
 
