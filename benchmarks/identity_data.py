@@ -105,12 +105,12 @@ def _copy_sessions(conn: psycopg.Connection[tuple[Any, ...]], users: int) -> Non
         moments[name] = row
     columns = "user_id, refresh_token_hash, created_at, updated_at, expires_at"
     with conn.cursor().copy(f"COPY user_sessions ({columns}) FROM STDIN") as copy:
-        for session in range(users * SESSIONS_PER_USER):
-            created, expires = moments["expired" if session_is_expired(session) else "live"]
-            token_hash = hashlib.sha256(refresh_token(session).encode()).hexdigest()
-            copy.write_row(
-                (user_id(session // SESSIONS_PER_USER), token_hash, created, created, expires)
-            )
+        for n in range(users):
+            owner = str(user_id(n))
+            for session in range(n * SESSIONS_PER_USER, (n + 1) * SESSIONS_PER_USER):
+                created, expires = moments["expired" if session_is_expired(session) else "live"]
+                token_hash = hashlib.sha256(refresh_token(session).encode()).hexdigest()
+                copy.write_row((owner, token_hash, created, created, expires))
 
 
 def _access(conn: psycopg.Connection[tuple[Any, ...]], users: int) -> None:
