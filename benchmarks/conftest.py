@@ -128,6 +128,12 @@ def _benchmarks(config: pytest.Config) -> list[Any]:
 @pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """After pytest-benchmark's table: repository/raw median per call, per group."""
+    from benchmarks.test_speed import SUMMARY
+
+    if SUMMARY:
+        terminalreporter.section("issue 8 speed goals: users.get side by side")
+        for line in SUMMARY:
+            terminalreporter.write_line(line, red="OVER" in line or "UNDER" in line)
     found = ratios(_benchmarks(config), OTHER_ROUNDS)
     if not found:
         return

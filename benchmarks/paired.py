@@ -32,6 +32,7 @@ class Path:
     name: str
     call: Callable[[Any], Any]
     make_input: Callable[[], Any]
+    self_timed: bool = False
 
     def run_once(self) -> Any:
         """One call with fresh input (untimed)."""
@@ -65,3 +66,57 @@ def measure(benchmark: BenchmarkFixture, measured: Path, other: Path, *, rounds:
         other_median_us=round(median(other_s) * 1e6, 2) if other_s else None,
     )
     return result
+
+
+def measure_many(
+    benchmark: BenchmarkFixture,
+    measured: Path,
+    others: list[Path],
+    *,
+    rounds: int,
+    block: int = 1,
+) -> tuple[Any, dict[str, list[float]]]:
+    """Like ``measure`` with several other paths. Each round runs every path for ``block``
+    calls in a row (the others in the round's untimed setup, their order rotating from round
+    to round; ``measured`` in the timed call), so the paths take turns every few calls and
+    see the same load, while each block meets its own connection as a client in a loop
+    would. Every call is timed on its own; a path with ``self_timed`` returns its own
+    duration (asyncpg, timed inside its event loop). pytest-benchmark's figures are per
+    block. Returns the last measured result and the seconds per call of every path by name
+    (``measured.name`` included)."""
+    for _ in range(WARMUP_CALLS):
+        measured.run_once()
+        for other in others:
+            other.run_once()
+    times: dict[str, list[float]] = {path.name: [] for path in [measured, *others]}
+    turn = [0]
+
+    def timed(path: Path) -> Any:
+        value = path.make_input()
+        start = perf_counter()
+        returned = path.call(value)
+        elapsed = perf_counter() - start
+        times[path.name].append(returned if path.self_timed else elapsed)
+        return returned
+
+    def setup() -> tuple[tuple[()], dict[str, Any]]:
+        turn[0] += 1
+        shift = turn[0] % len(others)
+        for other in others[shift:] + others[:shift]:
+            for _ in range(block):
+                timed(other)
+        return (), {}
+
+    def measured_block() -> Any:
+        result = None
+        for _ in range(block):
+            result = timed(measured)
+        return result
+
+    result = benchmark.pedantic(  # type: ignore[no-untyped-call]  # pytest-benchmark's own
+        measured_block, setup=setup, rounds=rounds
+    )
+    benchmark.extra_info.update(
+        path=measured.name, other_paths=[o.name for o in others], calls_per_block=block
+    )
+    return result, times

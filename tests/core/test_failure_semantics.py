@@ -8,7 +8,6 @@ import os
 import secrets
 import socket
 import threading
-import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -241,11 +240,11 @@ def test_a_transaction_left_unfinished_is_not_handed_out_again(
         assert again.users.count() == 0
 
 
+@pytest.mark.timeout(30)  # close() waiting out its 600 s for nothing fails here
 def test_close_does_not_wait_when_no_transaction_runs(settings: Settings) -> None:
     db = Database(with_settings(settings, database_pool_min=2, database_pool_max=4)).open()
     db.users.count()
 
-    started = time.monotonic()
-    db.close(timeout_s=10)
+    db.close(timeout_s=600)
 
-    assert time.monotonic() - started < 5
+    assert db.pool.closed

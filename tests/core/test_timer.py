@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 
 import psycopg
@@ -14,6 +13,7 @@ from prometheus_client import REGISTRY, generate_latest
 from shopdb import Database, Settings
 from shopdb.models import User
 from tests.support.database import with_settings
+from tests.support.waiting import until
 
 
 def _sample(name: str, query: str) -> float:
@@ -22,18 +22,31 @@ def _sample(name: str, query: str) -> float:
 
 def test_a_query_blocked_past_the_threshold_is_flagged_logged_and_counted(
     settings: Settings,
+    db_url: str,
     admin: psycopg.Connection[Any],
     user: User,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     slow_before = _sample("shopdb_slow_queries_total", "users.get")
-    with Database(with_settings(settings, slow_query_ms=50)) as db:
+    name = "timer-blocked"
+    blocked = with_settings(settings, slow_query_ms=50, database_application_name=name)
+    with Database(blocked) as db, psycopg.connect(db_url, autocommit=True) as watcher:
+
+        def waited_past_the_threshold() -> bool:
+            # The server's own clock: the reader has waited on the lock for over 60 ms.
+            row = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+                " AND wait_event_type = 'Lock' AND now() - query_start > interval '60 ms'",
+                [name],
+            ).fetchone()
+            return row == (1,)
+
         with admin.transaction():
             admin.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
             reader = threading.Thread(target=db.users.get, args=(user.id,))
             with caplog.at_level(logging.WARNING, logger="shopdb.slow_query"):
                 reader.start()
-                time.sleep(0.2)
+                until(waited_past_the_threshold, what="the reader to wait on the lock")
         reader.join()
 
     records = [r for r in caplog.records if r.name == "shopdb.slow_query"]

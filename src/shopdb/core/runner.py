@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import select
+from collections.abc import Callable
 from time import monotonic, perf_counter
 from typing import Any, Protocol
 
 import psycopg
 from aiosql.types import SQLOperationType
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from shopdb.core.errors import (
@@ -36,17 +38,61 @@ class Runner(Protocol):
 def execute(
     conn: psycopg.Connection[Any], query: Query, params: dict[str, Any], timer: QueryTimer
 ) -> Any:
-    """Run ``query`` on ``conn`` under the timer; psycopg errors leave as shopdb errors."""
+    """Run ``query`` on ``conn`` under the timer; psycopg errors leave as shopdb errors.
+
+    The statement runs on the connection's kept cursor (its loaders and dumpers survive from
+    call to call), straight from the query's SQL: aiosql loads and names the queries, its
+    per-call layer is skipped. What comes back is what aiosql's callable returns (see Runner).
+    """
+    run = _BY_OPERATION.get(query.operation)
     start = perf_counter()
     try:
-        result = query.fn(conn, **params)
-        if query.operation is _SELECT:
-            result = list(result)
+        if run is None:  # `*!`, `#`: rare; aiosql's own callable
+            result = query.fn(conn, **params)
+        else:
+            if isinstance(conn, PooledConnection):
+                result = run(conn.kept_cursor(), query.sql, params)
+            else:
+                with conn.cursor(row_factory=dict_row) as cursor:
+                    result = run(cursor, query.sql, params)
     except psycopg.Error as exc:
         timer.observe(query.name, perf_counter() - start, None, failed=True)
         raise translate(exc, query.name, conn) from exc
     timer.observe(query.name, perf_counter() - start, _rows(query.operation, result))
     return result
+
+
+Statement = Callable[[psycopg.Cursor[DictRow], str, dict[str, Any]], Any]
+
+
+def _all(cursor: psycopg.Cursor[DictRow], sql: str, params: dict[str, Any]) -> Any:
+    cursor.execute(sql, params)
+    return cursor.fetchall()
+
+
+def _one(cursor: psycopg.Cursor[DictRow], sql: str, params: dict[str, Any]) -> Any:
+    cursor.execute(sql, params)
+    return cursor.fetchone()
+
+
+def _value(cursor: psycopg.Cursor[DictRow], sql: str, params: dict[str, Any]) -> Any:
+    cursor.execute(sql, params)
+    row = cursor.fetchone()
+    return next(iter(row.values())) if row else None
+
+
+def _rowcount(cursor: psycopg.Cursor[DictRow], sql: str, params: dict[str, Any]) -> Any:
+    cursor.execute(sql, params)
+    return cursor.rowcount
+
+
+_BY_OPERATION: dict[SQLOperationType, Statement] = {
+    SQLOperationType.SELECT: _all,
+    SQLOperationType.SELECT_ONE: _one,
+    SQLOperationType.SELECT_VALUE: _value,
+    SQLOperationType.INSERT_RETURNING: _one,
+    SQLOperationType.INSERT_UPDATE_DELETE: _rowcount,
+}
 
 
 def closed_by_server(conn: psycopg.Connection[Any]) -> bool:

@@ -21,3 +21,15 @@ SELECT count(*) FROM probe_kv;
 -- Insert a row, then terminate its own backend before the statement ends: a write broken mid-way.
 WITH inserted AS (INSERT INTO probe_kv (key, value) VALUES (:key, :value) RETURNING key)
 SELECT pg_terminate_backend(pg_backend_pid()) FROM inserted;
+
+-- name: put_kv(key, value)<!
+-- Insert one key of probe_kv and return the stored row.
+INSERT INTO probe_kv (key, value) VALUES (:key, :value) RETURNING key, value;
+
+-- name: get_kv(key)^
+-- One row of probe_kv, or none.
+SELECT key, value FROM probe_kv WHERE key = :key;
+
+-- name: list_kv()
+-- Every row of probe_kv, by key.
+SELECT key, value FROM probe_kv ORDER BY key;
