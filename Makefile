@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 CODE := src tests $(wildcard benchmarks)
+# pytest-xdist workers for `make test` (each has its own template database); 0 runs in-process.
+TEST_WORKERS ?= 2
 
 .PHONY: install test lint format demo bench chaos clean migration-checksums schema-doc check
 
@@ -27,7 +29,7 @@ format: $(STAMP)
 
 # pytest exits 5 when it collected no test: say so, and fail (make turns any failure into 2).
 test: lint
-	SHOPDB_CHECK_QUERY_COVERAGE=1 $(BIN)/python -m pytest; status=$$?; \
+	SHOPDB_CHECK_QUERY_COVERAGE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the suite is broken" >&2; fi; \
 	exit $$status
 

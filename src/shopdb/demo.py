@@ -11,6 +11,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from shopdb import migrations
+from shopdb.core.errors import ShopDBError
 from shopdb.core.queries import load_queries
 from shopdb.core.runner import execute
 from shopdb.core.timer import QueryTimer
@@ -60,7 +61,12 @@ def ensure_demo_database(url: str) -> None:
         raise unavailable(settings, exc) from exc
     with conn:
         if not execute(conn, admin["database_exists"], {"name": "shopdb_demo"}, timer):
-            execute(conn, admin["create_demo_database"], {}, timer)
+            try:
+                execute(conn, admin["create_demo_database"], {}, timer)
+            except ShopDBError:
+                # Made by a concurrent run between the check and the CREATE: that is fine.
+                if not execute(conn, admin["database_exists"], {"name": "shopdb_demo"}, timer):
+                    raise
 
 
 def run_demo(url: str, out: Callable[[str], None] = print) -> None:

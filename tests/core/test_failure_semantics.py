@@ -32,6 +32,7 @@ from shopdb.models import NewUser
 from tests.core.conftest import HASH
 from tests.support.database import backend_pids, on_local_port, terminate, with_settings
 from tests.support.proxy import TcpProxy
+from tests.support.waiting import until
 
 PROBE = load_queries(Path(__file__).parent / "sql")["probe"]
 
@@ -229,12 +230,16 @@ def test_a_transaction_left_unfinished_is_not_handed_out_again(
     with contextlib.suppress(ShopDBError):
         left_open.close()
 
-    stuck = admin.execute(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE application_name = %s AND state LIKE 'idle in transaction%%'",
-        [db.settings.database_application_name],
-    ).fetchone()
-    assert stuck == (0,)
+    def none_stuck() -> bool:
+        # The server ends a closed connection's backend a moment after the client goes.
+        stuck = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE application_name = %s AND state LIKE 'idle in transaction%%'",
+            [db.settings.database_application_name],
+        ).fetchone()
+        return stuck == (0,)
+
+    until(none_stuck, what="no backend left idle in transaction")
     with db.transaction() as again:
         assert again.connection.info.transaction_status.name == "INTRANS"
         assert again.users.count() == 0

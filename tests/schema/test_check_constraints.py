@@ -185,7 +185,9 @@ ALL_CASES = [(name, table, values) for name, (table, values) in CASES.items()] +
 
 
 @pytest.mark.parametrize(
-    ("constraint", "table", "values"), ALL_CASES, ids=[f"{c[0]}:{c[2]}" for c in ALL_CASES]
+    ("constraint", "table", "values"),
+    ALL_CASES,
+    ids=[f"{c[0]}:{','.join(c[2])}" for c in ALL_CASES],
 )
 def test_a_row_that_breaks_the_check_is_refused_by_name_and_not_written(
     conn: psycopg.Connection[Any], rows: Rows, constraint: str, table: str, values: dict[str, Any]
