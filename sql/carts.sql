@@ -86,7 +86,7 @@ DELETE FROM cart_items i
  WHERE i.cart_id = cart.id AND i.product_variant_id = :product_variant_id;
 
 -- name: list_items(cart_id)
--- The lines of a cart in the order they were first added.
+-- The lines of a cart, oldest first (lines added in one transaction: by id).
 SELECT id, cart_id, product_variant_id, quantity, unit_price, quantity * unit_price AS line_total,
        created_at, updated_at
   FROM cart_items
