@@ -8,6 +8,7 @@ from shopdb.models.access import (
     Role,
     RoleAssignment,
 )
+from shopdb.models.addresses import Address, AddressPatch, NewAddress
 from shopdb.models.api_keys import ApiKey, ApiKeyStatus, CreatedApiKey, NewApiKey
 from shopdb.models.audit import Actor, ActorType, AuditEntry
 from shopdb.models.carts import Cart, CartItem, CartLine, CartStatus, CartTotals, CartWithItems
@@ -26,6 +27,8 @@ from shopdb.models.users import (
 __all__ = [
     "Actor",
     "ActorType",
+    "Address",
+    "AddressPatch",
     "ApiKey",
     "ApiKeyStatus",
     "AuditEntry",
@@ -38,6 +41,7 @@ __all__ = [
     "CreatedApiKey",
     "CreatedSession",
     "Credentials",
+    "NewAddress",
     "NewApiKey",
     "NewPermission",
     "NewRole",

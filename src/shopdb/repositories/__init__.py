@@ -9,6 +9,7 @@ from shopdb.core.constraints import install_constraint_rules
 from shopdb.core.repository import Repository, RepositoryContext, UnitOfWork
 from shopdb.core.runner import Runner
 from shopdb.repositories.access import AccessRepository
+from shopdb.repositories.addresses import AddressRepository
 from shopdb.repositories.api_keys import ApiKeyRepository
 from shopdb.repositories.audit import AuditRepository
 from shopdb.repositories.carts import CartRepository
@@ -24,6 +25,7 @@ REPOSITORIES: tuple[type[Repository], ...] = (
     AccessRepository,
     ApiKeyRepository,
     SecurityEventRepository,
+    AddressRepository,
 )
 """Every repository class: `shopdb check` and the constraint translation read their data."""
 
@@ -81,3 +83,8 @@ class Repositories(UnitOfWork):
     def security_events(self) -> SecurityEventRepository:
         """Security events: logins, lockouts, password and two-factor changes."""
         return SecurityEventRepository(self._runner, self._context, self)
+
+    @cached_property
+    def addresses(self) -> AddressRepository:
+        """Addresses: each user's address book, one default per user."""
+        return AddressRepository(self._runner, self._context, self)
