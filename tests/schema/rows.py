@@ -20,6 +20,8 @@ from psycopg.types.json import Jsonb
 Row = dict[str, Any]
 HASH = "$2b$12$" + "x" * 53
 NOW = datetime.now(UTC)
+# One serial for every Rows of the process: two of them on one connection never collide.
+_SERIAL = count(1)
 
 
 class Rows:
@@ -36,9 +38,9 @@ class Rows:
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
-        self._serial = count(1)
+        self._serial = _SERIAL
         self._defaults: dict[str, Callable[[int], Row]] = {
-            "users": lambda n: {"email": f"user{n}@example.com", "password_hash": HASH},
+            "users": lambda n: {"email": f"rows-user{n}@example.com", "password_hash": HASH},
             "user_sessions": lambda n: {
                 "user_id": self.id("users"),
                 "refresh_token_hash": f"{n:064x}",

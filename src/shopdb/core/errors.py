@@ -7,6 +7,7 @@ message carries a parameter value: the server's DETAIL line (which quotes values
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 import psycopg
@@ -252,3 +253,47 @@ def _violation(
 
 class CartNotActive(DomainError):
     """The cart was checked out or abandoned: its lines can no longer change."""
+
+
+# --- commerce domain errors (issue 11: addresses, coupons, reviews, payments) ---------------
+
+
+class CouponRefusal(StrEnum):
+    """Why a coupon cannot be used now (``CouponUnavailable.reason``)."""
+
+    UNKNOWN = "UNKNOWN"
+    INACTIVE = "INACTIVE"
+    NOT_STARTED = "NOT_STARTED"
+    EXPIRED = "EXPIRED"
+    USAGE_LIMIT_REACHED = "USAGE_LIMIT_REACHED"
+    BELOW_MIN_ORDER = "BELOW_MIN_ORDER"
+
+
+class CouponUnavailable(DomainError):
+    """A coupon that does not apply: ``reason`` says why (unknown code, inactive, outside its
+    date window, usage limit reached, order below its minimum). Raised by coupons.validate,
+    and in place of the coupons_usage_count_limit_check violation when a usage would exceed
+    the limit."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: CouponRefusal = CouponRefusal.USAGE_LIMIT_REACHED,
+        constraint: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message, constraint=constraint, table=table, column=column)
+        self.reason = reason
+
+
+class DuplicateReview(DomainError):
+    """The user has already reviewed this product (one review per user per product)."""
+
+
+class IllegalReviewTransition(DomainError):
+    """A moderation step the review's status does not allow (only PENDING is moderated)."""
+
+
+# --- end of commerce domain errors ----------------------------------------------------------

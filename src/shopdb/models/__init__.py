@@ -12,6 +12,7 @@ from shopdb.models.addresses import Address, AddressPatch, NewAddress
 from shopdb.models.api_keys import ApiKey, ApiKeyStatus, CreatedApiKey, NewApiKey
 from shopdb.models.audit import Actor, ActorType, AuditEntry
 from shopdb.models.carts import Cart, CartItem, CartLine, CartStatus, CartTotals, CartWithItems
+from shopdb.models.coupons import Coupon, CouponCheck, CouponType, NewCoupon
 from shopdb.models.security_events import NewSecurityEvent, SecurityEvent
 from shopdb.models.sessions import CreatedSession, NewSession, Session, refresh_token_hash
 from shopdb.models.users import (
@@ -38,11 +39,15 @@ __all__ = [
     "CartStatus",
     "CartTotals",
     "CartWithItems",
+    "Coupon",
+    "CouponCheck",
+    "CouponType",
     "CreatedApiKey",
     "CreatedSession",
     "Credentials",
     "NewAddress",
     "NewApiKey",
+    "NewCoupon",
     "NewPermission",
     "NewRole",
     "NewSecurityEvent",

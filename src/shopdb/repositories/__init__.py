@@ -13,6 +13,7 @@ from shopdb.repositories.addresses import AddressRepository
 from shopdb.repositories.api_keys import ApiKeyRepository
 from shopdb.repositories.audit import AuditRepository
 from shopdb.repositories.carts import CartRepository
+from shopdb.repositories.coupons import CouponRepository
 from shopdb.repositories.security_events import SecurityEventRepository
 from shopdb.repositories.sessions import SessionRepository
 from shopdb.repositories.users import UserRepository
@@ -26,6 +27,7 @@ REPOSITORIES: tuple[type[Repository], ...] = (
     ApiKeyRepository,
     SecurityEventRepository,
     AddressRepository,
+    CouponRepository,
 )
 """Every repository class: `shopdb check` and the constraint translation read their data."""
 
@@ -88,3 +90,8 @@ class Repositories(UnitOfWork):
     def addresses(self) -> AddressRepository:
         """Addresses: each user's address book, one default per user."""
         return AddressRepository(self._runner, self._context, self)
+
+    @cached_property
+    def coupons(self) -> CouponRepository:
+        """Coupons: discount codes, their rules and the discount they give."""
+        return CouponRepository(self._runner, self._context, self)

@@ -1,0 +1,122 @@
+"""Coupons: the coupon read model, its create input, and the discount rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Annotated, Self
+from uuid import UUID
+
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+
+from shopdb.core.errors import CouponRefusal
+from shopdb.models.base import InputModel, RowModel, Text
+
+CENT = Decimal("0.01")
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+class CouponType(StrEnum):
+    """What a coupon takes off: a percentage of the subtotal, a fixed amount, or shipping."""
+
+    PERCENTAGE = "PERCENTAGE"
+    FIXED_AMOUNT = "FIXED_AMOUNT"
+    FREE_SHIPPING = "FREE_SHIPPING"
+
+
+def _upper(code: str) -> str:
+    return code.upper()
+
+
+CouponCode = Annotated[
+    str,
+    AfterValidator(_upper),
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$"),
+]
+
+
+class Coupon(RowModel):
+    """A coupon as stored; ``code`` is upper case, ``usage_count`` kept by the database."""
+
+    id: UUID
+    code: str
+    description: str | None
+    type: CouponType
+    value: Decimal
+    min_order_amount: Decimal | None
+    max_discount_amount: Decimal | None
+    usage_limit: int | None
+    usage_count: int
+    starts_at: datetime | None
+    expires_at: datetime | None
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class NewCoupon(InputModel):
+    """What it takes to create a coupon; the code is stored upper case."""
+
+    code: CouponCode
+    description: Text | None = None
+    type: CouponType
+    value: Money
+    min_order_amount: Money | None = None
+    max_discount_amount: Money | None = None
+    usage_limit: Annotated[int, Field(gt=0)] | None = None
+    starts_at: datetime | None = None
+    expires_at: datetime | None = None
+    is_active: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.type is CouponType.PERCENTAGE and self.value > 100:
+            raise ValueError("a percentage coupon takes at most 100")
+        if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
+            raise ValueError("expires_at must be after starts_at")
+        return self
+
+
+class CouponCheck(RowModel):
+    """A coupon with its date window judged by the database clock: what validate needs."""
+
+    id: UUID
+    code: str
+    type: CouponType
+    value: Decimal
+    min_order_amount: Decimal | None
+    max_discount_amount: Decimal | None
+    usage_limit: int | None
+    usage_count: int
+    is_active: bool
+    started: bool
+    expired: bool
+
+    def refusal(self, subtotal: Decimal) -> CouponRefusal | None:
+        """Why the coupon does not apply to an order of ``subtotal`` now, or None."""
+        if not self.is_active:
+            return CouponRefusal.INACTIVE
+        if not self.started:
+            return CouponRefusal.NOT_STARTED
+        if self.expired:
+            return CouponRefusal.EXPIRED
+        if self.usage_limit is not None and self.usage_count >= self.usage_limit:
+            return CouponRefusal.USAGE_LIMIT_REACHED
+        if self.min_order_amount is not None and subtotal < self.min_order_amount:
+            return CouponRefusal.BELOW_MIN_ORDER
+        return None
+
+    def discount(self, subtotal: Decimal) -> Decimal:
+        """What the coupon takes off ``subtotal``, in cents rounded half up, never more than
+        ``max_discount_amount`` nor the subtotal. FREE_SHIPPING takes nothing off the
+        subtotal (0.00): the checkout waives the shipping."""
+        if self.type is CouponType.FREE_SHIPPING:
+            return Decimal("0.00")
+        if self.type is CouponType.PERCENTAGE:
+            amount = (subtotal * self.value / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        else:
+            amount = self.value
+        if self.max_discount_amount is not None:
+            amount = min(amount, self.max_discount_amount)
+        return min(amount, subtotal).quantize(CENT)

@@ -1,0 +1,56 @@
+"""CouponRepository: discount codes and their rules over sql/coupons.sql."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+from shopdb.core.errors import CouponRefusal, CouponUnavailable, InvalidInput
+from shopdb.core.repository import Repository
+from shopdb.models.coupons import Coupon, CouponCheck, NewCoupon
+
+_REASONS = {
+    CouponRefusal.UNKNOWN: "there is no coupon with this code",
+    CouponRefusal.INACTIVE: "the coupon is not active",
+    CouponRefusal.NOT_STARTED: "the coupon is not valid yet",
+    CouponRefusal.EXPIRED: "the coupon has expired",
+    CouponRefusal.USAGE_LIMIT_REACHED: "the coupon has reached its usage limit",
+    CouponRefusal.BELOW_MIN_ORDER: "the order is below the coupon's minimum amount",
+}
+
+
+class CouponRepository(Repository):
+    """Coupons. Codes are matched in any letter case; validate never writes."""
+
+    namespace = "coupons"
+    entity = "coupon"
+    queries = {"create": Coupon, "get_by_code": Coupon, "check_by_code": CouponCheck}
+    constraint_messages = {
+        "coupons_code_key": "a coupon with this code exists",
+        "coupons_code_check": "a code is 3 to 64 upper case letters, digits, _ or -",
+        "coupons_value_percentage_check": "a percentage coupon takes at most 100",
+        "coupons_expires_at_starts_at_check": "expires_at must be after starts_at",
+        "coupons_usage_count_limit_check": _REASONS[CouponRefusal.USAGE_LIMIT_REACHED],
+    }
+    constraint_errors = {"coupons_usage_count_limit_check": CouponUnavailable}
+
+    def create(self, new: NewCoupon) -> Coupon:
+        """Store a new coupon; ConflictError when the code is taken."""
+        return self._get("create", Coupon, **new.model_dump())
+
+    def get_by_code(self, code: str) -> Coupon:
+        """The coupon with this code in any letter case; NotFoundError otherwise."""
+        return self._get("get_by_code", Coupon, code=code)
+
+    def validate(self, code: str, user_id: UUID | None, subtotal: Decimal) -> Decimal:
+        """The discount the coupon gives an order of ``subtotal`` now (Decimal, in cents), or
+        CouponUnavailable saying why not. ``user_id`` is for a per-user limit, which the
+        schema does not have yet (coupon_usages records the user)."""
+        if subtotal < 0:
+            raise InvalidInput("coupons.validate: subtotal cannot be negative")
+        check = self._find("check_by_code", CouponCheck, code=code)
+        refusal = CouponRefusal.UNKNOWN if check is None else check.refusal(subtotal)
+        if refusal is not None:
+            raise CouponUnavailable(f"coupon: {_REASONS[refusal]}", reason=refusal)
+        assert check is not None
+        return check.discount(subtotal)
