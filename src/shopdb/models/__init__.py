@@ -13,6 +13,7 @@ from shopdb.models.api_keys import ApiKey, ApiKeyStatus, CreatedApiKey, NewApiKe
 from shopdb.models.audit import Actor, ActorType, AuditEntry
 from shopdb.models.carts import Cart, CartItem, CartLine, CartStatus, CartTotals, CartWithItems
 from shopdb.models.coupons import Coupon, CouponCheck, CouponType, NewCoupon
+from shopdb.models.reviews import NewReview, RatingSummary, Review, ReviewOrder, ReviewStatus
 from shopdb.models.security_events import NewSecurityEvent, SecurityEvent
 from shopdb.models.sessions import CreatedSession, NewSession, Session, refresh_token_hash
 from shopdb.models.users import (
@@ -49,6 +50,7 @@ __all__ = [
     "NewApiKey",
     "NewCoupon",
     "NewPermission",
+    "NewReview",
     "NewRole",
     "NewSecurityEvent",
     "NewSession",
@@ -56,6 +58,10 @@ __all__ = [
     "PasswordChange",
     "Permission",
     "PermissionGrant",
+    "RatingSummary",
+    "Review",
+    "ReviewOrder",
+    "ReviewStatus",
     "Role",
     "RoleAssignment",
     "SecurityEvent",

@@ -14,6 +14,7 @@ from shopdb.repositories.api_keys import ApiKeyRepository
 from shopdb.repositories.audit import AuditRepository
 from shopdb.repositories.carts import CartRepository
 from shopdb.repositories.coupons import CouponRepository
+from shopdb.repositories.reviews import ReviewRepository
 from shopdb.repositories.security_events import SecurityEventRepository
 from shopdb.repositories.sessions import SessionRepository
 from shopdb.repositories.users import UserRepository
@@ -28,6 +29,7 @@ REPOSITORIES: tuple[type[Repository], ...] = (
     SecurityEventRepository,
     AddressRepository,
     CouponRepository,
+    ReviewRepository,
 )
 """Every repository class: `shopdb check` and the constraint translation read their data."""
 
@@ -95,3 +97,8 @@ class Repositories(UnitOfWork):
     def coupons(self) -> CouponRepository:
         """Coupons: discount codes, their rules and the discount they give."""
         return CouponRepository(self._runner, self._context, self)
+
+    @cached_property
+    def reviews(self) -> ReviewRepository:
+        """Reviews: one per user per product, moderated, voted on and summarised."""
+        return ReviewRepository(self._runner, self._context, self)

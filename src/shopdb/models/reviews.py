@@ -1,0 +1,72 @@
+"""Reviews: the review read model, its submit input, and a product's rating summary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import Field, StringConstraints
+
+from shopdb.models.base import InputModel, RowModel, Text
+
+
+class ReviewStatus(StrEnum):
+    """Moderation states: only APPROVED reviews are listed, summarised and voted on."""
+
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+class ReviewOrder(StrEnum):
+    """How ``reviews.list_approved`` sorts."""
+
+    NEWEST = "NEWEST"
+    MOST_HELPFUL = "MOST_HELPFUL"
+
+
+class Review(RowModel):
+    """A review; ``order_id`` is the delivered order that makes it a verified purchase."""
+
+    id: UUID
+    product_id: UUID
+    user_id: UUID | None
+    order_id: UUID | None
+    rating: int
+    title: str | None
+    content: str | None
+    is_verified_purchase: bool
+    status: ReviewStatus
+    helpful_count: int
+    not_helpful_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NewReview(InputModel):
+    """What a user writes: 1 to 5 stars, an optional title and text."""
+
+    rating: Annotated[int, Field(ge=1, le=5)]
+    title: Annotated[Text, StringConstraints(min_length=1, max_length=200)] | None = None
+    content: Annotated[Text, StringConstraints(min_length=1, max_length=10_000)] | None = None
+
+
+class RatingSummary(RowModel):
+    """The approved reviews of a product: how many, their average, and how many per star."""
+
+    count: int
+    average: Decimal | None
+    one_star: int
+    two_stars: int
+    three_stars: int
+    four_stars: int
+    five_stars: int
+
+    @property
+    def by_star(self) -> dict[int, int]:
+        """Star (1-5) -> how many approved reviews gave it."""
+        counts = (self.one_star, self.two_stars, self.three_stars, self.four_stars)
+        return dict(zip(range(1, 6), (*counts, self.five_stars), strict=True))

@@ -1,0 +1,96 @@
+"""ReviewRepository: product reviews, their moderation, votes and rating summary."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from shopdb.core.errors import DuplicateReview, IllegalReviewTransition
+from shopdb.core.paging import NEWEST_FIRST, CursorPage, Keyset
+from shopdb.core.repository import Repository
+from shopdb.models.reviews import NewReview, RatingSummary, Review, ReviewOrder, ReviewStatus
+
+MOST_HELPFUL_FIRST = Keyset(
+    ("helpful_count", "created_at", "id"),
+    ((1 << 31) - 1, datetime.max.replace(tzinfo=UTC), UUID(int=(1 << 128) - 1)),
+)
+"""ORDER BY helpful_count DESC, created_at DESC, id DESC."""
+
+
+class ReviewRepository(Repository):
+    """Reviews. Only APPROVED reviews are listed, summarised and voted on."""
+
+    namespace = "reviews"
+    entity = "review"
+    queries = {
+        "submit": Review,
+        "get": Review,
+        "moderate": Review,
+        "list_approved_newest": Review,
+        "list_approved_most_helpful": Review,
+        "rating_summary": RatingSummary,
+        "vote": Review,
+    }
+    constraint_messages = {
+        "reviews_product_id_user_id_key": "the user has already reviewed this product",
+        "reviews_product_id_fkey": "there is no such product",
+        "reviews_user_id_fkey": "there is no such user",
+        "reviews_rating_check": "a rating is 1 to 5 stars",
+    }
+    constraint_errors = {"reviews_product_id_user_id_key": DuplicateReview}
+
+    def submit(self, user_id: UUID, product_id: UUID, new: NewReview) -> Review:
+        """Store the user's PENDING review of the product, a verified purchase when one of
+        their DELIVERED orders holds it; DuplicateReview when they reviewed it already."""
+        return self._get(
+            "submit", Review, product_id=product_id, user_id=user_id, **new.model_dump()
+        )
+
+    def get(self, review_id: UUID) -> Review:
+        """The review with this id; NotFoundError otherwise."""
+        return self._get("get", Review, id=review_id)
+
+    def approve(self, review_id: UUID) -> Review:
+        """Publish a PENDING (or earlier rejected) review; IllegalReviewTransition if approved."""
+        return self._moderate(review_id, ReviewStatus.APPROVED)
+
+    def reject(self, review_id: UUID) -> Review:
+        """Refuse a PENDING (or take down an approved) review; IllegalReviewTransition if
+        it is rejected already."""
+        return self._moderate(review_id, ReviewStatus.REJECTED)
+
+    def list_approved(
+        self,
+        product_id: UUID,
+        *,
+        order: ReviewOrder = ReviewOrder.NEWEST,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> CursorPage[Review]:
+        """A product's approved reviews, newest or most helpful first, ``limit`` at a time."""
+        if order is ReviewOrder.NEWEST:
+            return self._page(
+                "list_approved_newest", Review, NEWEST_FIRST,
+                limit=limit, cursor=cursor, product_id=product_id,
+            )  # fmt: skip
+        return self._page(
+            "list_approved_most_helpful", Review, MOST_HELPFUL_FIRST,
+            limit=limit, cursor=cursor, product_id=product_id,
+        )  # fmt: skip
+
+    def rating_summary(self, product_id: UUID) -> RatingSummary:
+        """Count, average and per-star counts of the product's approved reviews (one query)."""
+        return self._get("rating_summary", RatingSummary, product_id=product_id)
+
+    def vote(self, review_id: UUID, *, helpful: bool) -> Review:
+        """Count one helpful or not-helpful vote; NotFoundError unless the review is approved."""
+        return self._get("vote", Review, id=review_id, helpful=helpful)
+
+    def _moderate(self, review_id: UUID, status: ReviewStatus) -> Review:
+        moved = self._find("moderate", Review, id=review_id, status=status)
+        if moved is not None:
+            return moved
+        current = self.get(review_id)  # NotFoundError when there is no such review
+        raise IllegalReviewTransition(
+            f"review: already {current.status.value}, cannot be {status.value.lower()} again"
+        )
