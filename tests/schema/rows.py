@@ -8,6 +8,7 @@ another's (a fresh user has no cart yet, a fresh order no payment).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
@@ -22,6 +23,13 @@ HASH = "$2b$12$" + "x" * 53
 NOW = datetime.now(UTC)
 # One serial for every Rows of the process: two of them on one connection never collide.
 _SERIAL = count(1)
+
+
+@dataclass(frozen=True)
+class _Parent:
+    """A default column value: the id of a fresh row of ``table``, made only when needed."""
+
+    table: str
 
 
 class Rows:
@@ -42,24 +50,24 @@ class Rows:
         self._defaults: dict[str, Callable[[int], Row]] = {
             "users": lambda n: {"email": f"rows-user{n}@example.com", "password_hash": HASH},
             "user_sessions": lambda n: {
-                "user_id": self.id("users"),
+                "user_id": _Parent("users"),
                 "refresh_token_hash": f"{n:064x}",
                 "expires_at": NOW + timedelta(days=30),
             },
             "roles": lambda n: {"name": f"role{n}"},
             "permissions": lambda n: {"key": f"domain{n}:read"},
             "role_permissions": lambda n: {
-                "role_id": self.id("roles"),
-                "permission_id": self.id("permissions"),
+                "role_id": _Parent("roles"),
+                "permission_id": _Parent("permissions"),
             },
-            "user_roles": lambda n: {"user_id": self.id("users"), "role_id": self.id("roles")},
+            "user_roles": lambda n: {"user_id": _Parent("users"), "role_id": _Parent("roles")},
             "user_permissions": lambda n: {
-                "user_id": self.id("users"),
-                "permission_id": self.id("permissions"),
+                "user_id": _Parent("users"),
+                "permission_id": _Parent("permissions"),
             },
-            "security_events": lambda n: {"user_id": self.id("users"), "type": "LOGIN_SUCCEEDED"},
+            "security_events": lambda n: {"user_id": _Parent("users"), "type": "LOGIN_SUCCEEDED"},
             "api_keys": lambda n: {
-                "user_id": self.id("users"),
+                "user_id": _Parent("users"),
                 "name": f"key {n}",
                 "prefix": f"sdb_{n:016x}",
                 "secret_hash": f"{n:064x}",
@@ -72,22 +80,22 @@ class Rows:
                 "price": 100,
             },
             "product_variants": lambda n: {
-                "product_id": self.id("products"),
+                "product_id": _Parent("products"),
                 "title": f"Variant {n}",
                 "sku": f"V-{n}",
                 "price": 100,
             },
             "product_categories": lambda n: {
-                "product_id": self.id("products"),
-                "category_id": self.id("categories"),
+                "product_id": _Parent("products"),
+                "category_id": _Parent("categories"),
             },
             "collections": lambda n: {"name": f"Collection {n}", "slug": f"collection-{n}"},
             "product_collections": lambda n: {
-                "product_id": self.id("products"),
-                "collection_id": self.id("collections"),
+                "product_id": _Parent("products"),
+                "collection_id": _Parent("collections"),
             },
             "inventory": lambda n: {
-                "product_variant_id": self.id("product_variants"),
+                "product_variant_id": _Parent("product_variants"),
                 "quantity_on_hand": 10,
                 "quantity_reserved": 2,
             },
@@ -102,26 +110,26 @@ class Rows:
                 "height": 480,
             },
             "product_media": lambda n: {
-                "product_id": self.id("products"),
-                "media_id": self.id("media"),
+                "product_id": _Parent("products"),
+                "media_id": _Parent("media"),
             },
             "variant_media": lambda n: {
-                "variant_id": self.id("product_variants"),
-                "media_id": self.id("media"),
+                "variant_id": _Parent("product_variants"),
+                "media_id": _Parent("media"),
             },
             "carts": lambda n: {
-                "user_id": self.id("users"),
+                "user_id": _Parent("users"),
                 "session_id": f"session-{n}",
                 "expires_at": NOW + timedelta(days=7),
             },
             "cart_items": lambda n: {
-                "cart_id": self.id("carts"),
-                "product_variant_id": self.id("product_variants"),
+                "cart_id": _Parent("carts"),
+                "product_variant_id": _Parent("product_variants"),
                 "quantity": 1,
                 "unit_price": 100,
             },
             "addresses": lambda n: {
-                "user_id": self.id("users"),
+                "user_id": _Parent("users"),
                 "full_name": "Ada Lovelace",
                 "line1": "1 Main Street",
                 "city": "Istanbul",
@@ -129,51 +137,52 @@ class Rows:
             },
             "orders": lambda n: {
                 "reference": f"ORD-{n:06d}",
-                "user_id": self.id("users"),
-                "cart_id": self.id("carts"),
-                "shipping_address_id": self.id("addresses"),
-                "billing_address_id": self.id("addresses"),
+                "user_id": _Parent("users"),
+                "cart_id": _Parent("carts"),
+                "shipping_address_id": _Parent("addresses"),
+                "billing_address_id": _Parent("addresses"),
                 "subtotal_amount": 100,
                 "tax_amount": 18,
                 "discount_amount": 10,
                 "total_amount": 108,
             },
             "order_items": lambda n: {
-                "order_id": self.id("orders"),
-                "product_id": self.id("products"),
-                "product_variant_id": self.id("product_variants"),
+                "order_id": _Parent("orders"),
+                "product_id": _Parent("products"),
+                "product_variant_id": _Parent("product_variants"),
                 "quantity": 1,
                 "unit_price": 100,
                 "title_snapshot": "Product",
             },
             "payments": lambda n: {
-                "order_id": self.id("orders"),
-                "user_id": self.id("users"),
+                "order_id": _Parent("orders"),
+                "user_id": _Parent("users"),
                 "provider": "IYZICO",
+                "status": "SETTLED",  # so that it can be refunded (0016_money_rules)
                 "transaction_id": f"tx-{n}",
                 "amount": 108,
             },
             "saved_cards": lambda n: {
-                "user_id": self.id("users"),
+                "user_id": _Parent("users"),
                 "card_token": f"card-token-{n}",
                 "last_four_digits": "4242",
                 "expiry_month": 12,
                 "expiry_year": 2030,
             },
             "payment_refunds": lambda n: {
-                "payment_id": self.id("payments"),
+                "payment_id": _Parent("payments"),
                 "amount": 10,
                 "refund_id": f"refund-{n}",
             },
             "reviews": lambda n: {
-                "product_id": self.id("products"),
-                "user_id": self.id("users"),
-                "order_id": self.id("orders"),
+                "product_id": _Parent("products"),
+                "user_id": _Parent("users"),
+                "order_id": _Parent("orders"),
                 "rating": 5,
             },
             "review_media": lambda n: {
-                "review_id": self.id("reviews"),
-                "media_id": self.id("media"),
+                "review_id": _Parent("reviews"),
+                "media_id": _Parent("media"),
             },
             "coupons": lambda n: {
                 "code": f"CODE{n}",
@@ -182,13 +191,13 @@ class Rows:
                 "usage_limit": 100,
             },
             "coupon_usages": lambda n: {
-                "coupon_id": self.id("coupons"),
-                "user_id": self.id("users"),
-                "order_id": self.id("orders"),
+                "coupon_id": _Parent("coupons"),
+                "user_id": _Parent("users"),
+                "order_id": _Parent("orders"),
                 "discount_amount": 10,
             },
             "audit_logs": lambda n: {
-                "user_id": self.id("users"),
+                "user_id": _Parent("users"),
                 "actor_type": "USER",
                 "action": "update",
                 "entity": "orders",
@@ -201,7 +210,9 @@ class Rows:
         """The column values of a valid new row (parents inserted), with ``overrides`` applied."""
         values = self._defaults[table](next(self._serial))
         values.update(overrides)
-        return values
+        # Parents are inserted only when the caller did not give the column: a parent made
+        # and then replaced would stay behind (an order without items breaks a COMMIT check).
+        return {k: self.id(v.table) if isinstance(v, _Parent) else v for k, v in values.items()}
 
     def insert(self, table: str, **overrides: Any) -> Row:
         """Insert a valid row of ``table`` with ``overrides`` and return it as stored."""

@@ -288,8 +288,9 @@ class CouponUnavailable(DomainError):
         self.reason = reason
 
 
-class DuplicateReview(DomainError):
-    """The user has already reviewed this product (one review per user per product)."""
+class DuplicateReview(DomainError, ConflictError):
+    """The user has already reviewed this product (one review per user per product); a
+    ConflictError too, like every duplicate key."""
 
 
 class IllegalReviewTransition(DomainError):
