@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from shopdb.core.errors import NotFoundError
 from shopdb.core.repository import Repository
 from shopdb.models.addresses import Address, AddressPatch, NewAddress
-
-if TYPE_CHECKING:
-    from shopdb.transaction import Transaction
 
 
 class AddressRepository(Repository):
@@ -62,10 +58,7 @@ class AddressRepository(Repository):
         calls for one user run one after the other and each sees the last one's result),
         the current default address, then the chosen one."""
 
-        def move(tx: Transaction) -> Address:
-            return tx.addresses._move_default(user_id, address_id)
-
-        return self._run_atomic(move)
+        return self._run_atomic(lambda tx: self._on(tx)._move_default(user_id, address_id))
 
     def _move_default(self, user_id: UUID, address_id: UUID) -> Address:
         if self._value("lock_owner", user_id=user_id) is None:
