@@ -297,4 +297,13 @@ class IllegalReviewTransition(DomainError):
     """A moderation step the review's status does not allow (only PENDING is moderated)."""
 
 
+class IllegalPaymentTransition(DomainError):
+    """A payment step its status does not allow (a FAILED payment cannot settle, ...), or a
+    settlement whose order is no longer PENDING."""
+
+
+class RefundExceedsSettled(DomainError):
+    """The refunds of a payment would add up to more than it settled (or it is not settled)."""
+
+
 # --- end of commerce domain errors ----------------------------------------------------------

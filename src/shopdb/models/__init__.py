@@ -13,6 +13,15 @@ from shopdb.models.api_keys import ApiKey, ApiKeyStatus, CreatedApiKey, NewApiKe
 from shopdb.models.audit import Actor, ActorType, AuditEntry
 from shopdb.models.carts import Cart, CartItem, CartLine, CartStatus, CartTotals, CartWithItems
 from shopdb.models.coupons import Coupon, CouponCheck, CouponType, NewCoupon
+from shopdb.models.payments import (
+    Authorization,
+    NewSavedCard,
+    Payment,
+    PaymentProvider,
+    PaymentStatus,
+    Refund,
+    SavedCard,
+)
 from shopdb.models.reviews import NewReview, RatingSummary, Review, ReviewOrder, ReviewStatus
 from shopdb.models.security_events import NewSecurityEvent, SecurityEvent
 from shopdb.models.sessions import CreatedSession, NewSession, Session, refresh_token_hash
@@ -34,6 +43,7 @@ __all__ = [
     "ApiKey",
     "ApiKeyStatus",
     "AuditEntry",
+    "Authorization",
     "Cart",
     "CartItem",
     "CartLine",
@@ -52,18 +62,24 @@ __all__ = [
     "NewPermission",
     "NewReview",
     "NewRole",
+    "NewSavedCard",
     "NewSecurityEvent",
     "NewSession",
     "NewUser",
     "PasswordChange",
+    "Payment",
+    "PaymentProvider",
+    "PaymentStatus",
     "Permission",
     "PermissionGrant",
     "RatingSummary",
+    "Refund",
     "Review",
     "ReviewOrder",
     "ReviewStatus",
     "Role",
     "RoleAssignment",
+    "SavedCard",
     "SecurityEvent",
     "Session",
     "TwoFactorSetup",

@@ -14,6 +14,7 @@ from shopdb.repositories.api_keys import ApiKeyRepository
 from shopdb.repositories.audit import AuditRepository
 from shopdb.repositories.carts import CartRepository
 from shopdb.repositories.coupons import CouponRepository
+from shopdb.repositories.payments import PaymentRepository
 from shopdb.repositories.reviews import ReviewRepository
 from shopdb.repositories.security_events import SecurityEventRepository
 from shopdb.repositories.sessions import SessionRepository
@@ -30,6 +31,7 @@ REPOSITORIES: tuple[type[Repository], ...] = (
     AddressRepository,
     CouponRepository,
     ReviewRepository,
+    PaymentRepository,
 )
 """Every repository class: `shopdb check` and the constraint translation read their data."""
 
@@ -102,3 +104,8 @@ class Repositories(UnitOfWork):
     def reviews(self) -> ReviewRepository:
         """Reviews: one per user per product, moderated, voted on and summarised."""
         return ReviewRepository(self._runner, self._context, self)
+
+    @cached_property
+    def payments(self) -> PaymentRepository:
+        """Payments: payments of orders, refunds and saved cards."""
+        return PaymentRepository(self._runner, self._context, self)

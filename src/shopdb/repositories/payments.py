@@ -1,0 +1,155 @@
+"""PaymentRepository: payments of orders, refunds and saved cards over sql/payments.sql."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from ipaddress import IPv4Address, IPv6Address
+from uuid import UUID
+
+from shopdb.core.errors import IllegalPaymentTransition, NotFoundError, RefundExceedsSettled
+from shopdb.core.repository import Repository
+from shopdb.models.payments import (
+    Authorization,
+    NewSavedCard,
+    Payment,
+    PaymentProvider,
+    Refund,
+    SavedCard,
+)
+
+
+class PaymentRepository(Repository):
+    """Payments. Each method that changes a status is one statement, or one transaction
+    whose docstring gives the order of its locks."""
+
+    namespace = "payments"
+    entity = "payment"
+    queries = {
+        "initiate": Payment,
+        "get": Payment,
+        "list_for_order": Payment,
+        "authorize": Payment,
+        "settle": Payment,
+        "mark_order_paid": None,
+        "fail": Payment,
+        "record_refund": Refund,
+        "mark_refunded": None,
+        "list_refunds": Refund,
+        "save_card": SavedCard,
+        "list_cards": SavedCard,
+        "delete_card": None,
+        "lock_card_owner": None,
+        "clear_default_card": None,
+        "mark_default_card": SavedCard,
+    }
+    constraint_messages = {
+        "payments_amount_matches_order_check": "a payment's amount and currency are its order's",
+        "payments_transaction_id_provider_key": "the provider's transaction is recorded already",
+        "payment_refunds_within_settled_amount_check": (
+            "the refunds of a payment cannot exceed its settled amount"
+        ),
+        "payment_refunds_refund_id_key": "this provider refund is recorded already",
+        "saved_cards_card_token_key": "this card is saved already",
+        "saved_cards_user_id_is_default_key": "the user already has a default card",
+    }
+    constraint_errors = {"payment_refunds_within_settled_amount_check": RefundExceedsSettled}
+
+    def initiate(
+        self,
+        order_id: UUID,
+        provider: PaymentProvider,
+        *,
+        conversation_id: str | None = None,
+        installment: int = 1,
+        ip_address: IPv4Address | IPv6Address | None = None,
+        device_id: str | None = None,
+    ) -> Payment:
+        """Record an INITIATED payment of the order's total in its currency (taken from the
+        order by the database); NotFoundError when there is no such order."""
+        return self._get(
+            "initiate", Payment, order_id=order_id, provider=provider,
+            conversation_id=conversation_id, installment=installment,
+            ip_address=ip_address, device_id=device_id,
+        )  # fmt: skip
+
+    def get(self, payment_id: UUID) -> Payment:
+        """The payment with this id; NotFoundError otherwise."""
+        return self._get("get", Payment, id=payment_id)
+
+    def list_for_order(self, order_id: UUID) -> list[Payment]:
+        """The payments of an order, oldest first."""
+        return self._list("list_for_order", Payment, order_id=order_id)
+
+    def authorize(self, payment_id: UUID, authorization: Authorization) -> Payment:
+        """INITIATED -> AUTHORIZED with the provider's answer; IllegalPaymentTransition else."""
+        params = authorization.model_dump()
+        return self._moved(self._find("authorize", Payment, id=payment_id, **params), payment_id)
+
+    def settle(self, payment_id: UUID, *, paid_price: Decimal | None = None) -> Payment:
+        """INITIATED or AUTHORIZED -> SETTLED, and its PENDING order -> PAID, in one
+        transaction; IllegalPaymentTransition when either cannot move (an order paid or
+        cancelled already), and nothing changes. Locks the payment row, then the order row."""
+
+        def settle(repo: PaymentRepository) -> Payment:
+            found = repo._find("settle", Payment, id=payment_id, paid_price=paid_price)
+            settled = repo._moved(found, payment_id)
+            if repo._count("mark_order_paid", order_id=settled.order_id) == 0:
+                raise IllegalPaymentTransition("payment: its order is not PENDING, not settled")
+            return settled
+
+        return self._run_atomic(lambda tx: settle(self._on(tx)))
+
+    def fail(self, payment_id: UUID, *, reason: str, code: str | None = None) -> Payment:
+        """INITIATED or AUTHORIZED -> FAILED with the provider's reason and code."""
+        found = self._find("fail", Payment, id=payment_id, failure_reason=reason, failure_code=code)
+        return self._moved(found, payment_id)
+
+    def refund(
+        self, payment_id: UUID, amount: Decimal, *, reason: str | None = None,
+        refund_id: str | None = None,
+    ) -> Refund:  # fmt: skip
+        """Record a succeeded refund (partial or full); when the refunds reach the amount the
+        payment becomes REFUNDED. RefundExceedsSettled when the payment is not settled or the
+        refunds would exceed it (the database holds this under concurrent refunds). Locks
+        the payment row (by the refund's trigger) and nothing else."""
+
+        def refund(repo: PaymentRepository) -> Refund:
+            done = repo._get("record_refund", Refund, payment_id=payment_id, amount=amount,
+                             reason=reason, refund_id=refund_id)  # fmt: skip
+            repo._count("mark_refunded", payment_id=payment_id)
+            return done
+
+        return self._run_atomic(lambda tx: refund(self._on(tx)))
+
+    def list_refunds(self, payment_id: UUID) -> list[Refund]:
+        """The refunds of a payment, oldest first."""
+        return self._list("list_refunds", Refund, payment_id=payment_id)
+
+    def save_card(self, user_id: UUID, card: NewSavedCard) -> SavedCard:
+        """Store a card the user saved at the provider (not the default)."""
+        return self._get("save_card", SavedCard, user_id=user_id, **card.model_dump())
+
+    def list_cards(self, user_id: UUID) -> list[SavedCard]:
+        """The user's saved cards, the default first."""
+        return self._list("list_cards", SavedCard, user_id=user_id)
+
+    def delete_card(self, user_id: UUID, card_id: UUID) -> None:
+        """Remove one of the user's cards; NotFoundError when it is not theirs."""
+        self._touch("delete_card", id=card_id, user_id=user_id)
+
+    def set_default_card(self, user_id: UUID, card_id: UUID) -> SavedCard:
+        """Make the card the user's only default; NotFoundError when it is not theirs.
+        Locks the user's row, then their default card, then the chosen one."""
+        return self._run_atomic(lambda tx: self._on(tx)._move_default_card(user_id, card_id))
+
+    def _move_default_card(self, user_id: UUID, card_id: UUID) -> SavedCard:
+        if self._value("lock_card_owner", user_id=user_id) is None:
+            raise NotFoundError("saved card", card_id)
+        self._count("clear_default_card", user_id=user_id)
+        return self._get("mark_default_card", SavedCard, id=card_id, user_id=user_id)
+
+    def _moved(self, payment: Payment | None, payment_id: UUID) -> Payment:
+        if payment is not None:
+            return payment
+        current = self.get(payment_id)  # NotFoundError when there is no such payment
+        raise IllegalPaymentTransition(f"payment: a {current.status.value} payment cannot move so")
