@@ -1,6 +1,7 @@
 """The money rules of migration 0016 (seed 003 section 9.3), each refused by a violating write:
 a payment matches its order, an order's subtotal is the sum of its items (at COMMIT), refunds
-never exceed what was settled (also when refunds race)."""
+never exceed what was settled (also when refunds race). The payments repository maps the
+refund rule to its domain error, RefundExceedsSettled."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import psycopg
 import pytest
 
 from shopdb import Database, IsolationLevel, Transaction
-from shopdb.core.errors import ConstraintViolation
+from shopdb.core.errors import ConstraintViolation, RefundExceedsSettled
 from tests.schema.rows import Rows
 from tests.schema.support import refused
 
@@ -192,7 +193,7 @@ def test_a_payment_not_settled_cannot_be_refunded(
 
     error = refused(conn, lambda: rows.insert_values("payment_refunds", refund))
 
-    assert isinstance(error, ConstraintViolation)
+    assert isinstance(error, RefundExceedsSettled)
     assert error.constraint == "payment_refunds_within_settled_amount_check"
 
 
@@ -206,7 +207,7 @@ def test_refunds_may_add_up_to_the_settled_amount_and_not_one_cent_more(
 
     error = refused(conn, lambda: rows.insert_values("payment_refunds", extra))
 
-    assert isinstance(error, ConstraintViolation)
+    assert isinstance(error, RefundExceedsSettled)
     assert error.constraint == "payment_refunds_within_settled_amount_check"
 
 
@@ -220,7 +221,7 @@ def test_a_failed_refund_counts_for_nothing_until_it_stops_being_failed(
 
     error = refused(conn, lambda: conn.execute(revive, [failed]))
 
-    assert isinstance(error, ConstraintViolation)
+    assert isinstance(error, RefundExceedsSettled)
     assert error.constraint == "payment_refunds_within_settled_amount_check"
 
 
@@ -232,7 +233,7 @@ def test_a_fully_refunded_payment_keeps_its_refunds_within_its_amount(
     extra = rows.values("payment_refunds", payment_id=payment, amount=D("1.00"))
 
     assert isinstance(refused(conn, lambda: rows.insert_values("payment_refunds", extra)),
-                      ConstraintViolation)  # fmt: skip
+                      RefundExceedsSettled)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -258,7 +259,7 @@ def test_concurrent_refunds_never_exceed_the_settled_amount(
         barrier.wait()
         try:
             db.run_in_transaction(insert, isolation=isolation)
-        except ConstraintViolation as exc:
+        except RefundExceedsSettled as exc:
             return f"refused:{exc.constraint}"
         return "refunded"
 
