@@ -11,7 +11,7 @@
 -- Constraint triggers, so that each rule has a name in pg_constraint and its violation is
 -- SQLSTATE 23514 naming it. Like NOT VALID checks, they judge new writes only: rows already
 -- stored are not re-checked (no scan, no long lock).
--- depends: 0012_next_version
+-- depends: 0013_api_keys
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '60s';
 
