@@ -17,7 +17,7 @@ Bin = Annotated[str, StringConstraints(pattern=r"^[0-9]{6,8}$")]
 LastFour = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 Label = Annotated[Text, StringConstraints(min_length=1, max_length=200)]
 Token = Annotated[Text, StringConstraints(min_length=1, max_length=500)]
-_CARD_NUMBER = re.compile(r"[0-9][0-9 -]{10,}[0-9]")
+_CARD_NUMBER = re.compile(r"[0-9][0-9 -]{10,21}[0-9]")
 
 
 class PaymentProvider(StrEnum):
@@ -67,7 +67,7 @@ class Payment(RowModel):
 
 
 def _not_a_card_number(value: str | None) -> str | None:
-    if value is not None and _CARD_NUMBER.search(value):
+    if value is not None and _CARD_NUMBER.fullmatch(value):
         raise ValueError("looks like a card number: store the provider's token only")
     return value
 
