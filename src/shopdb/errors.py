@@ -2,6 +2,8 @@
 
 from shopdb.core.errors import (
     CartNotActive,
+    CategoryCycleError,
+    CollectionOrderError,
     ConfigurationError,
     ConflictError,
     ConnectionLost,
@@ -36,6 +38,8 @@ from shopdb.core.errors import (
 
 __all__ = [
     "CartNotActive",
+    "CategoryCycleError",
+    "CollectionOrderError",
     "ConfigurationError",
     "ConflictError",
     "ConnectionLost",

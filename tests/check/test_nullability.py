@@ -93,6 +93,20 @@ def test_nullability_is_carried_out_of_subqueries_and_ctes(run_check: RunCheck) 
     ]
 
 
+def test_a_recursive_cte_is_judged_from_both_of_its_terms(run_check: RunCheck) -> None:
+    # The recursive term reads the CTE itself: it is judged with the non-recursive term's
+    # verdicts (it used to recurse for ever), and a NULL-able term on either side shows.
+    walk = """WITH RECURSIVE walk AS (
+                  SELECT c.id, c.id AS role_id FROM categories c WHERE c.parent_id IS NULL
+                  UNION ALL
+                  SELECT c.id, {second} FROM categories c JOIN walk w ON c.parent_id = w.id)
+              SELECT id, role_id FROM walk"""
+    assert problems_for(run_check, walk.format(second="w.role_id")) == []
+    assert problems_for(run_check, walk.format(second="c.parent_id")) == [
+        null("role_id", "walk.role_id: c.parent_id allows NULL")
+    ]
+
+
 def test_a_star_from_the_nullable_side_is_nullable(run_check: RunCheck) -> None:
     class Roles(BaseModel):
         user_id: UUID

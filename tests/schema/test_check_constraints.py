@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -21,6 +22,7 @@ from tests.schema.support import count, refused
 
 PAST = datetime.now(UTC) - timedelta(days=1)
 FUTURE = datetime.now(UTC) + timedelta(days=10)
+SELF = UUID("01890000-0000-7000-8000-00000000ca7e")  # a category that names itself its parent
 
 # constraint name -> (table, the values that break it)
 CASES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -52,6 +54,7 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     # catalog
     "categories_slug_check": ("categories", {"slug": "Not A Slug"}),
     "categories_name_check": ("categories", {"name": ""}),
+    "categories_parent_id_cycle_check": ("categories", {"id": SELF, "parent_id": SELF}),
     "products_title_check": ("products", {"title": ""}),
     "products_slug_check": ("products", {"slug": "UPPER"}),
     "products_status_check": ("products", {"status": "LIVE"}),

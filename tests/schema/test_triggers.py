@@ -15,6 +15,7 @@ from psycopg import sql
 
 from shopdb import Database, Transaction
 from shopdb.core.errors import (
+    CategoryCycleError,
     ConflictError,
     ConstraintViolation,
     CouponUnavailable,
@@ -382,7 +383,7 @@ def test_through_shopdb_a_stale_move_is_retried_then_reported_as_a_loop(db: Data
     with pytest.raises(ConstraintViolation) as refused_move:
         db.run_in_transaction(move_b_under_a, isolation=psycopg.IsolationLevel.REPEATABLE_READ)
 
-    assert [type(e) for e in errors] == [SerializationFailure, ConstraintViolation]
+    assert [type(e) for e in errors] == [SerializationFailure, CategoryCycleError]
     assert refused_move.value.constraint == "categories_parent_id_cycle_check"
     with db.pool.connection() as admin:
         assert parents(admin) == {"a": "b", "b": None}

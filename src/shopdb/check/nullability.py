@@ -86,6 +86,11 @@ class Nullability:
 
     def __init__(self, blocks: Blocks) -> None:
         self.blocks = blocks
+        # A recursive CTE's recursive term reads the CTE itself: while the CTE is being
+        # judged, a reference to it from inside gets its non-recursive term's verdicts (the
+        # first step of the fixed point; the UNION then combines them with the recursive
+        # term's), instead of recursing for ever.
+        self._in_progress: dict[int, list[Verdict] | None] = {}
 
     def outputs(self, stmt: Any) -> list[Verdict] | None:
         """A verdict per output column of ``stmt``, or None when its columns are unknown."""
@@ -118,13 +123,27 @@ class Nullability:
         if source.block is None:
             return UNKNOWN
         names = self.blocks.output_names(source)
-        verdicts = self._outputs(self.blocks.block(source.block, source.ctes))
+        verdicts = self._cte_outputs(source)
         if names is None or verdicts is None or column not in names:
             return UNKNOWN
         inner = verdicts[names.index(column)]
         if inner.never_null is False:
             return Verdict(False, f"{source.name}.{column}: {inner.why}")
         return inner
+
+    def _cte_outputs(self, source: Source) -> list[Verdict] | None:
+        key = id(source.block)
+        if key in self._in_progress:
+            return self._in_progress[key]
+        block = self.blocks.block(source.block, source.ctes)
+        first = None
+        if block.branches is not None:
+            first = self._outputs(self.blocks.block(block.branches[0], block.ctes))
+        self._in_progress[key] = first
+        try:
+            return self._outputs(block)
+        finally:
+            del self._in_progress[key]
 
     def column_ref(self, ref: Any, block: Block) -> Verdict:
         """A column reference, followed to the FROM item it names."""

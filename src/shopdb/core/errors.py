@@ -307,3 +307,27 @@ class RefundExceedsSettled(DomainError):
 
 
 # --- end of commerce domain errors ----------------------------------------------------------
+
+
+# --- domain errors: categories, collections (issue 10, points 3-4) ----------------------------
+
+
+class CategoryCycleError(DomainError, ConstraintViolation):
+    """A move would put a category under itself or one of its own descendants
+    (categories_parent_id_cycle_check, SQLSTATE 23514). Also a ConstraintViolation, as it
+    was before it had a class of its own: code that caught that still catches it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        constraint: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message, constraint=constraint, table=table, column=column)
+        self.sqlstate = "23514"
+
+
+class CollectionOrderError(DomainError):
+    """A reorder of a collection did not list each of its live products exactly once."""

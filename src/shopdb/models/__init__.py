@@ -8,11 +8,56 @@ from shopdb.models.access import (
     Role,
     RoleAssignment,
 )
-from shopdb.models.addresses import Address, AddressPatch, NewAddress
-from shopdb.models.api_keys import ApiKey, ApiKeyStatus, CreatedApiKey, NewApiKey
-from shopdb.models.audit import Actor, ActorType, AuditEntry
-from shopdb.models.carts import Cart, CartItem, CartLine, CartStatus, CartTotals, CartWithItems
-from shopdb.models.coupons import Coupon, CouponCheck, CouponType, NewCoupon
+from shopdb.models.addresses import (
+    Address,
+    AddressPatch,
+    NewAddress,
+)
+from shopdb.models.api_keys import (
+    ApiKey,
+    ApiKeyStatus,
+    CreatedApiKey,
+    NewApiKey,
+)
+from shopdb.models.audit import (
+    Actor,
+    ActorType,
+    AuditEntry,
+)
+from shopdb.models.carts import (
+    Cart,
+    CartItem,
+    CartLine,
+    CartStatus,
+    CartTotals,
+    CartWithItems,
+)
+from shopdb.models.categories import (
+    Category,
+    CategoryProduct,
+    CategoryRename,
+    NewCategory,
+)
+from shopdb.models.collections import (
+    Collection,
+    CollectionMembership,
+    CollectionProduct,
+    CollectionStatus,
+    NewCollection,
+)
+from shopdb.models.coupons import (
+    Coupon,
+    CouponCheck,
+    CouponType,
+    NewCoupon,
+)
+from shopdb.models.media import (
+    AttachedMedia,
+    Media,
+    MediaProvider,
+    MediaType,
+    NewMedia,
+)
 from shopdb.models.payments import (
     Authorization,
     NewSavedCard,
@@ -22,9 +67,23 @@ from shopdb.models.payments import (
     Refund,
     SavedCard,
 )
-from shopdb.models.reviews import NewReview, RatingSummary, Review, ReviewOrder, ReviewStatus
-from shopdb.models.security_events import NewSecurityEvent, SecurityEvent
-from shopdb.models.sessions import CreatedSession, NewSession, Session, refresh_token_hash
+from shopdb.models.reviews import (
+    NewReview,
+    RatingSummary,
+    Review,
+    ReviewOrder,
+    ReviewStatus,
+)
+from shopdb.models.security_events import (
+    NewSecurityEvent,
+    SecurityEvent,
+)
+from shopdb.models.sessions import (
+    CreatedSession,
+    NewSession,
+    Session,
+    refresh_token_hash,
+)
 from shopdb.models.users import (
     Credentials,
     NewUser,
@@ -42,6 +101,7 @@ __all__ = [
     "AddressPatch",
     "ApiKey",
     "ApiKeyStatus",
+    "AttachedMedia",
     "AuditEntry",
     "Authorization",
     "Cart",
@@ -50,15 +110,28 @@ __all__ = [
     "CartStatus",
     "CartTotals",
     "CartWithItems",
+    "Category",
+    "CategoryProduct",
+    "CategoryRename",
+    "Collection",
+    "CollectionMembership",
+    "CollectionProduct",
+    "CollectionStatus",
     "Coupon",
     "CouponCheck",
     "CouponType",
     "CreatedApiKey",
     "CreatedSession",
     "Credentials",
+    "Media",
+    "MediaProvider",
+    "MediaType",
     "NewAddress",
     "NewApiKey",
+    "NewCategory",
+    "NewCollection",
     "NewCoupon",
+    "NewMedia",
     "NewPermission",
     "NewReview",
     "NewRole",

@@ -13,7 +13,10 @@ from shopdb.repositories.addresses import AddressRepository
 from shopdb.repositories.api_keys import ApiKeyRepository
 from shopdb.repositories.audit import AuditRepository
 from shopdb.repositories.carts import CartRepository
+from shopdb.repositories.categories import CategoryRepository
+from shopdb.repositories.collections import CollectionRepository
 from shopdb.repositories.coupons import CouponRepository
+from shopdb.repositories.media import MediaRepository
 from shopdb.repositories.payments import PaymentRepository
 from shopdb.repositories.reviews import ReviewRepository
 from shopdb.repositories.security_events import SecurityEventRepository
@@ -32,6 +35,9 @@ REPOSITORIES: tuple[type[Repository], ...] = (
     CouponRepository,
     ReviewRepository,
     PaymentRepository,
+    CategoryRepository,
+    CollectionRepository,
+    MediaRepository,
 )
 """Every repository class: `shopdb check` and the constraint translation read their data."""
 
@@ -109,3 +115,18 @@ class Repositories(UnitOfWork):
     def payments(self) -> PaymentRepository:
         """Payments: payments of orders, refunds and saved cards."""
         return PaymentRepository(self._runner, self._context, self)
+
+    @cached_property
+    def categories(self) -> CategoryRepository:
+        """Categories: the tree, its moves and renames, breadcrumbs and products below a node."""
+        return CategoryRepository(self._runner, self._context, self)
+
+    @cached_property
+    def collections(self) -> CollectionRepository:
+        """Collections: curated groups of products in display order."""
+        return CollectionRepository(self._runner, self._context, self)
+
+    @cached_property
+    def media(self) -> MediaRepository:
+        """Media: assets, their product and variant links, and each owner's primary."""
+        return MediaRepository(self._runner, self._context, self)

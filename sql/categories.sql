@@ -1,0 +1,155 @@
+-- Categories: a tree kept by triggers (migration 0003). level and path are derived by
+-- categories_set_hierarchy, a loop is refused as categories_parent_id_cycle_check, and every
+-- statement that changes the hierarchy first updates category_tree_version (see 0003,
+-- Concurrency), so these queries never compute level or path themselves.
+
+-- name: create(name, slug, description, parent_id, image_url, icon_url, display_order)<!
+-- Insert a category under its parent (None: a root) and return it with its level and path.
+INSERT INTO categories (name, slug, description, parent_id, image_url, icon_url, display_order)
+VALUES (:name, :slug, :description, :parent_id, :image_url, :icon_url, :display_order)
+RETURNING id, name, slug, description, parent_id, level, path, image_url, icon_url,
+          display_order, created_at, updated_at;
+
+-- name: get(id)^
+-- The category with this id.
+SELECT id, name, slug, description, parent_id, level, path, image_url, icon_url,
+       display_order, created_at, updated_at
+  FROM categories
+ WHERE id = :id;
+
+-- name: get_by_slug(slug)^
+-- The category with this slug.
+SELECT id, name, slug, description, parent_id, level, path, image_url, icon_url,
+       display_order, created_at, updated_at
+  FROM categories
+ WHERE slug = :slug;
+
+-- name: move(id, parent_id)<!
+-- Re-parent a category (None: make it a root); the triggers refuse a loop and recompute the subtree.
+UPDATE categories
+   SET parent_id = :parent_id
+ WHERE id = :id
+RETURNING id, name, slug, description, parent_id, level, path, image_url, icon_url,
+          display_order, created_at, updated_at;
+
+-- name: rename(id, name)<!
+-- Change a category's name only: the slug, and so every path, stay as they are.
+UPDATE categories
+   SET name = :name
+ WHERE id = :id
+RETURNING id, name, slug, description, parent_id, level, path, image_url, icon_url,
+          display_order, created_at, updated_at;
+
+-- name: rename_with_slug(id, name, slug)<!
+-- Change a category's name and slug; the triggers rewrite the path of its whole subtree.
+UPDATE categories
+   SET name = :name,
+       slug = :slug
+ WHERE id = :id
+RETURNING id, name, slug, description, parent_id, level, path, image_url, icon_url,
+          display_order, created_at, updated_at;
+
+-- name: tree()
+-- The whole hierarchy depth first, siblings by display_order then name, in one recursive walk.
+WITH RECURSIVE walk AS (
+    SELECT c.id, c.name, c.slug, c.description, c.parent_id, c.level, c.path, c.image_url,
+           c.icon_url, c.display_order, c.created_at, c.updated_at,
+           ARRAY[row_number() OVER (ORDER BY c.display_order, c.name, c.id)] AS sort_key
+      FROM categories c
+     WHERE c.parent_id IS NULL
+     UNION ALL
+    SELECT c.id, c.name, c.slug, c.description, c.parent_id, c.level, c.path, c.image_url,
+           c.icon_url, c.display_order, c.created_at, c.updated_at,
+           w.sort_key || row_number() OVER (PARTITION BY c.parent_id
+                                            ORDER BY c.display_order, c.name, c.id)
+      FROM categories c
+      JOIN walk w ON c.parent_id = w.id
+)
+SELECT id, name, slug, description, parent_id, level, path, image_url, icon_url,
+       display_order, created_at, updated_at
+  FROM walk
+ ORDER BY sort_key;
+
+-- name: ancestors(id)
+-- The breadcrumb of a category: its ancestors from the root down, then the category itself.
+WITH RECURSIVE up AS (
+    SELECT id, name, slug, description, parent_id, level, path, image_url, icon_url,
+           display_order, created_at, updated_at
+      FROM categories
+     WHERE id = :id
+     UNION ALL
+    SELECT c.id, c.name, c.slug, c.description, c.parent_id, c.level, c.path, c.image_url,
+           c.icon_url, c.display_order, c.created_at, c.updated_at
+      FROM categories c
+      JOIN up u ON c.id = u.parent_id
+)
+SELECT id, name, slug, description, parent_id, level, path, image_url, icon_url,
+       display_order, created_at, updated_at
+  FROM up
+ ORDER BY level;
+
+-- name: descendants(id)
+-- Every category below this one (not itself), depth first, siblings by display_order then name.
+WITH RECURSIVE walk AS (
+    SELECT c.id, c.name, c.slug, c.description, c.parent_id, c.level, c.path, c.image_url,
+           c.icon_url, c.display_order, c.created_at, c.updated_at,
+           ARRAY[row_number() OVER (ORDER BY c.display_order, c.name, c.id)] AS sort_key
+      FROM categories c
+     WHERE c.parent_id = :id
+     UNION ALL
+    SELECT c.id, c.name, c.slug, c.description, c.parent_id, c.level, c.path, c.image_url,
+           c.icon_url, c.display_order, c.created_at, c.updated_at,
+           w.sort_key || row_number() OVER (PARTITION BY c.parent_id
+                                            ORDER BY c.display_order, c.name, c.id)
+      FROM categories c
+      JOIN walk w ON c.parent_id = w.id
+)
+SELECT id, name, slug, description, parent_id, level, path, image_url, icon_url,
+       display_order, created_at, updated_at
+  FROM walk
+ ORDER BY sort_key;
+
+-- name: products_in(category_id, after_created_at, after_id, limit)
+-- One keyset page, newest first, of the live products in a category or any category below it.
+WITH RECURSIVE subtree AS (
+    SELECT id
+      FROM categories
+     WHERE id = :category_id
+     UNION ALL
+    SELECT c.id
+      FROM categories c
+      JOIN subtree s ON c.parent_id = s.id
+)
+SELECT p.id, p.title, p.slug, p.status, p.price, p.currency, p.created_at, p.updated_at
+  FROM products p
+ WHERE p.deleted_at IS NULL
+   AND EXISTS (SELECT 1
+                 FROM product_categories pc
+                 JOIN subtree s ON s.id = pc.category_id
+                WHERE pc.product_id = p.id)
+   AND (p.created_at, p.id) < (:after_created_at, :after_id)
+ ORDER BY p.created_at DESC, p.id DESC
+ LIMIT :limit;
+
+-- name: products_in_by_status(category_id, status, after_created_at, after_id, limit)
+-- The same page restricted to one status (ACTIVE for a storefront).
+WITH RECURSIVE subtree AS (
+    SELECT id
+      FROM categories
+     WHERE id = :category_id
+     UNION ALL
+    SELECT c.id
+      FROM categories c
+      JOIN subtree s ON c.parent_id = s.id
+)
+SELECT p.id, p.title, p.slug, p.status, p.price, p.currency, p.created_at, p.updated_at
+  FROM products p
+ WHERE p.deleted_at IS NULL
+   AND p.status = :status
+   AND EXISTS (SELECT 1
+                 FROM product_categories pc
+                 JOIN subtree s ON s.id = pc.category_id
+                WHERE pc.product_id = p.id)
+   AND (p.created_at, p.id) < (:after_created_at, :after_id)
+ ORDER BY p.created_at DESC, p.id DESC
+ LIMIT :limit;

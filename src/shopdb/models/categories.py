@@ -1,0 +1,81 @@
+"""Categories: the tree node read model, its create and rename inputs, and the product summary
+that ``products_in`` lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from shopdb.models.base import InputModel, RowModel, Text
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+"""The slug rule of categories, collections and products (their *_slug_check constraints)."""
+
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SLUG_PATTERN)]
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain the NUL character")
+    return value
+
+
+CategoryName = Annotated[
+    str, StringConstraints(min_length=1, max_length=200), AfterValidator(_no_nul)
+]
+DisplayOrder = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+Url = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_no_nul)]
+
+
+class Category(RowModel):
+    """A category with its place in the tree: ``level`` 0 for a root, ``path`` the slugs from
+    the root down joined by ``/``. Both are kept by the database, never written by callers."""
+
+    id: UUID
+    name: str
+    slug: str
+    description: str | None
+    parent_id: UUID | None
+    level: int
+    path: str
+    image_url: str | None
+    icon_url: str | None
+    display_order: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NewCategory(InputModel):
+    """What it takes to create a category; ``parent_id`` None makes a root."""
+
+    name: CategoryName
+    slug: Slug
+    description: Text | None = None
+    parent_id: UUID | None = None
+    image_url: Url | None = None
+    icon_url: Url | None = None
+    display_order: DisplayOrder = 0
+
+
+class CategoryRename(InputModel):
+    """A new name, and optionally a new slug (which rewrites the path of the whole subtree)."""
+
+    name: CategoryName
+    slug: Slug | None = None
+
+
+class CategoryProduct(RowModel):
+    """A live product as ``products_in`` lists it: enough for a listing page."""
+
+    id: UUID
+    title: str
+    slug: str
+    status: str
+    price: Decimal
+    currency: str
+    created_at: datetime
+    updated_at: datetime

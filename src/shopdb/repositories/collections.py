@@ -1,0 +1,115 @@
+"""CollectionRepository: collections and their ordered products over sql/collections.sql."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from shopdb.core.errors import CollectionOrderError, NotFoundError
+from shopdb.core.paging import CursorPage, Keyset
+from shopdb.core.repository import Repository
+from shopdb.models.collections import (
+    Collection,
+    CollectionMembership,
+    CollectionProduct,
+    NewCollection,
+)
+
+IN_DISPLAY_ORDER = Keyset(("display_order", "product_id"), (-(2**31), UUID(int=0)))
+"""ORDER BY display_order, product_id with ``(display_order, product_id) > (after...)``."""
+
+
+class CollectionRepository(Repository):
+    """Collections: create and read them, add, remove and reorder their products."""
+
+    namespace = "collections"
+    entity = "collection"
+    queries = {
+        "create": Collection,
+        "get": Collection,
+        "get_by_slug": Collection,
+        "lock_collection": None,
+        "add_product": CollectionMembership,
+        "remove_product": None,
+        "count_products": None,
+        "reorder_products": None,
+        "list_products": CollectionProduct,
+    }
+    constraint_messages = {
+        "collections_slug_key": "a collection with this slug already exists",
+        "collections_slug_check": "a slug is lower-case letters and digits joined by single dashes",
+        "collections_status_check": "a collection is DRAFT, ACTIVE or ARCHIVED",
+        "product_collections_pkey": "the product is already in this collection",
+        "product_collections_product_id_fkey": "the product does not exist",
+        "product_collections_collection_id_fkey": "the collection does not exist",
+    }
+
+    def create(self, new: NewCollection) -> Collection:
+        """Store a collection; ConflictError when the slug is taken."""
+        return self._get("create", Collection, **new.model_dump())
+
+    def get(self, collection_id: UUID) -> Collection:
+        """The collection with this id; NotFoundError otherwise."""
+        return self._get("get", Collection, id=collection_id)
+
+    def get_by_slug(self, slug: str) -> Collection:
+        """The collection with this slug; NotFoundError otherwise."""
+        return self._get("get_by_slug", Collection, slug=slug)
+
+    def add_product(
+        self, collection_id: UUID, product_id: UUID, *, display_order: int | None = None
+    ) -> CollectionMembership:
+        """Add a product at ``display_order``, or after the last member when None.
+        NotFoundError for the collection, ConflictError when the product is in it already,
+        ConstraintViolation when the product does not exist. Locks: the collection row."""
+        with self._atomic() as tx:
+            tx.collections._lock(collection_id)
+            return tx.collections._get(
+                "add_product",
+                CollectionMembership,
+                collection_id=collection_id,
+                product_id=product_id,
+                display_order=display_order,
+            )
+
+    def remove_product(self, collection_id: UUID, product_id: UUID) -> None:
+        """Take a product out; NotFoundError when it was not in the collection."""
+        self._touch("remove_product", collection_id=collection_id, product_id=product_id)
+
+    def reorder(self, collection_id: UUID, product_ids: Sequence[UUID]) -> None:
+        """Put the collection's live products in the order given (display_order 0, 1, ...), all
+        or nothing: CollectionOrderError unless ``product_ids`` lists each of them exactly
+        once, NotFoundError for the collection. Locks: the collection row, then its members."""
+        order = list(product_ids)
+        if len(set(order)) != len(order):
+            raise CollectionOrderError("the new order lists a product more than once")
+        self._run_atomic(lambda tx: tx.collections._reorder(collection_id, order))
+
+    def list_products(
+        self, collection_id: UUID, *, limit: int = 50, cursor: str | None = None
+    ) -> CursorPage[CollectionProduct]:
+        """The collection's live products in display order, a keyset page at a time."""
+        return self._page(
+            "list_products",
+            CollectionProduct,
+            IN_DISPLAY_ORDER,
+            limit=limit,
+            cursor=cursor,
+            collection_id=collection_id,
+        )
+
+    # --- steps of the units of work above (run on the transaction's own repository) ---------
+
+    def _lock(self, collection_id: UUID) -> None:
+        if self._value("lock_collection", collection_id=collection_id) is None:
+            raise NotFoundError(self.entity, collection_id)
+
+    def _reorder(self, collection_id: UUID, order: list[UUID]) -> None:
+        self._lock(collection_id)
+        members = int(self._value("count_products", collection_id=collection_id))
+        moved = self._count("reorder_products", collection_id=collection_id, product_ids=order)
+        if moved != len(order) or members != len(order):
+            raise CollectionOrderError(
+                f"the new order must list each of the collection's {members} live products "
+                f"exactly once ({len(order)} given, {moved} of them members)"
+            )
