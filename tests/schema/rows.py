@@ -84,6 +84,9 @@ class Rows:
                 "title": f"Variant {n}",
                 "sku": f"V-{n}",
                 "price": 100,
+                # Each builds its own product, and a committed product with variants needs a
+                # primary one (0014_primary_variant).
+                "is_primary": True,
             },
             "product_categories": lambda n: {
                 "product_id": _Parent("products"),

@@ -16,8 +16,10 @@ from shopdb.repositories.carts import CartRepository
 from shopdb.repositories.categories import CategoryRepository
 from shopdb.repositories.collections import CollectionRepository
 from shopdb.repositories.coupons import CouponRepository
+from shopdb.repositories.inventory import InventoryRepository
 from shopdb.repositories.media import MediaRepository
 from shopdb.repositories.payments import PaymentRepository
+from shopdb.repositories.products import ProductRepository
 from shopdb.repositories.reviews import ReviewRepository
 from shopdb.repositories.security_events import SecurityEventRepository
 from shopdb.repositories.sessions import SessionRepository
@@ -38,6 +40,8 @@ REPOSITORIES: tuple[type[Repository], ...] = (
     CategoryRepository,
     CollectionRepository,
     MediaRepository,
+    ProductRepository,
+    InventoryRepository,
 )
 """Every repository class: `shopdb check` and the constraint translation read their data."""
 
@@ -130,3 +134,13 @@ class Repositories(UnitOfWork):
     def media(self) -> MediaRepository:
         """Media: assets, their product and variant links, and each owner's primary."""
         return MediaRepository(self._runner, self._context, self)
+
+    @cached_property
+    def products(self) -> ProductRepository:
+        """Products with their variants: listings, search, details."""
+        return ProductRepository(self._runner, self._context, self)
+
+    @cached_property
+    def inventory(self) -> InventoryRepository:
+        """Stock of each variant: reservations that never oversell."""
+        return InventoryRepository(self._runner, self._context, self)

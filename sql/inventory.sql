@@ -1,0 +1,109 @@
+-- Inventory: the stock counters of each variant. Every change bumps version, so adjust()
+-- (optimistic, next_version) notices any reservation, sale or restock since it read the row.
+-- Reservations honour the product's inventory_policy: TRACK and DENY refuse more than is
+-- available; CONTINUE never refuses and reserves what there is (reserved <= on hand always).
+
+-- name: get(id)^
+-- The inventory row with this id.
+SELECT id, product_variant_id, quantity_on_hand, quantity_reserved, quantity_available,
+       low_stock_threshold, version, created_at, updated_at
+  FROM inventory
+ WHERE id = :id;
+
+-- name: get_for_variant(variant_id)^
+-- The inventory row of a variant.
+SELECT id, product_variant_id, quantity_on_hand, quantity_reserved, quantity_available,
+       low_stock_threshold, version, created_at, updated_at
+  FROM inventory
+ WHERE product_variant_id = :variant_id;
+
+-- name: lock_for_variants(variant_ids)
+-- Lock the inventory rows of these variants FOR UPDATE in variant id order, with their policy.
+SELECT i.id, i.product_variant_id, i.quantity_on_hand, i.quantity_reserved,
+       i.quantity_available, i.low_stock_threshold, i.version, i.created_at, i.updated_at,
+       p.inventory_policy
+  FROM inventory i
+  JOIN product_variants v ON v.id = i.product_variant_id
+  JOIN products p ON p.id = v.product_id
+ WHERE i.product_variant_id = ANY (CAST(:variant_ids AS uuid[]))
+ ORDER BY i.product_variant_id
+   FOR UPDATE OF i;
+
+-- name: reserve(variant_id, quantity)<!
+-- Reserve units of a variant; None when the row is absent or (TRACK, DENY) too few are available.
+UPDATE inventory i
+   SET quantity_reserved = i.quantity_reserved
+                         + CASE WHEN p.inventory_policy = 'CONTINUE'
+                                THEN LEAST(:quantity, i.quantity_available)
+                                ELSE :quantity END,
+       version           = i.version + 1
+  FROM product_variants v
+  JOIN products p ON p.id = v.product_id
+ WHERE i.product_variant_id = :variant_id
+   AND v.id = i.product_variant_id
+   AND (p.inventory_policy = 'CONTINUE' OR i.quantity_available >= :quantity)
+RETURNING i.id, i.product_variant_id, i.quantity_on_hand, i.quantity_reserved,
+          i.quantity_available, i.low_stock_threshold, i.version, i.created_at, i.updated_at;
+
+-- name: release(variant_id, quantity)<!
+-- Give reserved units back; None when the row is absent or (TRACK, DENY) fewer are reserved.
+UPDATE inventory i
+   SET quantity_reserved = i.quantity_reserved
+                         - CASE WHEN p.inventory_policy = 'CONTINUE'
+                                THEN LEAST(:quantity, i.quantity_reserved)
+                                ELSE :quantity END,
+       version           = i.version + 1
+  FROM product_variants v
+  JOIN products p ON p.id = v.product_id
+ WHERE i.product_variant_id = :variant_id
+   AND v.id = i.product_variant_id
+   AND (p.inventory_policy = 'CONTINUE' OR i.quantity_reserved >= :quantity)
+RETURNING i.id, i.product_variant_id, i.quantity_on_hand, i.quantity_reserved,
+          i.quantity_available, i.low_stock_threshold, i.version, i.created_at, i.updated_at;
+
+-- name: commit(variant_id, quantity)<!
+-- Turn reserved units into a sale (on hand and reserved both drop); None as for release.
+UPDATE inventory i
+   SET quantity_on_hand  = i.quantity_on_hand
+                         - CASE WHEN p.inventory_policy = 'CONTINUE'
+                                THEN LEAST(:quantity, i.quantity_reserved)
+                                ELSE :quantity END,
+       quantity_reserved = i.quantity_reserved
+                         - CASE WHEN p.inventory_policy = 'CONTINUE'
+                                THEN LEAST(:quantity, i.quantity_reserved)
+                                ELSE :quantity END,
+       version           = i.version + 1
+  FROM product_variants v
+  JOIN products p ON p.id = v.product_id
+ WHERE i.product_variant_id = :variant_id
+   AND v.id = i.product_variant_id
+   AND (p.inventory_policy = 'CONTINUE' OR i.quantity_reserved >= :quantity)
+RETURNING i.id, i.product_variant_id, i.quantity_on_hand, i.quantity_reserved,
+          i.quantity_available, i.low_stock_threshold, i.version, i.created_at, i.updated_at;
+
+-- name: restock(variant_id, quantity)<!
+-- Add units on hand (a delivery); None when the variant has no inventory row.
+UPDATE inventory
+   SET quantity_on_hand = quantity_on_hand + :quantity,
+       version          = version + 1
+ WHERE product_variant_id = :variant_id
+RETURNING id, product_variant_id, quantity_on_hand, quantity_reserved, quantity_available,
+          low_stock_threshold, version, created_at, updated_at;
+
+-- name: adjust(variant_id, quantity_on_hand, expected_version)<!
+-- Set the count on hand (a stock-take) if the row is still at the expected version.
+UPDATE inventory
+   SET quantity_on_hand = :quantity_on_hand,
+       version          = next_version(version, :expected_version)
+ WHERE product_variant_id = :variant_id
+RETURNING id, product_variant_id, quantity_on_hand, quantity_reserved, quantity_available,
+          low_stock_threshold, version, created_at, updated_at;
+
+-- name: low_stock(threshold, limit)
+-- Rows whose available count is at or below the threshold (each row's own when it is NULL).
+SELECT id, product_variant_id, quantity_on_hand, quantity_reserved, quantity_available,
+       low_stock_threshold, version, created_at, updated_at
+  FROM inventory
+ WHERE quantity_available <= coalesce(CAST(:threshold AS integer), low_stock_threshold)
+ ORDER BY quantity_available, product_variant_id
+ LIMIT :limit;

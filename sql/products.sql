@@ -1,0 +1,339 @@
+-- Products and their variants. Reads never select search_vector. Listings and search take
+-- the same optional filters (status, price range, collection, category including every
+-- category below it); a NULL filter is no filter. Details (variants with their stock,
+-- categories, media) are read for many products at once, so a page of N products with its
+-- details is four queries whatever N. Search text is split into plain words in SQL (spaces
+-- and punctuation, tsquery operators included, only separate words: nothing is parsed as
+-- tsquery syntax), the words ANDed, the last one a prefix.
+
+-- name: create(title, slug, sku, description, summary, status, price, compare_at_price, currency, inventory_policy, search_keywords, attributes)<!
+-- Insert a product and return it.
+INSERT INTO products (title, slug, sku, description, summary, status, price, compare_at_price,
+                      currency, inventory_policy, search_keywords, attributes)
+VALUES (:title, :slug, :sku, :description, :summary, :status, :price, :compare_at_price,
+        :currency, :inventory_policy, CAST(:search_keywords AS text[]), :attributes)
+RETURNING id, title, slug, sku, description, summary, status, price, compare_at_price,
+          currency, inventory_policy, search_keywords, attributes, version, created_at,
+          updated_at, deleted_at;
+
+-- name: create_variant(product_id, title, sku, price, compare_at_price, attributes, weight_grams, is_primary, quantity_on_hand, low_stock_threshold)<!
+-- Insert a variant with its inventory row and return the variant.
+WITH variant AS (
+    INSERT INTO product_variants (product_id, title, sku, price, compare_at_price, attributes,
+                                  weight_grams, is_primary)
+    VALUES (:product_id, :title, :sku, :price, :compare_at_price, :attributes, :weight_grams,
+            :is_primary)
+    RETURNING id, product_id, title, sku, price, compare_at_price, attributes, weight_grams,
+              is_primary, created_at, updated_at
+), stock AS (
+    INSERT INTO inventory (product_variant_id, quantity_on_hand, low_stock_threshold)
+    SELECT id, :quantity_on_hand, :low_stock_threshold FROM variant
+)
+SELECT id, product_id, title, sku, price, compare_at_price, attributes, weight_grams,
+       is_primary, created_at, updated_at
+  FROM variant;
+
+-- name: link_categories(product_id, category_ids, primary_category_id)!
+-- Put a product in these categories, one of them (or none) primary.
+INSERT INTO product_categories (product_id, category_id, is_primary)
+SELECT :product_id, c.category_id, coalesce(c.category_id = CAST(:primary_category_id AS uuid), false)
+  FROM unnest(CAST(:category_ids AS uuid[])) AS c(category_id);
+
+-- name: get(id)^
+-- The product with this id, unless soft-deleted.
+SELECT id, title, slug, sku, description, summary, status, price, compare_at_price,
+       currency, inventory_policy, search_keywords, attributes, version, created_at,
+       updated_at, deleted_at
+  FROM products
+ WHERE id = :id AND deleted_at IS NULL;
+
+-- name: get_by_slug(slug)^
+-- The live product with this slug.
+SELECT id, title, slug, sku, description, summary, status, price, compare_at_price,
+       currency, inventory_policy, search_keywords, attributes, version, created_at,
+       updated_at, deleted_at
+  FROM products
+ WHERE slug = :slug AND deleted_at IS NULL;
+
+-- name: find_by_sku(sku)^
+-- The live product whose own sku, or one of whose variants' sku, is this one.
+SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+       p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+       p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+  FROM products p
+ WHERE p.deleted_at IS NULL
+   AND (p.sku = :sku
+        OR p.id = (SELECT v.product_id FROM product_variants v WHERE v.sku = :sku))
+ LIMIT 1;
+
+-- name: list_newest(category_id, collection_id, min_price, max_price, status, after_created_at, after_id, limit)
+-- One keyset page of live products, newest first, after (created_at, id), filtered.
+SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+       p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+       p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+  FROM products p
+ WHERE p.deleted_at IS NULL
+   AND (CAST(:status AS text) IS NULL OR p.status = :status)
+   AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+   AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+   AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
+            SELECT 1
+              FROM product_collections pc
+             WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
+   AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
+            SELECT 1
+              FROM categories root
+              JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+              JOIN product_categories pcat ON pcat.category_id = c.id
+             WHERE root.id = :category_id AND pcat.product_id = p.id))
+   AND (p.created_at, p.id) < (:after_created_at, :after_id)
+ ORDER BY p.created_at DESC, p.id DESC
+ LIMIT :limit;
+
+-- name: list_by_price(category_id, collection_id, min_price, max_price, status, after_price, after_id, limit)
+-- One keyset page of live products, cheapest first, after (price, id), filtered.
+SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+       p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+       p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+  FROM products p
+ WHERE p.deleted_at IS NULL
+   AND (CAST(:status AS text) IS NULL OR p.status = :status)
+   AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+   AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+   AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
+            SELECT 1
+              FROM product_collections pc
+             WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
+   AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
+            SELECT 1
+              FROM categories root
+              JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+              JOIN product_categories pcat ON pcat.category_id = c.id
+             WHERE root.id = :category_id AND pcat.product_id = p.id))
+   AND (p.price, p.id) > (:after_price, :after_id)
+ ORDER BY p.price, p.id
+ LIMIT :limit;
+
+-- name: list_by_price_desc(category_id, collection_id, min_price, max_price, status, after_price, after_id, limit)
+-- One keyset page of live products, dearest first, before (price, id), filtered.
+SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+       p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+       p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+  FROM products p
+ WHERE p.deleted_at IS NULL
+   AND (CAST(:status AS text) IS NULL OR p.status = :status)
+   AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+   AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+   AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
+            SELECT 1
+              FROM product_collections pc
+             WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
+   AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
+            SELECT 1
+              FROM categories root
+              JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+              JOIN product_categories pcat ON pcat.category_id = c.id
+             WHERE root.id = :category_id AND pcat.product_id = p.id))
+   AND (p.price, p.id) < (:after_price, :after_id)
+ ORDER BY p.price DESC, p.id DESC
+ LIMIT :limit;
+
+-- name: count_page(category_id, collection_id, min_price, max_price, status)$
+-- How many live products pass the filters (the total of list_page).
+SELECT count(*)
+  FROM products p
+ WHERE p.deleted_at IS NULL
+   AND (CAST(:status AS text) IS NULL OR p.status = :status)
+   AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+   AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+   AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
+            SELECT 1
+              FROM product_collections pc
+             WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
+   AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
+            SELECT 1
+              FROM categories root
+              JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+              JOIN product_categories pcat ON pcat.category_id = c.id
+             WHERE root.id = :category_id AND pcat.product_id = p.id));
+
+-- name: list_page(category_id, collection_id, min_price, max_price, status, limit, offset)
+-- One offset page of live products, newest first, filtered (admin screens).
+SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+       p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+       p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+  FROM products p
+ WHERE p.deleted_at IS NULL
+   AND (CAST(:status AS text) IS NULL OR p.status = :status)
+   AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+   AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+   AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
+            SELECT 1
+              FROM product_collections pc
+             WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
+   AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
+            SELECT 1
+              FROM categories root
+              JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+              JOIN product_categories pcat ON pcat.category_id = c.id
+             WHERE root.id = :category_id AND pcat.product_id = p.id))
+ ORDER BY p.created_at DESC, p.id DESC
+ LIMIT :limit OFFSET :offset;
+
+-- name: search(text, category_id, collection_id, min_price, max_price, status, after_rank, after_id, limit)
+-- Ranked full-text search (the last word a prefix) of live products, filtered, keyset paged.
+WITH terms AS (
+    SELECT array_remove(regexp_split_to_array(lower(left(:text, 1000)),
+                                              '[[:space:][:punct:]]+'), '') AS words
+), query AS (
+    SELECT CASE WHEN cardinality(t.words) = 0 THEN NULL
+                ELSE plainto_tsquery('simple', array_to_string(trim_array(t.words, 1), ' '))
+                     && to_tsquery('simple', quote_literal(t.words[cardinality(t.words)]) || ':*')
+           END AS tsq
+      FROM terms t
+), hits AS (
+    SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+           p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+           p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at,
+           coalesce(round(CAST(ts_rank(p.search_vector, q.tsq) AS numeric), 6), 0) AS rank
+      FROM products p
+     CROSS JOIN query q
+     WHERE p.deleted_at IS NULL
+       AND p.search_vector @@ q.tsq
+       AND (CAST(:status AS text) IS NULL OR p.status = :status)
+       AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+       AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+       AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
+                SELECT 1
+                  FROM product_collections pc
+                 WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
+       AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
+                SELECT 1
+                  FROM categories root
+                  JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+                  JOIN product_categories pcat ON pcat.category_id = c.id
+                 WHERE root.id = :category_id AND pcat.product_id = p.id))
+)
+SELECT id, title, slug, sku, description, summary, status, price, compare_at_price,
+       currency, inventory_policy, search_keywords, attributes, version, created_at,
+       updated_at, deleted_at,
+       rank
+  FROM hits
+ WHERE (rank, id) < (:after_rank, :after_id)
+ ORDER BY rank DESC, id DESC
+ LIMIT :limit;
+
+-- name: update(id, expected_version, set_title, title, set_slug, slug, set_sku, sku, set_description, description, set_summary, summary, set_status, status, set_compare_at_price, compare_at_price, set_inventory_policy, inventory_policy, set_search_keywords, search_keywords, set_attributes, attributes)<!
+-- Change the fields whose set_ flag is true, if the live product is at the expected version.
+UPDATE products
+   SET title            = CASE WHEN :set_title            THEN :title            ELSE title            END,
+       slug             = CASE WHEN :set_slug             THEN :slug             ELSE slug             END,
+       sku              = CASE WHEN :set_sku              THEN :sku              ELSE sku              END,
+       description      = CASE WHEN :set_description      THEN :description      ELSE description      END,
+       summary          = CASE WHEN :set_summary          THEN :summary          ELSE summary          END,
+       status           = CASE WHEN :set_status           THEN :status           ELSE status           END,
+       compare_at_price = CASE WHEN :set_compare_at_price THEN :compare_at_price ELSE compare_at_price END,
+       inventory_policy = CASE WHEN :set_inventory_policy THEN :inventory_policy ELSE inventory_policy END,
+       search_keywords  = CASE WHEN :set_search_keywords  THEN CAST(:search_keywords AS text[])
+                               ELSE search_keywords END,
+       attributes       = CASE WHEN :set_attributes       THEN :attributes       ELSE attributes       END,
+       version          = next_version(version, :expected_version)
+ WHERE id = :id AND deleted_at IS NULL
+RETURNING id, title, slug, sku, description, summary, status, price, compare_at_price,
+          currency, inventory_policy, search_keywords, attributes, version, created_at,
+          updated_at, deleted_at;
+
+-- name: archive(id, expected_version)<!
+-- Set a live product ARCHIVED (hidden from shoppers) if it is at the expected version.
+UPDATE products
+   SET status  = 'ARCHIVED',
+       version = next_version(version, :expected_version)
+ WHERE id = :id AND deleted_at IS NULL
+RETURNING id, title, slug, sku, description, summary, status, price, compare_at_price,
+          currency, inventory_policy, search_keywords, attributes, version, created_at,
+          updated_at, deleted_at;
+
+-- name: soft_delete(id)!
+-- Mark a live product deleted; touches no row when it is absent or already deleted.
+UPDATE products
+   SET deleted_at = now(),
+       version    = version + 1
+ WHERE id = :id AND deleted_at IS NULL;
+
+-- name: restore(id)<!
+-- Bring a soft-deleted product back; None when there is no such deleted product.
+UPDATE products
+   SET deleted_at = NULL,
+       version    = version + 1
+ WHERE id = :id AND deleted_at IS NOT NULL
+RETURNING id, title, slug, sku, description, summary, status, price, compare_at_price,
+          currency, inventory_policy, search_keywords, attributes, version, created_at,
+          updated_at, deleted_at;
+
+-- name: variants_for(product_ids)
+-- The variants of these products with their stock, primary first, then oldest first.
+SELECT v.id, v.product_id, v.title, v.sku, v.price, v.compare_at_price, v.attributes,
+       v.weight_grams, v.is_primary, v.created_at, v.updated_at,
+       i.quantity_on_hand, i.quantity_reserved, i.quantity_available
+  FROM product_variants v
+  LEFT JOIN inventory i ON i.product_variant_id = v.id
+ WHERE v.product_id = ANY (CAST(:product_ids AS uuid[]))
+ ORDER BY v.product_id, v.is_primary DESC, v.created_at, v.id;
+
+-- name: categories_for(product_ids)
+-- The categories of these products, primary first, then by path.
+SELECT pc.product_id, c.id AS category_id, c.name, c.slug, c.path, pc.is_primary
+  FROM product_categories pc
+  JOIN categories c ON c.id = pc.category_id
+ WHERE pc.product_id = ANY (CAST(:product_ids AS uuid[]))
+ ORDER BY pc.product_id, pc.is_primary DESC, c.path;
+
+-- name: media_for(product_ids)
+-- The media of these products in display order.
+SELECT pm.product_id, m.id AS media_id, m.url, m.type, m.alt, pm.sort_order, pm.is_primary
+  FROM product_media pm
+  JOIN media m ON m.id = pm.media_id
+ WHERE pm.product_id = ANY (CAST(:product_ids AS uuid[]))
+ ORDER BY pm.product_id, pm.sort_order, m.id;
+
+-- name: get_variant(id)^
+-- The variant with this id.
+SELECT id, product_id, title, sku, price, compare_at_price, attributes, weight_grams,
+       is_primary, created_at, updated_at
+  FROM product_variants
+ WHERE id = :id;
+
+-- name: update_variant(id, set_title, title, set_price, price, set_compare_at_price, compare_at_price, set_attributes, attributes, set_weight_grams, weight_grams, set_is_primary, is_primary)<!
+-- Change the fields whose set_ flag is true; promoting hands the primary role over (0014).
+UPDATE product_variants
+   SET title            = CASE WHEN :set_title            THEN :title            ELSE title            END,
+       price            = CASE WHEN :set_price            THEN :price            ELSE price            END,
+       compare_at_price = CASE WHEN :set_compare_at_price THEN :compare_at_price ELSE compare_at_price END,
+       attributes       = CASE WHEN :set_attributes       THEN :attributes       ELSE attributes       END,
+       weight_grams     = CASE WHEN :set_weight_grams     THEN :weight_grams     ELSE weight_grams     END,
+       is_primary       = CASE WHEN :set_is_primary       THEN :is_primary       ELSE is_primary       END
+ WHERE id = :id
+RETURNING id, product_id, title, sku, price, compare_at_price, attributes, weight_grams,
+          is_primary, created_at, updated_at;
+
+-- name: delete_variant(id)!
+-- Delete a variant (and its inventory row); a deleted primary hands over to the oldest other.
+DELETE FROM product_variants
+ WHERE id = :id;
+
+-- name: lock_price(id)^
+-- The price of the live product with this id, row-locked until the end of the transaction.
+SELECT id, price, currency
+  FROM products
+ WHERE id = :id AND deleted_at IS NULL
+   FOR UPDATE;
+
+-- name: change_price(id, price, expected_version)<!
+-- Set the price of a live product if it is at the expected version.
+UPDATE products
+   SET price   = :price,
+       version = next_version(version, :expected_version)
+ WHERE id = :id AND deleted_at IS NULL
+RETURNING id, title, slug, sku, description, summary, status, price, compare_at_price,
+          currency, inventory_policy, search_keywords, attributes, version, created_at,
+          updated_at, deleted_at;

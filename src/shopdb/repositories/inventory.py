@@ -1,0 +1,156 @@
+"""InventoryRepository: stock that never oversells, over sql/inventory.sql.
+
+A reservation is one UPDATE guarded by ``quantity_available >= quantity``: the row lock it
+takes serializes concurrent reservations of a variant, and a reservation that finds too few
+units changes nothing and raises OutOfStockError naming the variant and what was available.
+The product's inventory_policy is honoured: TRACK and DENY refuse, CONTINUE never refuses and
+reserves (releases, sells) what the counters allow, since reserved <= on hand always holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from shopdb.core.errors import InvalidInput, OutOfStockError, ReservationExceeded
+from shopdb.core.repository import Repository
+from shopdb.models.inventory import Inventory, LockedInventory
+from shopdb.models.products import InventoryPolicy
+
+_REFUSING = frozenset({InventoryPolicy.TRACK, InventoryPolicy.DENY})
+
+
+def _positive(quantity: int) -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidInput(f"a quantity is a whole number of at least 1, not {quantity!r}")
+    return quantity
+
+
+def _merged(items: Iterable[tuple[UUID, int]]) -> dict[UUID, int]:
+    """The items as variant -> total quantity, in ascending variant id (the lock order)."""
+    totals: dict[UUID, int] = {}
+    for variant_id, quantity in items:
+        totals[variant_id] = totals.get(variant_id, 0) + _positive(quantity)
+    if not totals:
+        raise InvalidInput("reserve_many needs at least one (variant_id, quantity)")
+    return dict(sorted(totals.items()))
+
+
+class InventoryRepository(Repository):
+    """Stock counters per variant: on hand, reserved, available = on hand - reserved."""
+
+    namespace = "inventory"
+    entity = "inventory"
+    queries = {
+        "get": Inventory,
+        "get_for_variant": Inventory,
+        "lock_for_variants": LockedInventory,
+        "reserve": Inventory,
+        "release": Inventory,
+        "commit": Inventory,
+        "restock": Inventory,
+        "adjust": Inventory,
+        "low_stock": Inventory,
+    }
+    constraint_messages = {
+        "inventory_quantity_reserved_on_hand_check": (
+            "the change would reserve more than is on hand (available would drop below zero)"
+        ),
+        "inventory_quantity_on_hand_check": "the change would take stock on hand below zero",
+        "inventory_quantity_reserved_check": "more units would be released than are reserved",
+        "inventory_low_stock_threshold_check": "a low-stock threshold cannot be negative",
+        "inventory_product_variant_id_key": "this variant has an inventory row already",
+        "inventory_product_variant_id_fkey": "the inventory's variant does not exist",
+        "inventory_version_check": "a version starts at 1",
+    }
+    constraint_errors = {
+        "inventory_quantity_reserved_on_hand_check": OutOfStockError,
+        "inventory_quantity_on_hand_check": OutOfStockError,
+        "inventory_quantity_reserved_check": ReservationExceeded,
+    }
+
+    def get(self, inventory_id: UUID) -> Inventory:
+        """The inventory row with this id; NotFoundError otherwise."""
+        return self._get("get", Inventory, id=inventory_id)
+
+    def get_for_variant(self, variant_id: UUID) -> Inventory:
+        """The inventory row of a variant; NotFoundError when it has none."""
+        return self._get("get_for_variant", Inventory, variant_id=variant_id)
+
+    def reserve(self, variant_id: UUID, quantity: int) -> Inventory:
+        """Reserve ``quantity`` units; OutOfStockError (naming the variant and what was
+        available) when fewer are available and the policy refuses. One row lock."""
+        with self._atomic() as tx:
+            found = tx.inventory._find(
+                "reserve", Inventory, variant_id=variant_id, quantity=_positive(quantity)
+            )
+            if found is None:
+                stock = tx.inventory.get_for_variant(variant_id)
+                raise OutOfStockError.for_variant(variant_id, quantity, stock.quantity_available)
+            return found
+
+    def reserve_many(self, items: Iterable[tuple[UUID, int]]) -> list[Inventory]:
+        """Reserve every (variant_id, quantity) or none (quantities of a repeated variant add
+        up). Locks the inventory rows FOR UPDATE in ascending variant id first, so two carts
+        over the same variants cannot deadlock; OutOfStockError names the first variant (in
+        that order) that is short; NotFoundError a variant without inventory."""
+        wanted = _merged(items)
+        with self._atomic() as tx:
+            repo = tx.inventory
+            locked = repo._list("lock_for_variants", LockedInventory, variant_ids=list(wanted))
+            rows = {row.product_variant_id: row for row in locked}
+            for variant_id, quantity in wanted.items():
+                row = rows.get(variant_id)
+                if row is None:
+                    repo.get_for_variant(variant_id)  # NotFoundError naming the variant
+                elif row.inventory_policy in _REFUSING and row.quantity_available < quantity:
+                    raise OutOfStockError.for_variant(variant_id, quantity, row.quantity_available)
+            return [
+                repo._get("reserve", Inventory, variant_id=variant_id, quantity=quantity)
+                for variant_id, quantity in wanted.items()
+            ]
+
+    def release(self, variant_id: UUID, quantity: int) -> Inventory:
+        """Give back ``quantity`` reserved units; ReservationExceeded when fewer are reserved
+        (CONTINUE: releases what is reserved). One row lock."""
+        return self._unreserve("release", variant_id, quantity)
+
+    def commit(self, variant_id: UUID, quantity: int) -> Inventory:
+        """Turn ``quantity`` reserved units into a sale (on hand and reserved both drop);
+        ReservationExceeded when fewer are reserved (CONTINUE: sells what is). One row lock."""
+        return self._unreserve("commit", variant_id, quantity)
+
+    def restock(self, variant_id: UUID, quantity: int) -> Inventory:
+        """Add ``quantity`` units on hand; NotFoundError when the variant has no inventory."""
+        return self._get("restock", Inventory, variant_id=variant_id, quantity=_positive(quantity))
+
+    def adjust(
+        self, variant_id: UUID, quantity_on_hand: int, *, expected_version: int
+    ) -> Inventory:
+        """Set the count on hand (a stock-take) if the row is still at ``expected_version``:
+        StaleVersionError when any change came between; OutOfStockError when the count is
+        below what is reserved or negative. One row lock."""
+        if isinstance(quantity_on_hand, bool) or quantity_on_hand < 0:
+            raise InvalidInput(f"a count on hand is at least 0, not {quantity_on_hand!r}")
+        return self._update_versioned(
+            "adjust",
+            Inventory,
+            expected_version=expected_version,
+            variant_id=variant_id,
+            quantity_on_hand=quantity_on_hand,
+        )
+
+    def low_stock(self, threshold: int | None = None, *, limit: int = 100) -> list[Inventory]:
+        """Rows with at most ``threshold`` available (each row's own low_stock_threshold when
+        None), fewest first."""
+        return self._list("low_stock", Inventory, threshold=threshold, limit=self._page_size(limit))
+
+    def _unreserve(self, name: str, variant_id: UUID, quantity: int) -> Inventory:
+        with self._atomic() as tx:
+            found = tx.inventory._find(
+                name, Inventory, variant_id=variant_id, quantity=_positive(quantity)
+            )
+            if found is None:
+                stock = tx.inventory.get_for_variant(variant_id)
+                raise ReservationExceeded.for_variant(variant_id, quantity, stock.quantity_reserved)
+            return found

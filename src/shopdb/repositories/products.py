@@ -1,0 +1,309 @@
+"""ProductRepository: products with their variants, listings, search and details over
+sql/products.sql. Soft-deleted products are hidden from every read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from uuid import UUID
+
+from shopdb.core.errors import InvalidInput
+from shopdb.core.paging import NEWEST_FIRST, CursorPage, Keyset, Page
+from shopdb.core.repository import Repository
+from shopdb.models.audit import Actor
+from shopdb.models.products import (
+    NewProduct,
+    NewVariant,
+    Product,
+    ProductCategoryRef,
+    ProductDetails,
+    ProductFilters,
+    ProductHit,
+    ProductMediaRef,
+    ProductPatch,
+    ProductPrice,
+    ProductSort,
+    Variant,
+    VariantPatch,
+    VariantStock,
+)
+
+if TYPE_CHECKING:
+    from shopdb.transaction import Transaction
+
+_MAX_UUID = UUID(int=(1 << 128) - 1)
+CHEAPEST_FIRST = Keyset(("price", "id"), (Decimal("-Infinity"), UUID(int=0)))
+"""ORDER BY price, id with ``(price, id) > (:after_price, :after_id)``."""
+DEAREST_FIRST = Keyset(("price", "id"), (Decimal("Infinity"), _MAX_UUID))
+"""ORDER BY price DESC, id DESC with ``(price, id) < (:after_price, :after_id)``."""
+BEST_MATCH_FIRST = Keyset(("rank", "id"), (Decimal("Infinity"), _MAX_UUID))
+"""ORDER BY rank DESC, id DESC (search)."""
+_LISTINGS = {
+    ProductSort.NEWEST: ("list_newest", NEWEST_FIRST),
+    ProductSort.PRICE_ASC: ("list_by_price", CHEAPEST_FIRST),
+    ProductSort.PRICE_DESC: ("list_by_price_desc", DEAREST_FIRST),
+}
+MAX_SEARCH_TEXT = 1000
+"""Characters of search text that count (the SQL cuts there too)."""
+
+
+class _OfProduct(Protocol):
+    @property
+    def product_id(self) -> UUID: ...
+
+
+P = TypeVar("P", bound=_OfProduct)
+
+
+def _by_product(rows: Sequence[P]) -> dict[UUID, list[P]]:
+    grouped: dict[UUID, list[P]] = {}
+    for row in rows:
+        grouped.setdefault(row.product_id, []).append(row)
+    return grouped
+
+
+def _money(price: Decimal) -> Decimal:
+    """A price as the schema stores it: finite, not negative, at most two decimals."""
+    exact = isinstance(price, Decimal) and price.is_finite()
+    if not exact or price < 0 or price.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise InvalidInput(f"a price is a Decimal >= 0 with at most two decimals, not {price!r}")
+    return price
+
+
+def _filters(filters: ProductFilters | None) -> dict[str, Any]:
+    return (filters or ProductFilters()).model_dump()
+
+
+class ProductRepository(Repository):
+    """Products and their variants. Every product with variants has exactly one primary
+    variant: the database holds it (migration 0014), checked at COMMIT."""
+
+    namespace = "products"
+    entity = "product"
+    queries = {
+        "create": Product,
+        "create_variant": Variant,
+        "link_categories": None,
+        "get": Product,
+        "get_by_slug": Product,
+        "find_by_sku": Product,
+        "list_newest": Product,
+        "list_by_price": Product,
+        "list_by_price_desc": Product,
+        "count_page": None,
+        "list_page": Product,
+        "search": ProductHit,
+        "update": Product,
+        "archive": Product,
+        "soft_delete": None,
+        "restore": Product,
+        "variants_for": VariantStock,
+        "categories_for": ProductCategoryRef,
+        "media_for": ProductMediaRef,
+        "get_variant": Variant,
+        "update_variant": Variant,
+        "delete_variant": None,
+        "lock_price": ProductPrice,
+        "change_price": Product,
+    }
+    constraint_messages = {
+        "products_slug_key": "a product with this slug exists",
+        "products_sku_key": "a product with this sku exists",
+        "products_title_check": "a product title has 1 to 300 characters",
+        "products_slug_check": "a slug is lowercase words of a-z and 0-9 joined by hyphens",
+        "products_status_check": "a product is DRAFT, ACTIVE or ARCHIVED",
+        "products_price_check": "a price cannot be negative",
+        "products_compare_at_price_check": "a compare-at price cannot be negative",
+        "products_currency_check": "a currency is a three-letter ISO 4217 code",
+        "products_inventory_policy_check": "the inventory policy is TRACK, CONTINUE or DENY",
+        "products_attributes_check": "attributes must be a JSON object",
+        "products_version_check": "a version starts at 1",
+        "product_variants_sku_key": "a variant with this sku exists",
+        "product_variants_product_id_fkey": "the variant's product does not exist",
+        "product_variants_price_check": "a variant price cannot be negative",
+        "product_variants_compare_at_price_check": "a compare-at price cannot be negative",
+        "product_variants_stock_check": "stock cannot be negative",
+        "product_variants_weight_grams_check": "a weight cannot be negative",
+        "product_variants_attributes_check": "attributes must be a JSON object",
+        "product_variants_product_id_is_primary_key": "a product has one primary variant only",
+        "product_variants_has_primary_check": (
+            "every product with variants needs a primary variant: mark one primary before "
+            "committing (the rule product_variants_has_primary_check)"
+        ),
+    }
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def create_with_variants(self, new: NewProduct) -> ProductDetails:
+        """Create the product, its variants (each with its inventory row) and its category
+        links in one unit of work, and return its details. Takes no lock on existing rows
+        (only the category rows' key share locks of the foreign keys)."""
+        fields = new.model_dump(exclude={"variants", "category_ids", "primary_category_id"})
+        with self._atomic() as tx:
+            repo = tx.products
+            product = repo._get("create", Product, **{**fields, "attributes": new.attributes})
+            for variant in new.variants:
+                repo.add_variant(product.id, variant)
+            if new.category_ids:
+                repo._count(
+                    "link_categories",
+                    product_id=product.id,
+                    category_ids=new.category_ids,
+                    primary_category_id=new.primary_category_id,
+                )
+            return repo.get_with_details(product.id)
+
+    def add_variant(self, product_id: UUID, new: NewVariant) -> Variant:
+        """Add a variant with its inventory row; a primary one must be left when the
+        transaction commits (ConstraintViolation product_variants_has_primary_check)."""
+        fields = new.model_dump(exclude={"attributes"})
+        return self._get(
+            "create_variant", Variant, product_id=product_id, **fields, attributes=new.attributes
+        )
+
+    def update(self, product_id: UUID, patch: ProductPatch, *, expected_version: int) -> Product:
+        """Apply the fields set in ``patch``; StaleVersionError when the product moved on."""
+        return self._patch(
+            "update", Product, patch, expected_version=expected_version, id=product_id
+        )
+
+    def change_price(
+        self, product_id: UUID, price: Decimal, *, expected_version: int, actor: Actor
+    ) -> Product:
+        """Set the price, audited (``products``/``change_price``, before and after as
+        ProductPrice) in the same unit of work; no entry when the price stays the same.
+        Locks the product row FOR UPDATE first, then writes it and the audit row.
+        StaleVersionError when the product moved on; NotFoundError when it is not live."""
+
+        changed: list[Product] = []
+
+        def write(tx: Transaction) -> tuple[ProductPrice, ProductPrice]:
+            repo = tx.products
+            before = repo._get("lock_price", ProductPrice, id=product_id)
+            after = repo._update_versioned(
+                "change_price", Product, expected_version=expected_version, id=product_id,
+                price=_money(price),
+            )  # fmt: skip
+            changed.append(after)
+            return before, ProductPrice.of(after)
+
+        self._audited(actor, "change_price", product_id, write)
+        return changed[-1]
+
+    def archive(self, product_id: UUID, *, expected_version: int) -> Product:
+        """Set the product ARCHIVED; StaleVersionError when it moved on since read."""
+        return self._update_versioned(
+            "archive", Product, expected_version=expected_version, id=product_id
+        )
+
+    def soft_delete(self, product_id: UUID) -> None:
+        """Hide the product from every read; NotFoundError when there is no live product."""
+        self._touch("soft_delete", id=product_id)
+
+    def restore(self, product_id: UUID) -> Product:
+        """Bring a soft-deleted product back; NotFoundError when there is none."""
+        return self._get("restore", Product, id=product_id)
+
+    def update_variant(self, variant_id: UUID, patch: VariantPatch) -> Variant:
+        """Apply the fields set in ``patch``. ``is_primary=True`` hands the primary role over
+        (the previous primary is demoted in the same statement); ``False`` promotes the
+        oldest other variant, and with none the COMMIT is refused."""
+        return self._patch("update_variant", Variant, patch, id=variant_id)
+
+    def delete_variant(self, variant_id: UUID) -> None:
+        """Delete a variant and its stock; a deleted primary hands over to the oldest other."""
+        self._touch("delete_variant", id=variant_id)
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def get(self, product_id: UUID) -> Product:
+        """The live product with this id; NotFoundError otherwise."""
+        return self._get("get", Product, id=product_id)
+
+    def get_by_slug(self, slug: str) -> Product:
+        """The live product with this slug; NotFoundError otherwise."""
+        return self._get("get_by_slug", Product, slug=slug)
+
+    def find_by_sku(self, sku: str) -> Product | None:
+        """The live product with this sku, or with a variant of this sku; None otherwise."""
+        return self._find("find_by_sku", Product, sku=sku)
+
+    def get_variant(self, variant_id: UUID) -> Variant:
+        """The variant with this id; NotFoundError otherwise."""
+        return self._get("get_variant", Variant, id=variant_id)
+
+    def list_active(
+        self,
+        filters: ProductFilters | None = None,
+        *,
+        sort: ProductSort = ProductSort.NEWEST,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> CursorPage[Product]:
+        """Live products passing ``filters`` (ACTIVE by default), newest first or by price,
+        ``limit`` at a time; pass ``next_cursor`` back for the next page."""
+        name, keyset = _LISTINGS[sort]
+        return self._page(name, Product, keyset, limit=limit, cursor=cursor, **_filters(filters))
+
+    def list_page(
+        self, filters: ProductFilters | None = None, *, page: int = 1, per_page: int = 50
+    ) -> Page[Product]:
+        """One offset page of live products, newest first, with the total (admin screens)."""
+        return self._offset_page(
+            "list_page", "count_page", Product, page=page, per_page=per_page, **_filters(filters)
+        )
+
+    def search(
+        self,
+        text: str,
+        filters: ProductFilters | None = None,
+        *,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> CursorPage[ProductHit]:
+        """Live products matching every word of ``text`` (the last one as a prefix), best
+        first. Punctuation and operators are word breaks, never syntax; only the first
+        MAX_SEARCH_TEXT characters count; text without a word finds nothing."""
+        text = text[:MAX_SEARCH_TEXT].replace("\x00", " ")
+        return self._page(
+            "search",
+            ProductHit,
+            BEST_MATCH_FIRST,
+            limit=limit,
+            cursor=cursor,
+            text=text,
+            **_filters(filters),
+        )
+
+    def get_with_details(self, product_id: UUID) -> ProductDetails:
+        """The live product with its variants, stock, categories and media: four queries."""
+        return self.details_for([self.get(product_id)])[0]
+
+    def details_for(self, products: Sequence[Product]) -> list[ProductDetails]:
+        """Details of many products in three queries whatever their number (no N+1)."""
+        ids = [product.id for product in products]
+        variants = _by_product(self._list("variants_for", VariantStock, product_ids=ids))
+        categories = _by_product(self._list("categories_for", ProductCategoryRef, product_ids=ids))
+        media = _by_product(self._list("media_for", ProductMediaRef, product_ids=ids))
+        return [
+            ProductDetails(
+                product=product,
+                variants=variants.get(product.id, []),
+                categories=categories.get(product.id, []),
+                media=media.get(product.id, []),
+            )
+            for product in products
+        ]
+
+    def list_active_with_details(
+        self,
+        filters: ProductFilters | None = None,
+        *,
+        sort: ProductSort = ProductSort.NEWEST,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> CursorPage[ProductDetails]:
+        """list_active with each product's details: four queries per page."""
+        page = self.list_active(filters, sort=sort, limit=limit, cursor=cursor)
+        return CursorPage(self.details_for(page.items), page.next_cursor)
