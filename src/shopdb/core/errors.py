@@ -404,3 +404,19 @@ class ReservationExceeded(DomainError):
             requested=requested,
             reserved=reserved,
         )
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+class CheckoutRefused(DomainError):
+    """A cart that cannot be checked out: empty, a guest's, or with an address that is not
+    its user's."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """The idempotency key already placed an order from another cart."""
+
+
+class IllegalStatusTransition(DomainError):
+    """An order status change that the order state machine does not allow."""

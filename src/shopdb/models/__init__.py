@@ -62,6 +62,13 @@ from shopdb.models.media import (
     MediaType,
     NewMedia,
 )
+from shopdb.models.orders import (
+    Checkout,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderWithItems,
+)
 from shopdb.models.payments import (
     Authorization,
     NewSavedCard,
@@ -135,6 +142,7 @@ __all__ = [
     "Category",
     "CategoryProduct",
     "CategoryRename",
+    "Checkout",
     "Collection",
     "CollectionMembership",
     "CollectionProduct",
@@ -166,6 +174,10 @@ __all__ = [
     "NewSession",
     "NewUser",
     "NewVariant",
+    "Order",
+    "OrderItem",
+    "OrderStatus",
+    "OrderWithItems",
     "PasswordChange",
     "Payment",
     "PaymentProvider",

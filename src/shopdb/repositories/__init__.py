@@ -18,6 +18,7 @@ from shopdb.repositories.collections import CollectionRepository
 from shopdb.repositories.coupons import CouponRepository
 from shopdb.repositories.inventory import InventoryRepository
 from shopdb.repositories.media import MediaRepository
+from shopdb.repositories.orders import OrderRepository
 from shopdb.repositories.payments import PaymentRepository
 from shopdb.repositories.products import ProductRepository
 from shopdb.repositories.reviews import ReviewRepository
@@ -42,6 +43,7 @@ REPOSITORIES: tuple[type[Repository], ...] = (
     MediaRepository,
     ProductRepository,
     InventoryRepository,
+    OrderRepository,
 )
 """Every repository class: `shopdb check` and the constraint translation read their data."""
 
@@ -144,3 +146,8 @@ class Repositories(UnitOfWork):
     def inventory(self) -> InventoryRepository:
         """Stock of each variant: reservations that never oversell."""
         return InventoryRepository(self._runner, self._context, self)
+
+    @cached_property
+    def orders(self) -> OrderRepository:
+        """Orders: checkout from a cart, reads with items, the state machine, figures."""
+        return OrderRepository(self._runner, self._context, self)

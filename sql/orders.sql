@@ -1,0 +1,181 @@
+-- Orders: placed from a cart in one transaction (see docs/transactions.md), read with their
+-- items, moved through the order state machine, and summed for the back office.
+
+-- name: find_by_idempotency_key(idempotency_key)^
+-- The order a checkout with this key placed, or None.
+SELECT id, cart_id
+  FROM orders
+ WHERE idempotency_key = :idempotency_key;
+
+-- name: lock_cart(cart_id)^
+-- Lock the cart being checked out (the first lock of a checkout) and return its owner and state.
+SELECT id AS cart_id, user_id, status
+  FROM carts
+ WHERE id = :cart_id
+   FOR UPDATE;
+
+-- name: checkout_lines(cart_id)
+-- The cart's lines as an order will hold them: variant, quantity, the price in the cart, snapshots.
+SELECT ci.product_variant_id, v.product_id, ci.quantity, ci.unit_price, p.currency
+  FROM cart_items ci
+  JOIN product_variants v ON v.id = ci.product_variant_id
+  JOIN products p ON p.id = v.product_id
+ WHERE ci.cart_id = :cart_id
+ ORDER BY ci.product_variant_id;
+
+-- name: address_is_users(id, user_id)$
+-- Whether a live address belongs to this user.
+SELECT EXISTS (SELECT 1 FROM addresses WHERE id = :id AND user_id = :user_id AND deleted_at IS NULL);
+
+-- name: create(user_id, cart_id, idempotency_key, subtotal_amount, discount_amount, tax_amount, currency, shipping_address_id, billing_address_id)<!
+-- Insert a PENDING order with a readable reference (SO-YYMMDD-12 hex of its id) and address snapshots.
+WITH new AS (SELECT uuid_generate_v7() AS id)
+INSERT INTO orders (id, reference, user_id, cart_id, idempotency_key, subtotal_amount,
+                    discount_amount, tax_amount, total_amount, currency, shipping_address_id,
+                    billing_address_id, shipping_address_snapshot, billing_address_snapshot,
+                    placed_at)
+SELECT new.id,
+       'SO-' || to_char(now() AT TIME ZONE 'UTC', 'YYMMDD') || '-'
+             || upper(right(replace(new.id::text, '-', ''), 12)),
+       :user_id, :cart_id, :idempotency_key, :subtotal_amount, :discount_amount, :tax_amount,
+       :subtotal_amount::numeric + :tax_amount::numeric - :discount_amount::numeric, :currency,
+       :shipping_address_id, :billing_address_id,
+       (SELECT to_jsonb(a) - 'user_id' - 'is_default' - 'created_at' - 'updated_at' - 'deleted_at'
+          FROM addresses a WHERE a.id = :shipping_address_id),
+       (SELECT to_jsonb(a) - 'user_id' - 'is_default' - 'created_at' - 'updated_at' - 'deleted_at'
+          FROM addresses a WHERE a.id = :billing_address_id),
+       now()
+  FROM new
+RETURNING id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+          total_amount, currency, shipping_address_id, billing_address_id,
+          shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
+          shipped_at, delivered_at, cancelled_at, version, created_at, updated_at;
+
+-- name: add_items_from_cart(order_id, cart_id)!
+-- Copy the cart's lines into the order with title and variant snapshots.
+INSERT INTO order_items (order_id, product_id, product_variant_id, quantity, unit_price, currency,
+                         title_snapshot, variant_snapshot)
+SELECT :order_id, v.product_id, ci.product_variant_id, ci.quantity, ci.unit_price, p.currency,
+       p.title,
+       jsonb_build_object('title', v.title, 'sku', v.sku, 'attributes', v.attributes)
+  FROM cart_items ci
+  JOIN product_variants v ON v.id = ci.product_variant_id
+  JOIN products p ON p.id = v.product_id
+ WHERE ci.cart_id = :cart_id;
+
+-- name: record_coupon_usage(code, user_id, order_id, discount_amount)!
+-- Record one use of a coupon by an order; its trigger counts it and the limit CHECK refuses one too many.
+INSERT INTO coupon_usages (coupon_id, user_id, order_id, discount_amount)
+SELECT id, :user_id, :order_id, :discount_amount
+  FROM coupons
+ WHERE code = upper(:code);
+
+-- name: mark_cart_checked_out(cart_id)!
+-- The cart became an order: it can no longer change.
+UPDATE carts
+   SET status = 'CHECKED_OUT'
+ WHERE id = :cart_id AND status = 'ACTIVE';
+
+-- name: get(id)^
+-- The order with this id.
+SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+       total_amount, currency, shipping_address_id, billing_address_id,
+       shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
+       shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
+  FROM orders
+ WHERE id = :id;
+
+-- name: get_by_reference(reference)^
+-- The order with this reference, in any letter case.
+SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+       total_amount, currency, shipping_address_id, billing_address_id,
+       shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
+       shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
+  FROM orders
+ WHERE reference = upper(:reference);
+
+-- name: list_items(order_id)
+-- The items of one order in the order they were written.
+SELECT id, order_id, product_id, product_variant_id, quantity, unit_price,
+       quantity * unit_price AS line_total, currency, title_snapshot, variant_snapshot, created_at
+  FROM order_items
+ WHERE order_id = :order_id
+ ORDER BY id;
+
+-- name: list_items_of_orders(order_ids)
+-- The items of several orders at once (no N+1 when a page of orders is shown with its items).
+SELECT id, order_id, product_id, product_variant_id, quantity, unit_price,
+       quantity * unit_price AS line_total, currency, title_snapshot, variant_snapshot, created_at
+  FROM order_items
+ WHERE order_id = ANY(:order_ids)
+ ORDER BY order_id, id;
+
+-- name: list_for_user(user_id, after_created_at, after_id, limit)
+-- One keyset page of a user's orders, newest first.
+SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+       total_amount, currency, shipping_address_id, billing_address_id,
+       shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
+       shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
+  FROM orders
+ WHERE user_id = :user_id
+   AND (created_at, id) < (:after_created_at, :after_id)
+ ORDER BY created_at DESC, id DESC
+ LIMIT :limit;
+
+-- name: list_for_user_by_status(user_id, status, after_created_at, after_id, limit)
+-- One keyset page of a user's orders in one status, newest first (the (user_id, status, created_at) index).
+SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+       total_amount, currency, shipping_address_id, billing_address_id,
+       shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
+       shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
+  FROM orders
+ WHERE user_id = :user_id
+   AND status = :status
+   AND (created_at, id) < (:after_created_at, :after_id)
+ ORDER BY created_at DESC, id DESC
+ LIMIT :limit;
+
+-- name: list_by_status(status, after_created_at, after_id, limit)
+-- One keyset page of all orders in one status, newest first, for the back office.
+SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+       total_amount, currency, shipping_address_id, billing_address_id,
+       shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
+       shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
+  FROM orders
+ WHERE status = :status
+   AND (created_at, id) < (:after_created_at, :after_id)
+ ORDER BY created_at DESC, id DESC
+ LIMIT :limit;
+
+-- name: change_status(id, expected_version, status)<!
+-- Move an order to a new status at the expected version, stamping the matching timestamp.
+UPDATE orders
+   SET status       = :status,
+       fulfilled_at = CASE WHEN :status = 'FULFILLED' THEN now() ELSE fulfilled_at END,
+       shipped_at   = CASE WHEN :status = 'SHIPPED'   THEN now() ELSE shipped_at   END,
+       delivered_at = CASE WHEN :status = 'DELIVERED' THEN now() ELSE delivered_at END,
+       cancelled_at = CASE WHEN :status = 'CANCELLED' THEN now() ELSE cancelled_at END,
+       version      = next_version(version, :expected_version)
+ WHERE id = :id
+RETURNING id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+          total_amount, currency, shipping_address_id, billing_address_id,
+          shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
+          shipped_at, delivered_at, cancelled_at, version, created_at, updated_at;
+
+-- name: statistics_by_status(from_time, to_time)
+-- Count and revenue of the orders placed in [from_time, to_time), per status.
+SELECT status, count(*)::integer AS orders, coalesce(sum(total_amount), 0)::numeric(14,2) AS revenue
+  FROM orders
+ WHERE created_at >= :from_time AND created_at < :to_time
+ GROUP BY status
+ ORDER BY status;
+
+-- name: statistics_by_day(from_time, to_time)
+-- Count and revenue of the orders placed in [from_time, to_time), per UTC day, cancelled ones left out.
+SELECT coalesce((created_at AT TIME ZONE 'UTC')::date, 'epoch'::date) AS day,  -- never NULL: says so to shopdb check
+       count(*)::integer AS orders,
+       coalesce(sum(total_amount), 0)::numeric(14,2) AS revenue
+  FROM orders
+ WHERE created_at >= :from_time AND created_at < :to_time AND status <> 'CANCELLED'
+ GROUP BY 1
+ ORDER BY 1;

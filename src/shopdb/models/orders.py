@@ -1,0 +1,144 @@
+"""Orders: the order, its items, the checkout input and the back-office figures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shopdb.models.base import InputModel, RowModel
+
+
+class OrderStatus(StrEnum):
+    """The order state machine: PENDING -> PAID -> FULFILLED -> SHIPPED -> DELIVERED, and
+    PENDING or PAID -> CANCELLED."""
+
+    PENDING = "PENDING"
+    PAID = "PAID"
+    FULFILLED = "FULFILLED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.FULFILLED, OrderStatus.CANCELLED}),
+    OrderStatus.FULFILLED: frozenset({OrderStatus.SHIPPED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+class Order(RowModel):
+    """A placed order; amounts are exact decimals and total = subtotal + tax - discount."""
+
+    id: UUID
+    reference: str
+    user_id: UUID | None
+    cart_id: UUID | None
+    status: OrderStatus
+    subtotal_amount: Decimal
+    discount_amount: Decimal
+    tax_amount: Decimal
+    total_amount: Decimal
+    currency: str
+    shipping_address_id: UUID | None
+    billing_address_id: UUID | None
+    shipping_address_snapshot: dict[str, Any] | None
+    billing_address_snapshot: dict[str, Any] | None
+    placed_at: datetime | None
+    fulfilled_at: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    cancelled_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class OrderItem(RowModel):
+    """One item with what it was when bought: title and variant snapshots, unit price."""
+
+    id: UUID
+    order_id: UUID
+    product_id: UUID | None
+    product_variant_id: UUID | None
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+    currency: str
+    title_snapshot: str
+    variant_snapshot: dict[str, Any]
+    created_at: datetime
+
+
+class OrderWithItems(BaseModel):
+    """An order and its items (two queries)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    order: Order
+    items: list[OrderItem]
+
+
+IdempotencyKey = Annotated[
+    str, StringConstraints(min_length=8, max_length=200, pattern=r"^[!-~]+$")
+]
+
+
+class Checkout(InputModel):
+    """What place_from_cart needs besides the cart: addresses, an optional coupon, the
+    idempotency key the client generated for this checkout, and the tax rate to apply."""
+
+    shipping_address_id: UUID
+    billing_address_id: UUID
+    idempotency_key: IdempotencyKey
+    coupon_code: Annotated[str, StringConstraints(min_length=3, max_length=64)] | None = None
+    tax_rate: Annotated[Decimal, Field(ge=0, le=1, decimal_places=4)] = Decimal("0")
+
+
+class OrderKey(RowModel):
+    """The order an idempotency key already placed, and the cart it came from."""
+
+    id: UUID
+    cart_id: UUID | None
+
+
+class CartLock(RowModel):
+    """The locked cart of a checkout: whose it is and whether it can still be checked out."""
+
+    cart_id: UUID
+    user_id: UUID | None
+    status: str
+
+
+class CheckoutLine(RowModel):
+    """A cart line on its way into an order."""
+
+    product_variant_id: UUID
+    product_id: UUID
+    quantity: int
+    unit_price: Decimal
+    currency: str
+
+
+class StatusFigures(RowModel):
+    """How many orders are in a status and what they add up to."""
+
+    status: OrderStatus
+    orders: int
+    revenue: Decimal
+
+
+class DayFigures(RowModel):
+    """Orders placed on one day (UTC) and what they add up to, cancelled ones left out."""
+
+    day: date
+    orders: int
+    revenue: Decimal
