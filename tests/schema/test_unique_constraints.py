@@ -30,6 +30,7 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Callable[[Any], Any]]]] = 
     "user_sessions_refresh_token_hash_key": ("user_sessions", {}, {"refresh_token_hash": same}),
     "roles_name_key": ("roles", {}, {"name": same}),
     "permissions_key_key": ("permissions", {}, {"key": same}),
+    "api_keys_prefix_key": ("api_keys", {}, {"prefix": same}),
     "role_permissions_pkey": ("role_permissions", {}, {"role_id": same, "permission_id": same}),
     "user_roles_pkey": ("user_roles", {}, {"user_id": same, "role_id": same}),
     "user_permissions_pkey": ("user_permissions", {}, {"user_id": same, "permission_id": same}),
@@ -81,7 +82,7 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Callable[[Any], Any]]]] = 
     "addresses_user_id_is_default_key": ("addresses", {"is_default": True}, {"user_id": same}),
     "orders_reference_key": ("orders", {}, {"reference": same}),
     "orders_cart_id_key": ("orders", {}, {"cart_id": same}),
-    "orders_idempotency_key_key": ("orders", {}, {"idempotency_key": same}),
+    "orders_idempotency_key_key": ("orders", {"idempotency_key": "checkout-key-0001"}, {}),
     "payments_transaction_id_provider_key": (
         "payments",
         {},

@@ -414,8 +414,9 @@ class CheckoutRefused(DomainError):
     its user's."""
 
 
-class IdempotencyKeyReused(DomainError):
-    """The idempotency key already placed an order from another cart."""
+class IdempotencyKeyReused(DomainError, ConflictError):
+    """The idempotency key already placed an order from another cart; a ConflictError too,
+    like every duplicate key."""
 
 
 class IllegalStatusTransition(DomainError):
