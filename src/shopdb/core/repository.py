@@ -20,6 +20,7 @@ from pydantic import BaseModel, SecretStr
 from shopdb.core.errors import (
     DomainError,
     InvalidCursor,
+    InvalidInput,
     NotFoundError,
     ProgrammingError,
     StaleVersionError,
@@ -103,6 +104,7 @@ class Repository:
     idempotent: ClassVar[frozenset[str]] = frozenset()
     """Write queries that are harmless to run twice (retried once on a dead connection)."""
     max_page_size: ClassVar[int] = 500
+    max_batch_size: ClassVar[int] = 10_000
     sql_directory: ClassVar[Path | None] = None
     """Where ``namespace``.sql lives when it is not one of shopdb's own sql/ files."""
 
@@ -140,6 +142,19 @@ class Repository:
         """How many rows a ``!`` statement touched."""
         count: int = self._run(name, None, _COUNT, params)
         return count
+
+    def _count_in_batches(self, name: str, batch_size: int, /, **params: Any) -> int:
+        """Run a ``!`` statement that takes ``batch_size`` (and touches at most that many
+        rows) until a batch comes back short; return the rows touched in all. Outside a
+        transaction each batch commits on its own, so no lock is held for long."""
+        if not 1 <= batch_size <= self.max_batch_size:
+            raise InvalidInput(f"batch_size must be 1 to {self.max_batch_size}")
+        total = 0
+        while (done := self._count(name, batch_size=batch_size, **params)) > 0:
+            total += done
+            if done < batch_size:
+                break
+        return total
 
     def _touch(self, name: str, /, **params: Any) -> None:
         """Run a ``!`` statement that must touch a row; NotFoundError when it touched none."""

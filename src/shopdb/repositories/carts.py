@@ -110,20 +110,11 @@ class CartRepository(Repository):
         """Mark active carts idle for longer than ``older_than`` ABANDONED, ``batch_size``
         per statement (each commits on its own: no long lock); returns how many."""
         seconds = older_than.total_seconds()
-        return self._batches("mark_abandoned_batch", batch_size, idle_seconds=seconds)
+        return self._count_in_batches("mark_abandoned_batch", batch_size, idle_seconds=seconds)
 
     def expire(self, *, batch_size: int = 1000) -> int:
         """Delete carts past their expiry that were never checked out, in bounded batches."""
-        return self._batches("delete_expired_batch", batch_size)
-
-    def _batches(self, name: str, batch_size: int, **params: object) -> int:
-        if batch_size < 1:
-            raise InvalidInput("batch_size must be at least 1")
-        total = done = self._count(name, batch_size=batch_size, **params)
-        while done == batch_size:
-            done = self._count(name, batch_size=batch_size, **params)
-            total += done
-        return total
+        return self._count_in_batches("delete_expired_batch", batch_size)
 
     def _active_cart(self, user_id: UUID | None, session_id: str | None) -> Cart:
         if user_id is not None:

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from pydantic import SecretStr
 
-from shopdb.core.errors import InvalidInput
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
 from shopdb.core.repository import Repository
 from shopdb.models.sessions import CreatedSession, NewSession, Session, refresh_token_hash
@@ -37,7 +36,6 @@ class SessionRepository(Repository):
     }
     touch_interval_s: ClassVar[int] = 60
     """touch writes last_seen_at at most this often per session."""
-    max_batch_size: ClassVar[int] = 10_000
 
     def create(self, new: NewSession) -> CreatedSession:
         """Start a session: draw a 256-bit refresh token, store only its SHA-256, and return
@@ -82,11 +80,4 @@ class SessionRepository(Repository):
         """Delete every expired session, ``batch_size`` rows per statement: outside a
         transaction each batch commits on its own, so no lock is held for long and concurrent
         reads never wait on a long delete. Returns how many were deleted."""
-        if not 1 <= batch_size <= self.max_batch_size:
-            raise InvalidInput(f"batch_size must be 1 to {self.max_batch_size}")
-        total = 0
-        while (deleted := self._count("delete_expired", batch_size=batch_size)) > 0:
-            total += deleted
-            if deleted < batch_size:
-                break
-        return total
+        return self._count_in_batches("delete_expired", batch_size)
