@@ -147,6 +147,16 @@ SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount
  ORDER BY created_at DESC, id DESC
  LIMIT :limit;
 
+-- name: lock_for_status_change(id)^
+-- Lock the order row for a status change (the first lock of one) and read it as it now is.
+SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+       total_amount, currency, shipping_address_id, billing_address_id,
+       shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
+       shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
+  FROM orders
+ WHERE id = :id
+   FOR NO KEY UPDATE;
+
 -- name: change_status(id, expected_version, status)<!
 -- Move an order to a new status at the expected version, stamping the matching timestamp.
 UPDATE orders

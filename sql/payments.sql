@@ -57,12 +57,6 @@ RETURNING id, order_id, user_id, provider, status, transaction_id, conversation_
           last_four_digits, authorized_at, settled_at, failed_at, failure_reason,
           failure_code, created_at, updated_at;
 
--- name: mark_order_paid(order_id)!
--- Move the payment's PENDING order to PAID (a new version); touches nothing otherwise.
-UPDATE orders
-   SET status = 'PAID', version = version + 1
- WHERE id = :order_id AND status = 'PENDING';
-
 -- name: fail(id, failure_reason, failure_code)<!
 -- Move an INITIATED or AUTHORIZED payment to FAILED with the provider's reason; None otherwise.
 UPDATE payments

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,103 +22,25 @@ from shopdb.errors import (
     CheckoutRefused,
     CouponUnavailable,
     IdempotencyKeyReused,
-    IllegalStatusTransition,
     NotFoundError,
     OutOfStockError,
-    StaleVersionError,
 )
-from shopdb.models import CartLine, CartStatus, Checkout, NewUser, OrderStatus
-
-HASH = "$2b$12$" + "o" * 53
-PRICES = (Decimal("19.90"), Decimal("5.05"))
-
-
-@dataclass(frozen=True)
-class Shop:
-    """A user with an address, and a product whose two variants have 10 units each."""
-
-    user_id: UUID
-    address_id: UUID
-    variants: tuple[UUID, UUID]
-
-
-def _buyer(repos: Transaction | Database, conn: psycopg.Connection[Any], shop: Shop) -> Shop:
-    """Another user with an address, buying from the same shop."""
-    tag = uuid4().hex[:10]
-    user = repos.users.create(NewUser(email=f"buyer-{tag}@example.com", password_hash=HASH))
-    address = conn.execute(
-        """INSERT INTO addresses (user_id, full_name, line1, city, country)
-           VALUES (%s, 'Ada Buyer', '1 Main St', 'Istanbul', 'TR') RETURNING id""",
-        [user.id],
-    ).fetchone()
-    assert address is not None
-    return Shop(user.id, address[0], shop.variants)
-
-
-def _shop(repos: Transaction | Database, conn: psycopg.Connection[Any], stock: int = 10) -> Shop:
-    tag = uuid4().hex[:10]
-    product = conn.execute(
-        """INSERT INTO products (title, slug, price, status)
-           VALUES (%s, %s, %s, 'ACTIVE') RETURNING id""",
-        [f"Lamp {tag}", f"lamp-{tag}", PRICES[0]],
-    ).fetchone()
-    assert product is not None
-    variants = []
-    for n, price in enumerate(PRICES):
-        row = conn.execute(
-            """INSERT INTO product_variants (product_id, title, sku, price, is_primary)
-               VALUES (%s, %s, %s, %s, %s) RETURNING id""",
-            [product[0], f"Size {n}", f"LAMP-{tag}-{n}", price, n == 0],
-        ).fetchone()
-        assert row is not None
-        conn.execute(
-            "INSERT INTO inventory (product_variant_id, quantity_on_hand) VALUES (%s, %s)",
-            [row[0], stock],
-        )
-        variants.append(row[0])
-    return _buyer(repos, conn, Shop(uuid4(), uuid4(), (variants[0], variants[1])))
-
-
-def _cart(repos: Transaction | Database, shop: Shop, quantities: tuple[int, int] = (2, 1)) -> UUID:
-    cart = repos.carts.get_or_create_active(user_id=shop.user_id)
-    for variant, quantity in zip(shop.variants, quantities, strict=True):
-        if quantity:
-            repos.carts.add_item(cart.id, CartLine(product_variant_id=variant, quantity=quantity))
-    return cart.id
-
-
-def _checkout(shop: Shop, **changes: Any) -> Checkout:
-    values: dict[str, Any] = {
-        "shipping_address_id": shop.address_id,
-        "billing_address_id": shop.address_id,
-        "idempotency_key": f"key-{uuid4().hex}",
-    }
-    values.update(changes)
-    return Checkout(**values)
-
-
-def _stock(conn: psycopg.Connection[Any], variant: UUID) -> tuple[int, int]:
-    row = conn.execute(
-        "SELECT quantity_on_hand, quantity_reserved FROM inventory WHERE product_variant_id = %s",
-        [variant],
-    ).fetchone()
-    assert row is not None
-    return row[0], row[1]
-
-
-def _coupon(conn: psycopg.Connection[Any], code: str, **columns: Any) -> None:
-    values = {"type": "PERCENTAGE", "value": Decimal("10"), **columns}
-    names = ", ".join(values)
-    marks = ", ".join(["%s"] * len(values))
-    conn.execute(
-        f"INSERT INTO coupons (code, {names}) VALUES (%s, {marks})",  # noqa: S608 (test set-up)
-        [code, *values.values()],
-    )
+from shopdb.models import CartLine, CartStatus, OrderStatus
+from tests.repositories.fixture_orders import (
+    PRICES,
+    Shop,
+    checkout_of,
+    fill_cart,
+    insert_coupon,
+    new_buyer,
+    new_shop,
+    stock_of,
+)
 
 
 @pytest.fixture
 def shop(tx: Transaction) -> Shop:
-    return _shop(tx, tx.connection)
+    return new_shop(tx, tx.connection)
 
 
 # --- place_from_cart --------------------------------------------------------------------------
@@ -128,9 +49,9 @@ def shop(tx: Transaction) -> Shop:
 def test_placing_a_cart_writes_the_order_its_items_and_reserves_the_stock(
     tx: Transaction, shop: Shop
 ) -> None:
-    cart_id = _cart(tx, shop, (2, 1))
+    cart_id = fill_cart(tx, shop, (2, 1))
 
-    placed = tx.orders.place_from_cart(cart_id, _checkout(shop, tax_rate=Decimal("0.18")))
+    placed = tx.orders.place_from_cart(cart_id, checkout_of(shop, tax_rate=Decimal("0.18")))
 
     order = placed.order
     subtotal = 2 * PRICES[0] + PRICES[1]
@@ -145,13 +66,13 @@ def test_placing_a_cart_writes_the_order_its_items_and_reserves_the_stock(
     assert order.shipping_address_snapshot is not None
     assert order.shipping_address_snapshot["city"] == "Istanbul"
     assert tx.carts.get(cart_id).status is CartStatus.CHECKED_OUT
-    assert _stock(tx.connection, shop.variants[0]) == (10, 2)
-    assert _stock(tx.connection, shop.variants[1]) == (10, 1)
+    assert stock_of(tx.connection, shop.variants[0]) == (10, 2)
+    assert stock_of(tx.connection, shop.variants[1]) == (10, 1)
 
 
 def test_the_same_idempotency_key_gives_back_the_same_order(tx: Transaction, shop: Shop) -> None:
-    cart_id = _cart(tx, shop)
-    checkout = _checkout(shop)
+    cart_id = fill_cart(tx, shop)
+    checkout = checkout_of(shop)
 
     first = tx.orders.place_from_cart(cart_id, checkout)
     again = tx.orders.place_from_cart(cart_id, checkout)
@@ -159,13 +80,13 @@ def test_the_same_idempotency_key_gives_back_the_same_order(tx: Transaction, sho
     assert again == first
     count = tx.connection.execute("SELECT count(*) FROM orders WHERE cart_id = %s", [cart_id])
     assert count.fetchone() == (1,)
-    assert _stock(tx.connection, shop.variants[0]) == (10, 2)
+    assert stock_of(tx.connection, shop.variants[0]) == (10, 2)
 
 
 def test_the_same_idempotency_key_with_another_cart_is_refused(tx: Transaction, shop: Shop) -> None:
-    checkout = _checkout(shop)
-    tx.orders.place_from_cart(_cart(tx, shop), checkout)
-    other_cart = _cart(tx, shop)
+    checkout = checkout_of(shop)
+    tx.orders.place_from_cart(fill_cart(tx, shop), checkout)
+    other_cart = fill_cart(tx, shop)
 
     with pytest.raises(IdempotencyKeyReused, match="another cart"):
         tx.orders.place_from_cart(other_cart, checkout)
@@ -176,33 +97,33 @@ def test_the_same_idempotency_key_with_another_cart_is_refused(tx: Transaction, 
 def test_an_out_of_stock_line_leaves_no_order_no_reservation_and_the_cart_active(
     tx: Transaction, shop: Shop
 ) -> None:
-    cart_id = _cart(tx, shop, (2, 11))
+    cart_id = fill_cart(tx, shop, (2, 11))
 
     with pytest.raises(OutOfStockError):
-        tx.orders.place_from_cart(cart_id, _checkout(shop))
+        tx.orders.place_from_cart(cart_id, checkout_of(shop))
 
     assert tx.carts.get(cart_id).status is CartStatus.ACTIVE
-    assert _stock(tx.connection, shop.variants[0]) == (10, 0)
+    assert stock_of(tx.connection, shop.variants[0]) == (10, 0)
     assert tx.connection.execute("SELECT count(*) FROM orders").fetchone() == (0,)
 
 
 def test_an_empty_cart_a_guest_cart_and_a_strangers_address_are_refused(
     tx: Transaction, shop: Shop
 ) -> None:
-    empty = _cart(tx, shop, (0, 0))
+    empty = fill_cart(tx, shop, (0, 0))
     guest = tx.carts.get_or_create_active(session_id="guest").id
     tx.carts.add_item(guest, CartLine(product_variant_id=shop.variants[0]))
-    stranger = _buyer(tx, tx.connection, shop)
+    stranger = new_buyer(tx, tx.connection, shop)
 
     with pytest.raises(CheckoutRefused, match="is empty"):
-        tx.orders.place_from_cart(empty, _checkout(shop))
+        tx.orders.place_from_cart(empty, checkout_of(shop))
     with pytest.raises(CheckoutRefused, match="guest cart"):
-        tx.orders.place_from_cart(guest, _checkout(shop))
+        tx.orders.place_from_cart(guest, checkout_of(shop))
     tx.carts.add_item(empty, CartLine(product_variant_id=shop.variants[0]))
     with pytest.raises(CheckoutRefused, match="not a live address"):
-        tx.orders.place_from_cart(empty, _checkout(shop, billing_address_id=stranger.address_id))
+        tx.orders.place_from_cart(empty, checkout_of(shop, billing_address_id=stranger.address_id))
     with pytest.raises(NotFoundError, match="cart"):
-        tx.orders.place_from_cart(uuid4(), _checkout(shop))
+        tx.orders.place_from_cart(uuid4(), checkout_of(shop))
 
     assert tx.connection.execute("SELECT count(*) FROM orders").fetchone() == (0,)
 
@@ -210,18 +131,18 @@ def test_an_empty_cart_a_guest_cart_and_a_strangers_address_are_refused(
 def test_a_checked_out_cart_cannot_be_placed_again_under_a_new_key(
     tx: Transaction, shop: Shop
 ) -> None:
-    cart_id = _cart(tx, shop)
-    tx.orders.place_from_cart(cart_id, _checkout(shop))
+    cart_id = fill_cart(tx, shop)
+    tx.orders.place_from_cart(cart_id, checkout_of(shop))
 
     with pytest.raises(CartNotActive, match="CHECKED_OUT"):
-        tx.orders.place_from_cart(cart_id, _checkout(shop))
+        tx.orders.place_from_cart(cart_id, checkout_of(shop))
 
 
 def test_a_coupon_gives_its_discount_and_counts_one_use(tx: Transaction, shop: Shop) -> None:
-    _coupon(tx.connection, "TENOFF")
-    cart_id = _cart(tx, shop, (1, 0))
+    insert_coupon(tx.connection, "TENOFF")
+    cart_id = fill_cart(tx, shop, (1, 0))
 
-    order = tx.orders.place_from_cart(cart_id, _checkout(shop, coupon_code="tenoff")).order
+    order = tx.orders.place_from_cart(cart_id, checkout_of(shop, coupon_code="tenoff")).order
 
     assert order.discount_amount == Decimal("1.99")
     assert order.total_amount == PRICES[0] - Decimal("1.99")
@@ -232,14 +153,14 @@ def test_a_coupon_gives_its_discount_and_counts_one_use(tx: Transaction, shop: S
 def test_an_unavailable_coupon_refuses_the_checkout_and_leaves_nothing(
     tx: Transaction, shop: Shop
 ) -> None:
-    _coupon(tx.connection, "BIGSPEND", min_order_amount=Decimal("1000"))
-    cart_id = _cart(tx, shop)
+    insert_coupon(tx.connection, "BIGSPEND", min_order_amount=Decimal("1000"))
+    cart_id = fill_cart(tx, shop)
 
     with pytest.raises(CouponUnavailable):
-        tx.orders.place_from_cart(cart_id, _checkout(shop, coupon_code="BIGSPEND"))
+        tx.orders.place_from_cart(cart_id, checkout_of(shop, coupon_code="BIGSPEND"))
 
     assert tx.carts.get(cart_id).status is CartStatus.ACTIVE
-    assert _stock(tx.connection, shop.variants[0]) == (10, 0)
+    assert stock_of(tx.connection, shop.variants[0]) == (10, 0)
 
 
 # --- reads --------------------------------------------------------------------------------------
@@ -248,7 +169,7 @@ def test_an_unavailable_coupon_refuses_the_checkout_and_leaves_nothing(
 def test_get_reads_an_order_with_its_items_in_two_queries(
     shared_db: Database, tx: Transaction, shop: Shop
 ) -> None:
-    placed = tx.orders.place_from_cart(_cart(tx, shop), _checkout(shop))
+    placed = tx.orders.place_from_cart(fill_cart(tx, shop), checkout_of(shop))
 
     with shared_db.capture_queries() as ran:
         read = tx.orders.get(placed.order.id)
@@ -261,7 +182,9 @@ def test_get_reads_an_order_with_its_items_in_two_queries(
 
 
 def test_a_users_orders_page_newest_first_and_filter_by_status(tx: Transaction, shop: Shop) -> None:
-    placed = [tx.orders.place_from_cart(_cart(tx, shop, (1, 0)), _checkout(shop)) for _ in range(3)]
+    placed = [
+        tx.orders.place_from_cart(fill_cart(tx, shop, (1, 0)), checkout_of(shop)) for _ in range(3)
+    ]
     first = placed[0].order
     tx.orders.change_status(first.id, OrderStatus.PAID, first.version)
 
@@ -279,88 +202,10 @@ def test_a_users_orders_page_newest_first_and_filter_by_status(tx: Transaction, 
     assert all(len(found) == 1 for found in items.values())
 
 
-# --- the state machine -------------------------------------------------------------------------
-
-
-def test_an_order_walks_the_state_machine_stamping_each_step(tx: Transaction, shop: Shop) -> None:
-    order = tx.orders.place_from_cart(_cart(tx, shop, (3, 0)), _checkout(shop)).order
-
-    for status in (
-        OrderStatus.PAID,
-        OrderStatus.FULFILLED,
-        OrderStatus.SHIPPED,
-        OrderStatus.DELIVERED,
-    ):
-        order = tx.orders.change_status(order.id, status, order.version)
-
-    assert order.status is OrderStatus.DELIVERED
-    assert order.version == 5
-    assert None not in (order.fulfilled_at, order.shipped_at, order.delivered_at)
-    assert _stock(tx.connection, shop.variants[0]) == (7, 0)
-
-
-@pytest.mark.parametrize(
-    ("path", "illegal"),
-    [
-        ((), OrderStatus.SHIPPED),
-        ((OrderStatus.PAID, OrderStatus.FULFILLED), OrderStatus.CANCELLED),
-        ((OrderStatus.CANCELLED,), OrderStatus.PAID),
-        ((), OrderStatus.PENDING),
-    ],
-)
-def test_a_change_outside_the_state_machine_is_refused(
-    tx: Transaction, shop: Shop, path: tuple[OrderStatus, ...], illegal: OrderStatus
-) -> None:
-    order = tx.orders.place_from_cart(_cart(tx, shop), _checkout(shop)).order
-    for status in path:
-        order = tx.orders.change_status(order.id, status, order.version)
-
-    with pytest.raises(IllegalStatusTransition, match="state machine"):
-        tx.orders.change_status(order.id, illegal, order.version)
-
-    assert tx.orders.get(order.id).order == order
-
-
-def test_a_stale_version_is_refused(tx: Transaction, shop: Shop) -> None:
-    order = tx.orders.place_from_cart(_cart(tx, shop), _checkout(shop)).order
-    tx.orders.change_status(order.id, OrderStatus.PAID, order.version)
-
-    with pytest.raises(StaleVersionError):
-        tx.orders.change_status(order.id, OrderStatus.CANCELLED, order.version)
-
-
-def test_cancelling_a_pending_order_releases_its_reservation(tx: Transaction, shop: Shop) -> None:
-    order = tx.orders.place_from_cart(_cart(tx, shop, (4, 0)), _checkout(shop)).order
-
-    tx.orders.change_status(order.id, OrderStatus.CANCELLED, order.version)
-
-    assert _stock(tx.connection, shop.variants[0]) == (10, 0)
-
-
-def test_cancelling_a_paid_order_releases_its_reservation(tx: Transaction, shop: Shop) -> None:
-    order = tx.orders.place_from_cart(_cart(tx, shop, (4, 0)), _checkout(shop)).order
-    paid = tx.orders.change_status(order.id, OrderStatus.PAID, order.version)
-    assert _stock(tx.connection, shop.variants[0]) == (10, 4)
-
-    cancelled = tx.orders.change_status(order.id, OrderStatus.CANCELLED, paid.version)
-
-    assert cancelled.cancelled_at is not None
-    assert _stock(tx.connection, shop.variants[0]) == (10, 0)
-
-
-def test_fulfilling_an_order_turns_its_reservation_into_a_sale(tx: Transaction, shop: Shop) -> None:
-    order = tx.orders.place_from_cart(_cart(tx, shop, (4, 1)), _checkout(shop)).order
-    paid = tx.orders.change_status(order.id, OrderStatus.PAID, order.version)
-
-    tx.orders.change_status(order.id, OrderStatus.FULFILLED, paid.version)
-
-    assert _stock(tx.connection, shop.variants[0]) == (6, 0)
-    assert _stock(tx.connection, shop.variants[1]) == (9, 0)
-
-
 def test_statistics_count_and_sum_by_status_and_by_day(tx: Transaction, shop: Shop) -> None:
     orders = [
-        tx.orders.place_from_cart(_cart(tx, shop, (1, 0)), _checkout(shop)).order for _ in range(3)
+        tx.orders.place_from_cart(fill_cart(tx, shop, (1, 0)), checkout_of(shop)).order
+        for _ in range(3)
     ]
     tx.orders.change_status(orders[0].id, OrderStatus.CANCELLED, orders[0].version)
     now = datetime.now(UTC)
@@ -384,9 +229,9 @@ def test_racing_checkouts_with_one_key_place_exactly_one_order(
     db: Database, postgresql: psycopg.Connection[Any]
 ) -> None:
     postgresql.autocommit = True
-    shop = _shop(db, postgresql)
-    cart_id = _cart(db, shop)
-    checkout = _checkout(shop)
+    shop = new_shop(db, postgresql)
+    cart_id = fill_cart(db, shop)
+    checkout = checkout_of(shop)
     start = threading.Barrier(4)
 
     def place(_: int) -> UUID:
@@ -398,23 +243,23 @@ def test_racing_checkouts_with_one_key_place_exactly_one_order(
 
     assert len(ids) == 1
     assert postgresql.execute("SELECT count(*) FROM orders").fetchone() == (1,)
-    assert _stock(postgresql, shop.variants[0]) == (10, 2)
+    assert stock_of(postgresql, shop.variants[0]) == (10, 2)
 
 
 def test_racing_checkouts_never_oversell_the_last_units(
     db: Database, postgresql: psycopg.Connection[Any]
 ) -> None:
     postgresql.autocommit = True
-    shop = _shop(db, postgresql, stock=5)
-    buyers = [_buyer(db, postgresql, shop) for _ in range(8)]
-    carts = [(buyer, _cart(db, buyer, (1, 0))) for buyer in buyers]
+    shop = new_shop(db, postgresql, stock=5)
+    buyers = [new_buyer(db, postgresql, shop) for _ in range(8)]
+    carts = [(buyer, fill_cart(db, buyer, (1, 0))) for buyer in buyers]
     start = threading.Barrier(8)
 
     def place(bought: tuple[Shop, UUID]) -> str:
         buyer, cart_id = bought
         start.wait(timeout=10)
         try:
-            db.orders.place_from_cart(cart_id, _checkout(buyer))
+            db.orders.place_from_cart(cart_id, checkout_of(buyer))
         except OutOfStockError:
             return "out of stock"
         return "placed"
@@ -423,22 +268,22 @@ def test_racing_checkouts_never_oversell_the_last_units(
         outcomes = list(pool.map(place, carts))
 
     assert sorted(outcomes) == ["out of stock"] * 3 + ["placed"] * 5
-    assert _stock(postgresql, shop.variants[0]) == (5, 5)
+    assert stock_of(postgresql, shop.variants[0]) == (5, 5)
 
 
 def test_a_coupon_limited_to_ten_uses_discounts_exactly_ten_of_many_racing_checkouts(
     db: Database, postgresql: psycopg.Connection[Any]
 ) -> None:
     postgresql.autocommit = True
-    shop = _shop(db, postgresql, stock=1000)
-    _coupon(postgresql, "TENTIMES", usage_limit=10)
-    buyers = [_buyer(db, postgresql, shop) for _ in range(100)]
-    carts = [(buyer, _cart(db, buyer, (1, 0))) for buyer in buyers]
+    shop = new_shop(db, postgresql, stock=1000)
+    insert_coupon(postgresql, "TENTIMES", usage_limit=10)
+    buyers = [new_buyer(db, postgresql, shop) for _ in range(100)]
+    carts = [(buyer, fill_cart(db, buyer, (1, 0))) for buyer in buyers]
 
     def place(bought: tuple[Shop, UUID]) -> str:
         buyer, cart_id = bought
         try:
-            db.orders.place_from_cart(cart_id, _checkout(buyer, coupon_code="TENTIMES"))
+            db.orders.place_from_cart(cart_id, checkout_of(buyer, coupon_code="TENTIMES"))
         except CouponUnavailable:
             return "refused"
         return "discounted"
@@ -484,11 +329,11 @@ def test_any_cart_and_coupon_give_amounts_that_add_up(
         code = None
         if coupon is not None:
             code = f"P{uuid4().hex[:10].upper()}"
-            _coupon(tx.connection, code, type=coupon[0], value=coupon[1])
-        cart_id = _cart(tx, shop, quantities)
+            insert_coupon(tx.connection, code, type=coupon[0], value=coupon[1])
+        cart_id = fill_cart(tx, shop, quantities)
 
         placed = tx.orders.place_from_cart(
-            cart_id, _checkout(shop, coupon_code=code, tax_rate=tax_rate)
+            cart_id, checkout_of(shop, coupon_code=code, tax_rate=tax_rate)
         )
 
         order = placed.order

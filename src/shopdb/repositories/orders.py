@@ -61,6 +61,7 @@ class OrderRepository(Repository):
         "list_for_user": Order,
         "list_for_user_by_status": Order,
         "list_by_status": Order,
+        "lock_for_status_change": Order,
         "change_status": Order,
         "statistics_by_status": StatusFigures,
         "statistics_by_day": DayFigures,
@@ -134,14 +135,20 @@ class OrderRepository(Repository):
         self, order_id: UUID, new_status: OrderStatus, expected_version: int
     ) -> Order:
         """Move the order along the state machine, stamping the matching time; any other
-        change raises IllegalStatusTransition, a stale version StaleVersionError. Paying
-        commits the reserved stock; cancelling releases it (or restocks what was committed),
-        all in one transaction. Locks: the order row, then inventory rows by variant id."""
+        change raises IllegalStatusTransition, a stale version StaleVersionError. Fulfilling
+        turns the reservation into a sale; cancelling (only before fulfilment) releases it;
+        both in the same transaction. Locks: the order row, then inventory rows by variant id."""
+        status = OrderStatus(new_status)
         return self._run_atomic(
-            lambda tx: self._on(tx)._change_status(
-                tx, order_id, OrderStatus(new_status), expected_version
-            )
+            lambda tx: self._on(tx)._move(tx, order_id, status, expected_version)
         )
+
+    def mark_paid(self, order_id: UUID) -> Order:
+        """PENDING -> PAID at whatever version the order is at, through the same state machine
+        as change_status: the step of payments.settle, whose transaction (holding the payment
+        row) it joins. IllegalStatusTransition unless the order is PENDING; NotFoundError.
+        Locks the order row."""
+        return self._run_atomic(lambda tx: self._on(tx)._move(tx, order_id, OrderStatus.PAID, None))
 
     def statistics_by_status(self, start: datetime, end: datetime) -> list[StatusFigures]:
         """Count and revenue per status of the orders placed in [start, end), one query."""
@@ -218,11 +225,17 @@ class OrderRepository(Repository):
         if self._count("record_coupon_usage", **params) != 1:
             raise InvalidInput(f"coupon {code!r} vanished during checkout")
 
-    def _change_status(
-        self, tx: Transaction, order_id: UUID, new_status: OrderStatus, expected_version: int
+    def _move(
+        self,
+        tx: Transaction,
+        order_id: UUID,
+        new_status: OrderStatus,
+        expected_version: int | None,
     ) -> Order:
-        current = self._get("get", Order, id=order_id)
-        if current.version != expected_version:
+        """The one implementation of a status change: the transition rules (TRANSITIONS), the
+        timestamps and the version bump (the change_status query), the stock that moves."""
+        current = self._get("lock_for_status_change", Order, id=order_id)
+        if expected_version is not None and current.version != expected_version:
             raise StaleVersionError(self.entity, order_id, expected_version)
         if new_status not in TRANSITIONS[current.status]:
             raise IllegalStatusTransition(
@@ -232,19 +245,25 @@ class OrderRepository(Repository):
         changed = self._update_versioned(
             "change_status",
             Order,
-            expected_version=expected_version,
+            expected_version=current.version,
             id=order_id,
             status=new_status,
         )
+        if new_status in (OrderStatus.FULFILLED, OrderStatus.CANCELLED):
+            self._move_stock(tx, order_id, new_status)
+        return changed
+
+    def _move_stock(self, tx: Transaction, order_id: UUID, new_status: OrderStatus) -> None:
+        """Fulfilment sells the reserved units; a cancel (PENDING or PAID: nothing was sold
+        yet, so there is nothing to restock) gives them back. In variant id order."""
         items = sorted(self._list("list_items", OrderItem, order_id=order_id), key=_variant_order)
         for item in items:
-            if item.product_variant_id is None:
+            if item.product_variant_id is None:  # the variant was deleted since
                 continue
             if new_status is OrderStatus.FULFILLED:
                 tx.inventory.commit(item.product_variant_id, item.quantity)
-            elif new_status is OrderStatus.CANCELLED:
+            else:
                 tx.inventory.release(item.product_variant_id, item.quantity)
-        return changed
 
 
 def _variant_order(item: OrderItem) -> str:

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from ipaddress import IPv4Address, IPv6Address
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from shopdb.core.errors import IllegalPaymentTransition, NotFoundError, RefundExceedsSettled
+from shopdb.core.errors import (
+    IllegalPaymentTransition,
+    IllegalStatusTransition,
+    NotFoundError,
+    RefundExceedsSettled,
+)
 from shopdb.core.repository import Repository
 from shopdb.models.payments import (
     Authorization,
@@ -16,6 +22,9 @@ from shopdb.models.payments import (
     Refund,
     SavedCard,
 )
+
+if TYPE_CHECKING:
+    from shopdb.transaction import Transaction
 
 
 class PaymentRepository(Repository):
@@ -30,7 +39,6 @@ class PaymentRepository(Repository):
         "list_for_order": Payment,
         "authorize": Payment,
         "settle": Payment,
-        "mark_order_paid": None,
         "fail": Payment,
         "record_refund": Refund,
         "mark_refunded": None,
@@ -86,18 +94,23 @@ class PaymentRepository(Repository):
         return self._moved(self._find("authorize", Payment, id=payment_id, **params), payment_id)
 
     def settle(self, payment_id: UUID, *, paid_price: Decimal | None = None) -> Payment:
-        """INITIATED or AUTHORIZED -> SETTLED, and its PENDING order -> PAID, in one
-        transaction; IllegalPaymentTransition when either cannot move (an order paid or
-        cancelled already), and nothing changes. Locks the payment row, then the order row."""
+        """INITIATED or AUTHORIZED -> SETTLED, and its PENDING order -> PAID through
+        orders.mark_paid (the state machine of orders.change_status), in one transaction;
+        IllegalPaymentTransition when either cannot move (an order paid or cancelled
+        already), and nothing changes. Locks the payment row, then the order row."""
 
-        def settle(repo: PaymentRepository) -> Payment:
-            found = repo._find("settle", Payment, id=payment_id, paid_price=paid_price)
-            settled = repo._moved(found, payment_id)
-            if repo._count("mark_order_paid", order_id=settled.order_id) == 0:
-                raise IllegalPaymentTransition("payment: its order is not PENDING, not settled")
+        def settle(tx: Transaction) -> Payment:
+            found = tx.payments._find("settle", Payment, id=payment_id, paid_price=paid_price)
+            settled = tx.payments._moved(found, payment_id)
+            try:
+                tx.orders.mark_paid(settled.order_id)
+            except IllegalStatusTransition as refused:
+                raise IllegalPaymentTransition(
+                    f"payment {payment_id}: its order is not PENDING, not settled"
+                ) from refused
             return settled
 
-        return self._run_atomic(lambda tx: settle(self._on(tx)))
+        return self._run_atomic(settle)
 
     def fail(self, payment_id: UUID, *, reason: str, code: str | None = None) -> Payment:
         """INITIATED or AUTHORIZED -> FAILED with the provider's reason and code."""
