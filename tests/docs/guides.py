@@ -33,7 +33,7 @@ def code_blocks(path: Path, language: str) -> list[tuple[int, list[str]]]:
     """The fenced blocks of ``language`` in ``path``: (line number of the fence, lines)."""
     blocks: list[tuple[int, list[str]]] = []
     open_language: str | None = None  # None: outside any block
-    start, lines = 0, []
+    start, lines = 0, list[str]()
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         fence = _FENCE.match(line)
         if open_language is None:
