@@ -90,6 +90,14 @@ UPDATE inventory
 RETURNING id, product_variant_id, quantity_on_hand, quantity_reserved, quantity_available,
           low_stock_threshold, version, created_at, updated_at;
 
+-- name: lock_for_adjust(variant_id)^
+-- Lock the inventory row of a variant FOR UPDATE: the state an adjustment audits as before.
+SELECT id, product_variant_id, quantity_on_hand, quantity_reserved, quantity_available,
+       low_stock_threshold, version, created_at, updated_at
+  FROM inventory
+ WHERE product_variant_id = :variant_id
+   FOR UPDATE;
+
 -- name: adjust(variant_id, quantity_on_hand, expected_version)<!
 -- Set the count on hand (a stock-take) if the row is still at the expected version.
 UPDATE inventory

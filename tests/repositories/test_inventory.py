@@ -7,12 +7,14 @@ import random
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from shopdb import Database, Settings, Transaction
 from shopdb.errors import (
+    ConstraintViolation,
     DeadlockDetected,
     InvalidInput,
     NotFoundError,
@@ -20,9 +22,10 @@ from shopdb.errors import (
     ReservationExceeded,
     StaleVersionError,
 )
-from shopdb.models import Inventory, InventoryPolicy
+from shopdb.models import Actor, Inventory, InventoryPolicy
 from tests.support.catalog import new_product, new_variant
 from tests.support.database import with_settings
+from tests.support.factories import new_user
 
 
 def variants(
@@ -111,29 +114,93 @@ def test_restock_adds_units_on_hand(tx: Transaction) -> None:
         tx.inventory.restock(uuid4(), 1)
 
 
+def adjust(tx: Transaction, variant: UUID, count: int, version: int, **audit: Any) -> Inventory:
+    """A stock-take by the system with a plain reason, unless ``audit`` says otherwise."""
+    how: dict[str, Any] = {"reason": "stock-take", "actor": Actor.system(), **audit}
+    return tx.inventory.adjust(variant, count, expected_version=version, **how)
+
+
 def test_every_change_bumps_the_version_so_adjust_sees_it(tx: Transaction) -> None:
     (variant,) = variants(tx, 10)
     read = tx.inventory.get_for_variant(variant)
     tx.inventory.reserve(variant, 1)
-    with pytest.raises(StaleVersionError, match=f"version {read.version}"), tx.savepoint():
-        tx.inventory.adjust(variant, 20, expected_version=read.version)
+    with pytest.raises(StaleVersionError, match=f"version {read.version}"):
+        adjust(tx, variant, 20, read.version)
     now = tx.inventory.get_for_variant(variant)
-    adjusted = tx.inventory.adjust(variant, 20, expected_version=now.version)
+    adjusted = adjust(tx, variant, 20, now.version)
     assert counters(adjusted) == (20, 1, 19)
     assert adjusted.version == now.version + 1
     with pytest.raises(NotFoundError):
-        tx.inventory.adjust(uuid4(), 1, expected_version=1)
+        adjust(tx, uuid4(), 1, 1)
 
 
 def test_adjust_below_what_is_reserved_is_out_of_stock(tx: Transaction) -> None:
     (variant,) = variants(tx, 10)
     row = tx.inventory.reserve(variant, 4)
-    with pytest.raises(OutOfStockError) as caught, tx.savepoint():
-        tx.inventory.adjust(variant, 3, expected_version=row.version)
+    with pytest.raises(OutOfStockError) as caught:
+        adjust(tx, variant, 3, row.version)
     assert caught.value.constraint == "inventory_quantity_reserved_on_hand_check"
     with pytest.raises(InvalidInput):
-        tx.inventory.adjust(variant, -1, expected_version=row.version)
+        adjust(tx, variant, -1, row.version)
     assert counters(tx.inventory.get_for_variant(variant)) == (10, 4, 6)
+    assert tx.audit.history("inventory", variant).items == []
+
+
+def test_adjust_records_the_counts_and_the_reason_in_the_audit_log(tx: Transaction) -> None:
+    (variant,) = variants(tx, 10)
+    row = tx.inventory.reserve(variant, 2)
+    admin = Actor.admin(tx.users.create(new_user()).id)
+    adjusted = adjust(
+        tx, variant, 7, row.version, reason="  3 broken in the warehouse ", actor=admin
+    )
+    assert counters(adjusted) == (7, 2, 5)
+    (entry,) = tx.audit.history("inventory", variant).items
+    assert (entry.action, entry.entity, entry.user_id, entry.actor_type) == (
+        "adjust",
+        "inventory",
+        admin.user_id,
+        "ADMIN",
+    )
+    assert entry.before == {
+        "product_variant_id": str(variant),
+        "quantity_on_hand": 10,
+        "quantity_reserved": 2,
+        "reason": None,
+    }
+    assert entry.after == {
+        **entry.before,
+        "quantity_on_hand": 7,
+        "reason": "3 broken in the warehouse",
+    }
+    # A stock-take that confirms the count is a fact worth keeping too: it has its reason.
+    adjust(tx, variant, 7, adjusted.version, reason="yearly count")
+    latest = tx.audit.history("inventory", variant).items
+    assert len(latest) == 2 and {e.after["reason"] for e in latest if e.after} == {
+        "yearly count",
+        "3 broken in the warehouse",
+    }
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\n\t", "x" * 501, "nul\x00", None, 42])
+def test_an_adjustment_without_a_usable_reason_writes_nothing(
+    tx: Transaction, reason: object
+) -> None:
+    (variant,) = variants(tx, 10)
+    row = tx.inventory.get_for_variant(variant)
+    with pytest.raises(InvalidInput, match="reason of 1 to 500 characters"):
+        adjust(tx, variant, 3, row.version, reason=reason)
+    assert tx.inventory.get_for_variant(variant) == row
+    assert tx.audit.history("inventory", variant).items == []
+
+
+def test_an_adjustment_whose_audit_entry_fails_is_undone(tx: Transaction) -> None:
+    (variant,) = variants(tx, 10)
+    row = tx.inventory.get_for_variant(variant)
+    ghost = Actor.admin(uuid4())  # no such user: the audit row breaks audit_logs_user_id_fkey
+    with pytest.raises(ConstraintViolation, match="acting user does not exist"):
+        adjust(tx, variant, 3, row.version, actor=ghost)
+    assert tx.inventory.get_for_variant(variant) == row
+    assert tx.audit.history("inventory", variant).items == []
 
 
 def test_reserve_many_is_all_or_nothing_and_names_the_short_variant(tx: Transaction) -> None:

@@ -1,6 +1,7 @@
 """A hypothesis state machine of reserve / reserve_many / release / commit / restock / adjust
 against a model of the counters: on_hand = available + reserved and every counter >= 0,
-whatever the sequence; each refusal is the one the model predicts and changes nothing."""
+whatever the sequence; each refusal is the one the model predicts and changes nothing; every
+accepted adjustment (and no refused one) has its audit entry."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from shopdb import Database
-from shopdb.errors import OutOfStockError, ReservationExceeded
-from shopdb.models import Inventory
+from shopdb.errors import InvalidInput, OutOfStockError, ReservationExceeded
+from shopdb.models import Actor, Inventory
 from tests.support.catalog import new_product, new_variant
 
 QUANTITY = st.integers(min_value=1, max_value=12)
+REASON = st.sampled_from(["stock-take", "damaged", "", "  "])
 
 
 def stock_machine(db: Database) -> type[RuleBasedStateMachine]:
@@ -28,7 +30,7 @@ def stock_machine(db: Database) -> type[RuleBasedStateMachine]:
             with db.transaction() as tx:
                 new = new_product(variants=[new_variant(is_primary=True, quantity_on_hand=5)])
                 self.variant: UUID = tx.products.create_with_variants(new).variants[0].id
-            self.on_hand, self.reserved = 5, 0
+            self.on_hand, self.reserved, self.adjustments = 5, 0, 0
 
         def check(self, row: Inventory) -> None:
             assert (row.quantity_on_hand, row.quantity_reserved) == (self.on_hand, self.reserved)
@@ -65,15 +67,25 @@ def stock_machine(db: Database) -> type[RuleBasedStateMachine]:
             self.on_hand += quantity
             self.check(db.inventory.restock(self.variant, quantity))
 
-        @rule(count=st.integers(min_value=0, max_value=20))
-        def adjust(self, count: int) -> None:
+        @rule(count=st.integers(min_value=0, max_value=20), reason=REASON)
+        def adjust(self, count: int, reason: str) -> None:
             version = db.inventory.get_for_variant(self.variant).version
+            if not reason.strip():
+                with pytest.raises(InvalidInput):
+                    self.adjust_to(count, version, reason)
+                return
             if count < self.reserved:
                 with pytest.raises(OutOfStockError):
-                    db.inventory.adjust(self.variant, count, expected_version=version)
+                    self.adjust_to(count, version, reason)
                 return
             self.on_hand = count
-            self.check(db.inventory.adjust(self.variant, count, expected_version=version))
+            self.adjustments += 1
+            self.check(self.adjust_to(count, version, reason))
+
+        def adjust_to(self, count: int, version: int, reason: str) -> Inventory:
+            return db.inventory.adjust(
+                self.variant, count, expected_version=version, reason=reason, actor=Actor.system()
+            )
 
         @invariant()
         def counters_add_up(self) -> None:
@@ -81,6 +93,11 @@ def stock_machine(db: Database) -> type[RuleBasedStateMachine]:
             self.check(row)
             assert row.quantity_available == row.quantity_on_hand - row.quantity_reserved
             assert min(row.quantity_on_hand, row.quantity_reserved, row.quantity_available) >= 0
+
+        @invariant()
+        def each_adjustment_is_audited_once(self) -> None:
+            audited = db.audit.history("inventory", self.variant, limit=500).items
+            assert len(audited) == self.adjustments
 
     return Stock
 

@@ -54,6 +54,7 @@ from shopdb.models.coupons import (
 from shopdb.models.inventory import (
     Inventory,
     LockedInventory,
+    StockCount,
 )
 from shopdb.models.media import (
     AttachedMedia,
@@ -204,6 +205,7 @@ __all__ = [
     "SavedCard",
     "SecurityEvent",
     "Session",
+    "StockCount",
     "TwoFactorSetup",
     "User",
     "UserPatch",

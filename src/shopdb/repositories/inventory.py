@@ -10,20 +10,34 @@ reserves (releases, sells) what the counters allow, since reserved <= on hand al
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from shopdb.core.errors import InvalidInput, OutOfStockError, ReservationExceeded
 from shopdb.core.repository import Repository
-from shopdb.models.inventory import Inventory, LockedInventory
+from shopdb.models.audit import Actor
+from shopdb.models.inventory import Inventory, LockedInventory, StockCount
 from shopdb.models.products import InventoryPolicy
 
+if TYPE_CHECKING:
+    from shopdb.transaction import Transaction
+
 _REFUSING = frozenset({InventoryPolicy.TRACK, InventoryPolicy.DENY})
+MAX_REASON = 500
 
 
 def _positive(quantity: int) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise InvalidInput(f"a quantity is a whole number of at least 1, not {quantity!r}")
     return quantity
+
+
+def _reason(reason: str) -> str:
+    """The reason of an adjustment as audited: 1 to 500 characters once trimmed, no NUL."""
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not 1 <= len(text) <= MAX_REASON or "\x00" in text:
+        raise InvalidInput(f"an adjustment needs a reason of 1 to {MAX_REASON} characters")
+    return text
 
 
 def _merged(items: Iterable[tuple[UUID, int]]) -> dict[UUID, int]:
@@ -49,6 +63,7 @@ class InventoryRepository(Repository):
         "release": Inventory,
         "commit": Inventory,
         "restock": Inventory,
+        "lock_for_adjust": Inventory,
         "adjust": Inventory,
         "low_stock": Inventory,
     }
@@ -125,20 +140,37 @@ class InventoryRepository(Repository):
         return self._get("restock", Inventory, variant_id=variant_id, quantity=_positive(quantity))
 
     def adjust(
-        self, variant_id: UUID, quantity_on_hand: int, *, expected_version: int
+        self,
+        variant_id: UUID,
+        quantity_on_hand: int,
+        *,
+        expected_version: int,
+        reason: str,
+        actor: Actor,
     ) -> Inventory:
-        """Set the count on hand (a stock-take) if the row is still at ``expected_version``:
-        StaleVersionError when any change came between; OutOfStockError when the count is
-        below what is reserved or negative. One row lock."""
+        """Set the count on hand (a stock-take) if the row is still at ``expected_version``,
+        audited (``inventory``/``adjust``, entity id the variant id; before and after as
+        StockCount, the reason in after) in the same unit of work: both or neither. Locks
+        the row FOR UPDATE first. InvalidInput for an empty reason or a negative count (nothing
+        written); StaleVersionError when any change came between; OutOfStockError when the
+        count is below what is reserved; NotFoundError when the variant has no inventory."""
         if isinstance(quantity_on_hand, bool) or quantity_on_hand < 0:
             raise InvalidInput(f"a count on hand is at least 0, not {quantity_on_hand!r}")
-        return self._update_versioned(
-            "adjust",
-            Inventory,
-            expected_version=expected_version,
-            variant_id=variant_id,
-            quantity_on_hand=quantity_on_hand,
-        )
+        why = _reason(reason)
+        changed: list[Inventory] = []
+
+        def write(tx: Transaction) -> tuple[StockCount, StockCount]:
+            repo = tx.inventory
+            before = repo._get("lock_for_adjust", Inventory, variant_id=variant_id)
+            after = repo._update_versioned(
+                "adjust", Inventory, expected_version=expected_version, variant_id=variant_id,
+                quantity_on_hand=quantity_on_hand,
+            )  # fmt: skip
+            changed.append(after)
+            return StockCount.of(before), StockCount.of(after, why)
+
+        self._audited(actor, "adjust", variant_id, write)
+        return changed[-1]
 
     def low_stock(self, threshold: int | None = None, *, limit: int = 100) -> list[Inventory]:
         """Rows with at most ``threshold`` available (each row's own low_stock_threshold when
