@@ -121,14 +121,19 @@ def check() -> None:
     from shopdb.check import check as check_queries
     from shopdb.check import format_table
     from shopdb.check.connect import connect
+    from shopdb.check.extensions import check_extensions
 
     settings = Settings()
     with connect(settings) as conn:
         problems = check_queries(conn)
+        extension_problems, missing = check_extensions(conn)
+    problems += extension_problems
     if problems:
         click.echo(format_table(problems))
         raise click.ClickException(f"{len(problems)} problem(s) in the named queries")
     click.echo("every named query is prepared, declared and used as its model expects")
+    for name in missing:
+        click.echo(f"not checked: sql/extensions/{name}.sql (extension {name} not installed)")
 
 
 @main.command()
@@ -153,6 +158,18 @@ def explain(query_name: str, params: str) -> None:
         plan = explain_query(conn, query, values)
     click.echo("\n".join(plan.lines))
     click.echo(f"time: planning {plan.planning_ms} ms, execution {plan.execution_ms} ms")
+
+
+@main.command("metrics-serve")
+@click.option("--port", type=click.IntRange(0, 65535), required=True, help="TCP port of /metrics.")
+@click.option("--addr", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--interval", default=15.0, show_default=True, help="Seconds between health checks.")
+def metrics_serve(port: int, addr: str, interval: float) -> None:
+    """Serve the query and pool metrics of a Database on DATABASE_URL at /metrics for
+    Prometheus, checking its health every --interval seconds, until SIGTERM or Ctrl-C."""
+    from shopdb.observability.metrics_server import serve_database_metrics
+
+    serve_database_metrics(Settings(), port, addr, interval, out=click.echo)
 
 
 if __name__ == "__main__":

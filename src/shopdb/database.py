@@ -25,7 +25,8 @@ from shopdb.core.queries import load_queries
 from shopdb.core.repository import RepositoryContext
 from shopdb.core.retry import transaction_retrying
 from shopdb.core.runner import PoolRunner, execute
-from shopdb.core.timer import QueryRecord, QueryTimer
+from shopdb.core.timer import QueryRecord
+from shopdb.observability.timing import query_timer
 from shopdb.repositories import Repositories
 from shopdb.settings import Settings
 from shopdb.transaction import Transaction, transaction_scope
@@ -66,11 +67,14 @@ class _Counter:
 class Database(Repositories):
     """The entry point: ``with Database(Settings()) as db: db.users.get(user_id)``."""
 
-    def __init__(self, settings: Settings | None = None, *, name: str = "shopdb") -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, name: str = "shopdb", tracer_provider: Any = None
+    ) -> None:
+        """``tracer_provider``: where the spans of QUERY_TRACING go (None: the global one)."""
         self.settings = settings or Settings()
         self.name = name
-        self.timer = QueryTimer(self.settings.slow_query_ms)
         s = self.settings
+        self.timer = query_timer(s, tracer_provider)
         self._pool = self._new_pool()
         probe = ServerProbe(self._probe_connection, s.database_probe_interval_ms / 1000, name)
         self._pool_runner = PoolRunner(
@@ -81,7 +85,7 @@ class Database(Repositories):
         self._context = RepositoryContext(s, CursorCodec(secret))
         self._opened = False
         self._transactions = _Counter()
-        load_queries()
+        self.timer.declare(q.name for ns in load_queries().values() for q in ns.values())
 
     def _new_pool(self) -> ShopPool:
         s = self.settings

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     )
     query_timeout_ms: int = Field(5000, ge=0, description="statement_timeout; 0 disables it.")
     slow_query_ms: int = Field(200, ge=0)
+    slow_query_explain: bool = Field(
+        False, description="Add its generic plan to a query's first slow-query record."
+    )
+    query_tracing: bool = Field(
+        False, description="One OpenTelemetry span per query (needs the otel extra)."
+    )
     cursor_secret: SecretStr | None = Field(
         None, description="HMAC key of pagination cursors; random per process when unset."
     )

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from shopdb.check import check, collect, format_table, repository_classes
+from shopdb.check.extensions import check_extensions
 from shopdb.cli import main
 from shopdb.core.queries import load_queries
 from tests.support.database import scratch_database
@@ -42,3 +43,30 @@ def test_the_check_command_exits_zero(migrated_url: str) -> None:
     result = CliRunner().invoke(main, ["check"], env={"DATABASE_URL": migrated_url})
     assert result.exit_code == 0, result.output
     assert result.output.startswith("every named query is prepared")
+
+
+def test_the_check_command_names_the_extension_queries_it_could_not_check(
+    migrated_url: str,
+) -> None:
+    result = CliRunner().invoke(main, ["check"], env={"DATABASE_URL": migrated_url})
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:] == [
+        "not checked: sql/extensions/pg_stat_statements.sql "
+        "(extension pg_stat_statements not installed)"
+    ]
+
+
+def test_the_extension_queries_are_checked_where_the_extension_is_installed(
+    postgresql_server: Any,
+) -> None:
+    template = postgresql_server.template_dbname
+    with (
+        scratch_database(postgresql_server, "shopdb_pgss", template=template) as url,
+        psycopg.connect(url, autocommit=True) as conn,
+    ):
+        # Created, not loaded (no shared_preload_libraries here): enough to prepare its view.
+        conn.execute("CREATE EXTENSION pg_stat_statements")
+        problems, missing = check_extensions(conn)
+
+    assert (problems, missing) == ([], [])

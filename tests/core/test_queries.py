@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
+from shopdb import Database, Settings
 from shopdb.core.queries import Query, load_queries
+from shopdb.models import User
+from tests.support.database import with_settings
 
 ALL = [query for namespace in load_queries().values() for query in namespace.values()]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -51,3 +55,33 @@ def test_every_query_is_valid_against_the_migrated_schema(
     result = postgresql.pgconn.prepare(query.name.encode(), statement.encode())
 
     assert result.status == psycopg.pq.ExecStatus.COMMAND_OK, result.error_message.decode()
+
+
+@pytest.mark.parametrize("query", ALL, ids=lambda q: q.name)
+def test_every_statement_starts_with_a_comment_naming_its_query(query: Query) -> None:
+    assert query.sql.startswith(f"/* shopdb:{query.name} */ ")
+    # aiosql's own callable (used for `#` and `*!`) sends the same text
+    assert getattr(query.fn, "sql", None) == query.sql
+
+
+def test_a_file_whose_name_cannot_go_into_the_comment_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "two words*.sql").write_text("-- name: one()$\n-- One.\nSELECT 1;\n")
+
+    with pytest.raises(ValueError, match="not a valid query or file name"):
+        load_queries.__wrapped__(tmp_path)
+
+
+def test_the_server_prepares_the_named_statement_once_with_its_comment(
+    settings: Settings, user: User
+) -> None:
+    one_connection = with_settings(settings, database_pool_min=1, database_pool_max=1)
+    with Database(one_connection) as db:
+        for _ in range(7):  # prepare_threshold is 5: from the 6th run on it is prepared
+            assert db.users.get(user.id) == user
+        with db.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%shopdb:users.get%"],
+            ).fetchall()
+
+    assert [row[0].split(" SELECT ")[0] for row in rows] == ["/* shopdb:users.get */"]

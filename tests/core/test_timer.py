@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -11,6 +12,9 @@ import pytest
 from prometheus_client import REGISTRY, generate_latest
 
 from shopdb import Database, Settings
+from shopdb.core.errors import QueryTimeout
+from shopdb.core.queries import load_queries
+from shopdb.core.runner import execute
 from shopdb.models import User
 from tests.support.database import with_settings
 from tests.support.waiting import until
@@ -101,3 +105,27 @@ def test_pool_gauges_are_exported_per_pool(db: Database) -> None:
 
     assert f'shopdb_pool_pool_size{{pool="{db.name}"}}' in exposition
     assert "shopdb_pool_requests_wait_ms" in exposition
+
+
+def test_a_failed_query_is_counted_as_an_error_of_its_name(settings: Settings) -> None:
+    pause = load_queries(Path(__file__).parents[1] / "observability" / "sql")["slow"]["pause"]
+    errors_before = _sample("shopdb_query_errors_total", "slow.pause")
+
+    with (
+        Database(with_settings(settings, query_timeout_ms=50)) as db,
+        db.pool.connection() as conn,
+        pytest.raises(QueryTimeout),
+    ):
+        execute(conn, pause, {}, db.timer)
+
+    assert _sample("shopdb_query_errors_total", "slow.pause") == errors_before + 1
+
+
+def test_an_open_database_exports_the_slow_and_error_counters_of_every_query_at_zero(
+    db: Database,
+) -> None:
+    names = [q.name for ns in load_queries().values() for q in ns.values()]
+
+    for metric in ("shopdb_slow_queries_total", "shopdb_query_errors_total"):
+        missing = [n for n in names if REGISTRY.get_sample_value(metric, {"query": n}) is None]
+        assert missing == [], metric

@@ -40,4 +40,12 @@ TOOL_QUERIES: ToolQueries = {
     "health": {"ping": None},
     # shopdb.migrations.status.
     "migrations": {"yoyo_bookkeeping_exists": None, "applied_migrations": None},
+    # shopdb.observability: statements.installed_version, slow_plans.generic_plan.
+    "observability": {"extension_version": None, "force_generic_plan": None},
+}
+
+# The queries of sql/extensions/<extension>.sql, which only a database with that extension
+# can prepare: `shopdb check` checks them where it is installed. shopdb.observability.statements.
+EXTENSION_QUERIES: ToolQueries = {
+    "pg_stat_statements": {"top_by_total_time": None},
 }

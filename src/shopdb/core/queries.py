@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -11,10 +12,41 @@ from typing import Any
 
 import aiosql
 from aiosql.adapters.pyformat import PyFormatAdapter
-from aiosql.types import SQLOperationType
+from aiosql.query_loader import QueryLoader
+from aiosql.types import QueryDatum, SQLOperationType
 from psycopg.rows import dict_row
 
 _READS = {SQLOperationType.SELECT, SQLOperationType.SELECT_ONE, SQLOperationType.SELECT_VALUE}
+_NAME_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def name_comment(name: str) -> str:
+    """The leading comment that names ``name`` (``users.get``) in the statement the server
+    sees: pg_stat_statements, the server's log and pg_stat_activity show it."""
+    return f"/* shopdb:{name} */ "
+
+
+class _NamingLoader(QueryLoader):
+    """aiosql's loader, prefixing each statement with its name comment.
+
+    The comment is fixed per query, so psycopg prepares it once as before; it goes on the
+    first line, so line numbers in the query stay those of its text in the file.
+    """
+
+    def load_query_data_from_file(
+        self, path: Path, ns_parts: list[str] | None = None, encoding: str | None = None
+    ) -> list[QueryDatum]:
+        data: list[QueryDatum] = super().load_query_data_from_file(
+            path, ns_parts or [], encoding=encoding
+        )
+        namespace = path.stem
+        for part in (namespace, *(datum.query_name for datum in data)):
+            if not _NAME_PART.fullmatch(part):
+                raise ValueError(f"{path.name}: {part!r} is not a valid query or file name")
+        return [
+            datum._replace(sql=name_comment(f"{namespace}.{datum.query_name}") + datum.sql)
+            for datum in data
+        ]
 
 
 class _DictRowAdapter(PyFormatAdapter):
@@ -86,7 +118,7 @@ def load_queries(directory: Path | None = None) -> Mapping[str, Mapping[str, Que
     root = directory or sql_dir()
     namespaces: dict[str, dict[str, Query]] = {}
     for path in sorted(root.glob("*.sql")):
-        loaded = aiosql.from_path(path, _DictRowAdapter, attribute=None)
+        loaded = aiosql.from_path(path, _DictRowAdapter, attribute=None, loader_cls=_NamingLoader)
         namespace = path.stem
         namespaces[namespace] = {
             name: _query(namespace, name, getattr(loaded, name))

@@ -38,12 +38,23 @@ class Runner(Protocol):
 def execute(
     conn: psycopg.Connection[Any], query: Query, params: dict[str, Any], timer: QueryTimer
 ) -> Any:
-    """Run ``query`` on ``conn`` under the timer; psycopg errors leave as shopdb errors.
+    """Run ``query`` on ``conn`` under the timer (in a span of its own when tracing is on);
+    psycopg errors leave as shopdb errors.
 
     The statement runs on the connection's kept cursor (its loaders and dumpers survive from
     call to call), straight from the query's SQL: aiosql loads and names the queries, its
     per-call layer is skipped. What comes back is what aiosql's callable returns (see Runner).
     """
+    tracer = timer.tracer
+    if tracer is None:
+        return _timed(conn, query, params, timer)
+    with tracer.span(query, conn):
+        return _timed(conn, query, params, timer)
+
+
+def _timed(
+    conn: psycopg.Connection[Any], query: Query, params: dict[str, Any], timer: QueryTimer
+) -> Any:
     run = _BY_OPERATION.get(query.operation)
     start = perf_counter()
     try:
@@ -56,9 +67,13 @@ def execute(
                 with conn.cursor(row_factory=dict_row) as cursor:
                     result = run(cursor, query.sql, params)
     except psycopg.Error as exc:
-        timer.observe(query.name, perf_counter() - start, None, failed=True)
+        elapsed = perf_counter() - start
+        plan = timer.slow_plan(conn, query) if elapsed > timer.slow_query_s else None
+        timer.observe(query.name, elapsed, None, failed=True, plan=plan)
         raise translate(exc, query.name, conn) from exc
-    timer.observe(query.name, perf_counter() - start, _rows(query.operation, result))
+    elapsed = perf_counter() - start
+    plan = timer.slow_plan(conn, query) if elapsed > timer.slow_query_s else None
+    timer.observe(query.name, elapsed, _rows(query.operation, result), plan=plan)
     return result
 
 
