@@ -1,5 +1,5 @@
-"""The `shopdb` command: migrate, rollback, status, break-lock, schema-doc, demo, check and
-explain."""
+"""The `shopdb` command: migrate, rollback, status, break-lock, schema-doc, demo, check,
+explain, metrics-serve and seed."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import click
 
 from shopdb import migrations
 from shopdb.core.errors import ShopDBError
+from shopdb.seeds.cli import seed_command
 from shopdb.settings import Settings
 
 LOCAL_DEMO_URL = "postgresql://postgres@127.0.0.1:5432/shopdb_demo"
@@ -170,6 +171,9 @@ def metrics_serve(port: int, addr: str, interval: float) -> None:
     from shopdb.observability.metrics_server import serve_database_metrics
 
     serve_database_metrics(Settings(), port, addr, interval, out=click.echo)
+
+
+main.add_command(seed_command)
 
 
 if __name__ == "__main__":

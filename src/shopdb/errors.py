@@ -30,6 +30,7 @@ from shopdb.core.errors import (
     QueryTimeout,
     RefundExceedsSettled,
     ReservationExceeded,
+    SeedConfigurationError,
     SerializationFailure,
     ServerError,
     ShopDBError,
@@ -38,6 +39,7 @@ from shopdb.core.errors import (
     TransactionBypassed,
     TransactionClosed,
     TransientError,
+    UnknownSeedProfile,
     WriteOutcomeUnknown,
 )
 
@@ -71,6 +73,7 @@ __all__ = [
     "QueryTimeout",
     "RefundExceedsSettled",
     "ReservationExceeded",
+    "SeedConfigurationError",
     "SerializationFailure",
     "ServerError",
     "ShopDBError",
@@ -79,5 +82,6 @@ __all__ = [
     "TransactionBypassed",
     "TransactionClosed",
     "TransientError",
+    "UnknownSeedProfile",
     "WriteOutcomeUnknown",
 ]

@@ -421,3 +421,15 @@ class IdempotencyKeyReused(DomainError, ConflictError):
 
 class IllegalStatusTransition(DomainError):
     """An order status change that the order state machine does not allow."""
+
+
+# --- seeds ---------------------------------------------------------------------------------
+
+
+class UnknownSeedProfile(InvalidInput):
+    """``seed`` was asked for a profile that is not one of ``shopdb.seeds.PROFILES``."""
+
+
+class SeedConfigurationError(ConfigurationError):
+    """A seed profile needs a setting that is missing or unfit (the admin's password of the
+    prod profile); nothing was written."""

@@ -8,7 +8,7 @@ are one to three lines over the helpers below. docs/repositories.md is the guide
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,6 +46,7 @@ _ROWS = frozenset({Op.SELECT})
 _VALUE = frozenset({Op.SELECT_VALUE})
 _COUNT = frozenset({Op.INSERT_UPDATE_DELETE, Op.INSERT_UPDATE_DELETE_MANY})
 _WRITE_RETURNING = frozenset({Op.INSERT_RETURNING})
+_SCRIPT = frozenset({Op.SCRIPT})
 
 
 class TransactionTracker:
@@ -155,6 +156,15 @@ class Repository:
             if done < batch_size:
                 break
         return total
+
+    def _copy(self, name: str, rows: Iterable[Sequence[Any]], /) -> int:
+        """Stream ``rows`` (tuples in the column order of the statement) through a ``#`` query
+        that is a ``COPY table (columns) FROM STDIN``; returns how many were sent. Only inside
+        a transaction: the bulk path of the seeds, where many rows go in one round trip."""
+        query, _, _ = self._declared(name, None, _SCRIPT)
+        if not isinstance(self._runner, ConnectionRunner):
+            raise ProgrammingError(f"{query.name}: COPY runs inside a transaction only (tx.<repo>)")
+        return self._runner.copy(query, rows)
 
     def _touch(self, name: str, /, **params: Any) -> None:
         """Run a ``!`` statement that must touch a row; NotFoundError when it touched none."""
@@ -301,17 +311,21 @@ class Repository:
     def _page_size(self, limit: int) -> int:
         return max(1, min(limit, self.max_page_size))
 
-    def _run(
-        self, name: str, model: type[BaseModel] | None, ops: frozenset[Op], params: dict[str, Any]
-    ) -> Any:
+    def _declared(self, name: str, model: type[BaseModel] | None, ops: frozenset[Op]) -> _Declared:
         declared = self._named.get(name)
         if declared is None:
             raise ProgrammingError(
                 f"{self.namespace}.{name}: not declared in {type(self).__name__}.queries"
             )
-        query, parameters, mapped = declared
+        query, _, mapped = declared
         if query.operation not in ops or mapped is not model:
             raise _misfit(query, model, mapped, ops)
+        return declared
+
+    def _run(
+        self, name: str, model: type[BaseModel] | None, ops: frozenset[Op], params: dict[str, Any]
+    ) -> Any:
+        query, parameters, _ = self._declared(name, model, ops)
         if params.keys() != parameters:
             raise _wrong_parameters(query, parameters, params)
         if not self._in_transaction and self._context.transactions.active():

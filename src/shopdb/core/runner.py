@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import select
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from time import monotonic, perf_counter
 from typing import Any, Protocol
 
@@ -77,6 +77,28 @@ def _timed(
     return result
 
 
+def copy_rows(
+    conn: psycopg.Connection[Any],
+    query: Query,
+    rows: Iterable[Sequence[Any]],
+    timer: QueryTimer,
+) -> int:
+    """Stream ``rows`` through ``query``, a ``COPY ... FROM STDIN``, under the timer; returns
+    how many rows were sent. psycopg errors leave as shopdb errors."""
+    start = perf_counter()
+    sent = 0
+    try:
+        with conn.cursor() as cursor, cursor.copy(query.sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+                sent += 1
+    except psycopg.Error as exc:
+        timer.observe(query.name, perf_counter() - start, None, failed=True)
+        raise translate(exc, query.name, conn) from exc
+    timer.observe(query.name, perf_counter() - start, sent)
+    return sent
+
+
 Statement = Callable[[psycopg.Cursor[DictRow], str, dict[str, Any]], Any]
 
 
@@ -148,6 +170,12 @@ class ConnectionRunner:
         if self.connection is None:
             raise TransactionClosed(f"{query.name}: the transaction is over; start a new one")
         return execute(self.connection, query, params, self._timer)
+
+    def copy(self, query: Query, rows: Iterable[Sequence[Any]]) -> int:
+        """Stream rows through a ``COPY ... FROM STDIN`` inside the transaction."""
+        if self.connection is None:
+            raise TransactionClosed(f"{query.name}: the transaction is over; start a new one")
+        return copy_rows(self.connection, query, rows, self._timer)
 
     def close(self) -> None:
         """Refuse every later statement: the connection goes back to the pool."""

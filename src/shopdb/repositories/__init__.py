@@ -23,6 +23,7 @@ from shopdb.repositories.payments import PaymentRepository
 from shopdb.repositories.products import ProductRepository
 from shopdb.repositories.reviews import ReviewRepository
 from shopdb.repositories.security_events import SecurityEventRepository
+from shopdb.repositories.seeds import SeedRepository
 from shopdb.repositories.sessions import SessionRepository
 from shopdb.repositories.users import UserRepository
 
@@ -44,6 +45,7 @@ REPOSITORIES: tuple[type[Repository], ...] = (
     ProductRepository,
     InventoryRepository,
     OrderRepository,
+    SeedRepository,
 )
 """Every repository class: `shopdb check` and the constraint translation read their data."""
 
