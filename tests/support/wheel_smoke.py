@@ -39,6 +39,7 @@ from shopdb.models import NewUser, UserPatch, UserStatus
 
 HASH = "$2b$12$" + "w" * 53
 SCRIPTS_RUN_ELSEWHERE = {"admin.create_demo_database"}
+_NO_ROWS = {SQLOperationType.INSERT_UPDATE_DELETE, SQLOperationType.SCRIPT}
 
 
 def check_environment() -> None:
@@ -133,7 +134,8 @@ def describe_every_query(url: str) -> int:
                 described = conn.pgconn.describe_prepared(b"")
                 assert described.nparams == len(names), (query.name, described.nparams, names)
                 columns = [described.fname(i) for i in range(described.nfields)]
-                returns_rows = query.operation is not SQLOperationType.INSERT_UPDATE_DELETE
+                # `!` counts rows; a `#` is a script or a COPY ... FROM STDIN (the seeds' bulk path)
+                returns_rows = query.operation not in _NO_ROWS
                 assert columns or not returns_rows, f"{query.name}: returns no columns"
                 print(f"{query.name}({', '.join(names)}): {len(columns)} columns")
                 described_count += 1
