@@ -62,7 +62,9 @@ def test_all_migrations_apply_to_an_empty_database(
     def setup() -> tuple[tuple[Settings], dict[str, Any]]:
         return (Settings(database_url=next(urls)),), {}
 
-    applied = benchmark.pedantic(migrations.apply, setup=setup, rounds=ROUNDS, iterations=1)
+    applied = benchmark.pedantic(  # type: ignore[no-untyped-call]  # pytest-benchmark's own
+        migrations.apply, setup=setup, rounds=ROUNDS, iterations=1
+    )
 
     assert len(applied) >= 19
     assert _median(benchmark) < MIGRATIONS_BUDGET_S
@@ -88,7 +90,7 @@ def _seed_rounds(
         return (db,), {}
 
     try:
-        report: SeedReport = benchmark.pedantic(
+        report: SeedReport = benchmark.pedantic(  # type: ignore[no-untyped-call]
             lambda db: seed(db, "qa", scale=scale, progress=False),
             setup=setup,
             rounds=rounds,
