@@ -112,11 +112,17 @@ def test_scale_multiplies_the_generated_rows(db: Database) -> None:
     assert duplicated_keys(db) == {}
 
 
-def test_a_larger_scale_after_a_smaller_one_is_the_larger_one(db: Database) -> None:
-    seed(db, "dev", scale=2, progress=False)
+def test_a_larger_scale_after_a_smaller_one_adds_the_rows_past_the_old_ones(db: Database) -> None:
+    single = seed(db, "dev", progress=False)
+    double = seed(db, "dev", scale=2, progress=False)
     again = seed(db, "dev", scale=2, progress=False)
+    profile = PROFILES["dev"]
 
+    assert double.inserted["products"] == profile.products
+    assert double.counts["users"] == 2 * profile.customers
+    assert double.counts["orders"] == 2 * single.counts["orders"]
     assert set(again.inserted.values()) == {0}
+    assert duplicated_keys(db) == {}
 
 
 def test_an_unknown_profile_is_refused_before_anything_is_written(db: Database) -> None:
