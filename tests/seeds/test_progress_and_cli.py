@@ -70,3 +70,21 @@ def test_the_seed_command_refuses_an_unknown_profile_and_a_missing_password(db_u
     assert no_password.output.count("\n") == 1
     assert "SHOPDB_ADMIN_PASSWORD" in no_password.output
     assert no_scale.exit_code == 2
+
+
+@pytest.mark.timeout(600)
+def test_the_commands_of_the_seeds_guide_run_as_written(db_url: str) -> None:
+    runner = CliRunner()
+    env = {"DATABASE_URL": db_url}
+    prod_env = {**env, "SHOPDB_ADMIN_PASSWORD": "a long secret"}
+
+    results = [
+        runner.invoke(main, ["migrate"], env=env),
+        runner.invoke(main, ["seed", "--profile", "prod"], env=prod_env),
+        runner.invoke(main, ["seed", "--profile", "dev"], env=env),
+        runner.invoke(main, ["seed", "--profile", "dev", "--scale", "2"], env=env),
+        runner.invoke(main, ["seed", "--profile", "qa", "--no-progress"], env=env),
+    ]
+
+    assert [r.exit_code for r in results] == [0] * 5, [r.output for r in results]
+    assert "seed qa: orders" not in results[-1].output  # --no-progress: the logger only
