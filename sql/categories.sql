@@ -110,46 +110,83 @@ SELECT id, name, slug, description, parent_id, level, path, image_url, icon_url,
  ORDER BY sort_key;
 
 -- name: products_in(category_id, after_created_at, after_id, limit)
--- One keyset page, newest first, of the live products in a category or any category below it.
-WITH RECURSIVE subtree AS (
-    SELECT id
-      FROM categories
-     WHERE id = :category_id
-     UNION ALL
-    SELECT c.id
-      FROM categories c
-      JOIN subtree s ON c.parent_id = s.id
+-- One keyset page, newest first, of the live products in a category or any category below it:
+-- over 50 categories a walk of the newest-first order probing each product's categories, else
+-- from the subtree's products, sorted (one branch runs: the other is cut by its one-time
+-- filter, whatever plan the prepared statement settles on).
+WITH subtree AS (
+    SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
+      FROM categories root
+      JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+     WHERE root.id = :category_id
+), narrow AS MATERIALIZED (
+    SELECT p.id, p.title, p.slug, p.status, p.price, p.currency, p.created_at, p.updated_at
+      FROM products p
+     WHERE NOT (SELECT wide FROM subtree)
+       AND p.id = ANY (CAST((SELECT array_agg(pc.product_id)
+                               FROM product_categories pc
+                              WHERE pc.category_id = ANY (CAST((SELECT ids FROM subtree) AS uuid[])))
+                             AS uuid[]))
+       AND p.deleted_at IS NULL
+       AND (p.created_at, p.id) < (:after_created_at, :after_id)
 )
-SELECT p.id, p.title, p.slug, p.status, p.price, p.currency, p.created_at, p.updated_at
-  FROM products p
- WHERE p.deleted_at IS NULL
-   AND EXISTS (SELECT 1
-                 FROM product_categories pc
-                 JOIN subtree s ON s.id = pc.category_id
-                WHERE pc.product_id = p.id)
-   AND (p.created_at, p.id) < (:after_created_at, :after_id)
- ORDER BY p.created_at DESC, p.id DESC
+(SELECT p.id, p.title, p.slug, p.status, p.price, p.currency, p.created_at, p.updated_at
+   FROM products p
+  WHERE (SELECT wide FROM subtree)
+    AND p.deleted_at IS NULL
+    AND (p.created_at, p.id) < (:after_created_at, :after_id)
+    AND EXISTS (SELECT 1
+                  FROM product_categories pc
+                 WHERE pc.product_id = p.id
+                   AND pc.category_id = ANY (CAST((SELECT ids FROM subtree) AS uuid[]))
+                OFFSET 0)
+  ORDER BY p.created_at DESC, p.id DESC
+  LIMIT :limit)
+UNION ALL
+(SELECT id, title, slug, status, price, currency, created_at, updated_at
+   FROM narrow
+  ORDER BY created_at DESC, id DESC
+  LIMIT :limit)
+ ORDER BY created_at DESC, id DESC
  LIMIT :limit;
 
 -- name: products_in_by_status(category_id, status, after_created_at, after_id, limit)
--- The same page restricted to one status (ACTIVE for a storefront).
-WITH RECURSIVE subtree AS (
-    SELECT id
-      FROM categories
-     WHERE id = :category_id
-     UNION ALL
-    SELECT c.id
-      FROM categories c
-      JOIN subtree s ON c.parent_id = s.id
+-- The same page restricted to one status (ACTIVE for a storefront): the walk follows
+-- products_status_created_at_idx.
+WITH subtree AS (
+    SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
+      FROM categories root
+      JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+     WHERE root.id = :category_id
+), narrow AS MATERIALIZED (
+    SELECT p.id, p.title, p.slug, p.status, p.price, p.currency, p.created_at, p.updated_at
+      FROM products p
+     WHERE NOT (SELECT wide FROM subtree)
+       AND p.id = ANY (CAST((SELECT array_agg(pc.product_id)
+                               FROM product_categories pc
+                              WHERE pc.category_id = ANY (CAST((SELECT ids FROM subtree) AS uuid[])))
+                             AS uuid[]))
+       AND p.deleted_at IS NULL
+       AND p.status = :status
+       AND (p.created_at, p.id) < (:after_created_at, :after_id)
 )
-SELECT p.id, p.title, p.slug, p.status, p.price, p.currency, p.created_at, p.updated_at
-  FROM products p
- WHERE p.deleted_at IS NULL
-   AND p.status = :status
-   AND EXISTS (SELECT 1
-                 FROM product_categories pc
-                 JOIN subtree s ON s.id = pc.category_id
-                WHERE pc.product_id = p.id)
-   AND (p.created_at, p.id) < (:after_created_at, :after_id)
- ORDER BY p.created_at DESC, p.id DESC
+(SELECT p.id, p.title, p.slug, p.status, p.price, p.currency, p.created_at, p.updated_at
+   FROM products p
+  WHERE (SELECT wide FROM subtree)
+    AND p.deleted_at IS NULL
+    AND p.status = :status
+    AND (p.created_at, p.id) < (:after_created_at, :after_id)
+    AND EXISTS (SELECT 1
+                  FROM product_categories pc
+                 WHERE pc.product_id = p.id
+                   AND pc.category_id = ANY (CAST((SELECT ids FROM subtree) AS uuid[]))
+                OFFSET 0)
+  ORDER BY p.created_at DESC, p.id DESC
+  LIMIT :limit)
+UNION ALL
+(SELECT id, title, slug, status, price, currency, created_at, updated_at
+   FROM narrow
+  ORDER BY created_at DESC, id DESC
+  LIMIT :limit)
+ ORDER BY created_at DESC, id DESC
  LIMIT :limit;

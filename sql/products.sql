@@ -66,14 +66,302 @@ SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price
         OR p.id = (SELECT v.product_id FROM product_variants v WHERE v.sku = :sku))
  LIMIT 1;
 
--- name: list_newest(category_id, collection_id, min_price, max_price, status, after_created_at, after_id, limit)
--- One keyset page of live products, newest first, after (created_at, id), filtered.
+-- list_active: one statement per filter shape (docs/performance.md, "Optional filters and
+-- generic plans"). The driving filter of a shape (the collection, else the category subtree,
+-- else none) and the status are always bound, so a generic plan keeps the shape's index; the
+-- price range is an index condition of the price sorts (unbounded: -Infinity, Infinity) and
+-- an optional filter of the newest-first walk; the category of a collection shape is an
+-- optional filter of the collection's rows. Every status at once (admin) has one statement
+-- per sort, every filter optional.
+
+-- name: list_newest(min_price, max_price, status, after_created_at, after_id, limit)
+-- One keyset page of live products of one status, newest first: a walk of the status's index.
 SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
        p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
        p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
   FROM products p
  WHERE p.deleted_at IS NULL
-   AND (CAST(:status AS text) IS NULL OR p.status = :status)
+   AND p.status = :status
+   AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+   AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+   AND (p.created_at, p.id) < (:after_created_at, :after_id)
+ ORDER BY p.created_at DESC, p.id DESC
+ LIMIT :limit;
+
+-- name: list_newest_in_category(category_id, min_price, max_price, status, after_created_at, after_id, limit)
+-- One keyset page of live products of one status in a category subtree, newest first: over 50
+-- categories, a walk of the status's index probing each product's categories; else from the
+-- subtree's products, sorted (one branch runs: the other is cut by its one-time filter).
+WITH subtree AS (
+    SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
+      FROM categories root
+      JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+     WHERE root.id = :category_id
+), narrow AS MATERIALIZED (
+    SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+           p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+           p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+      FROM products p
+     WHERE NOT (SELECT wide FROM subtree)
+       AND p.id = ANY (CAST((SELECT array_agg(pcat.product_id)
+                               FROM product_categories pcat
+                              WHERE pcat.category_id = ANY (CAST((SELECT ids FROM subtree) AS uuid[])))
+                             AS uuid[]))
+       AND p.deleted_at IS NULL
+       AND p.status = :status
+       AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+       AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+       AND (p.created_at, p.id) < (:after_created_at, :after_id)
+)
+(SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+       p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+       p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+  FROM products p
+ WHERE (SELECT wide FROM subtree)
+   AND p.deleted_at IS NULL
+   AND p.status = :status
+   AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+   AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+   AND (p.created_at, p.id) < (:after_created_at, :after_id)
+   AND EXISTS (SELECT 1
+                 FROM product_categories pcat
+                WHERE pcat.product_id = p.id
+                  AND pcat.category_id = ANY (CAST((SELECT ids FROM subtree) AS uuid[]))
+               OFFSET 0)
+ ORDER BY p.created_at DESC, p.id DESC
+ LIMIT :limit)
+UNION ALL
+(SELECT id, title, slug, sku, description, summary, status, price,
+       compare_at_price, currency, inventory_policy, search_keywords,
+       attributes, version, created_at, updated_at, deleted_at
+  FROM narrow
+ ORDER BY created_at DESC, id DESC
+ LIMIT :limit)
+ ORDER BY created_at DESC, id DESC
+ LIMIT :limit;
+
+-- name: list_newest_in_collection(collection_id, category_id, min_price, max_price, status, after_created_at, after_id, limit)
+-- One keyset page of live products of one status in a collection, newest first: from its members, sorted.
+WITH members AS MATERIALIZED (
+    SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+           p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+           p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+      FROM products p
+     WHERE p.id = ANY (CAST((SELECT array_agg(pc.product_id)
+                               FROM product_collections pc
+                              WHERE pc.collection_id = :collection_id) AS uuid[]))
+       AND p.deleted_at IS NULL
+       AND p.status = :status
+       AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
+                SELECT 1
+                  FROM categories root
+                  JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+                  JOIN product_categories pcat ON pcat.category_id = c.id
+                 WHERE root.id = :category_id AND pcat.product_id = p.id))
+       AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+       AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+       AND (p.created_at, p.id) < (:after_created_at, :after_id)
+)
+SELECT id, title, slug, sku, description, summary, status, price,
+       compare_at_price, currency, inventory_policy, search_keywords,
+       attributes, version, created_at, updated_at, deleted_at
+  FROM members
+ ORDER BY created_at DESC, id DESC
+ LIMIT :limit;
+
+-- name: list_by_price(min_price, max_price, status, after_price, after_id, limit)
+-- One keyset page of live products of one status, cheapest first: a walk of the status's index.
+SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+       p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+       p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+  FROM products p
+ WHERE p.deleted_at IS NULL
+   AND p.status = :status
+   AND p.price >= :min_price AND p.price <= :max_price
+   AND (p.price, p.id) > (:after_price, :after_id)
+ ORDER BY p.price, p.id
+ LIMIT :limit;
+
+-- name: list_by_price_in_category(category_id, min_price, max_price, status, after_price, after_id, limit)
+-- One keyset page of live products of one status in a category subtree, cheapest first: over 50
+-- categories, a walk of the status's index probing each product's categories; else from the
+-- subtree's products, sorted (one branch runs: the other is cut by its one-time filter).
+WITH subtree AS (
+    SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
+      FROM categories root
+      JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+     WHERE root.id = :category_id
+), narrow AS MATERIALIZED (
+    SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+           p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+           p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+      FROM products p
+     WHERE NOT (SELECT wide FROM subtree)
+       AND p.id = ANY (CAST((SELECT array_agg(pcat.product_id)
+                               FROM product_categories pcat
+                              WHERE pcat.category_id = ANY (CAST((SELECT ids FROM subtree) AS uuid[])))
+                             AS uuid[]))
+       AND p.deleted_at IS NULL
+       AND p.status = :status
+       AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+       AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+       AND (p.price, p.id) > (:after_price, :after_id)
+)
+(SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+       p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+       p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+  FROM products p
+ WHERE (SELECT wide FROM subtree)
+   AND p.deleted_at IS NULL
+   AND p.status = :status
+   AND p.price >= :min_price AND p.price <= :max_price
+   AND (p.price, p.id) > (:after_price, :after_id)
+   AND EXISTS (SELECT 1
+                 FROM product_categories pcat
+                WHERE pcat.product_id = p.id
+                  AND pcat.category_id = ANY (CAST((SELECT ids FROM subtree) AS uuid[]))
+               OFFSET 0)
+ ORDER BY p.price, p.id
+ LIMIT :limit)
+UNION ALL
+(SELECT id, title, slug, sku, description, summary, status, price,
+       compare_at_price, currency, inventory_policy, search_keywords,
+       attributes, version, created_at, updated_at, deleted_at
+  FROM narrow
+ ORDER BY price, id
+ LIMIT :limit)
+ ORDER BY price, id
+ LIMIT :limit;
+
+-- name: list_by_price_in_collection(collection_id, category_id, min_price, max_price, status, after_price, after_id, limit)
+-- One keyset page of live products of one status in a collection, cheapest first: from its members, sorted.
+WITH members AS MATERIALIZED (
+    SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+           p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+           p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+      FROM products p
+     WHERE p.id = ANY (CAST((SELECT array_agg(pc.product_id)
+                               FROM product_collections pc
+                              WHERE pc.collection_id = :collection_id) AS uuid[]))
+       AND p.deleted_at IS NULL
+       AND p.status = :status
+       AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
+                SELECT 1
+                  FROM categories root
+                  JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+                  JOIN product_categories pcat ON pcat.category_id = c.id
+                 WHERE root.id = :category_id AND pcat.product_id = p.id))
+       AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+       AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+       AND (p.price, p.id) > (:after_price, :after_id)
+)
+SELECT id, title, slug, sku, description, summary, status, price,
+       compare_at_price, currency, inventory_policy, search_keywords,
+       attributes, version, created_at, updated_at, deleted_at
+  FROM members
+ ORDER BY price, id
+ LIMIT :limit;
+
+-- name: list_by_price_desc(min_price, max_price, status, after_price, after_id, limit)
+-- One keyset page of live products of one status, dearest first: a walk of the status's index.
+SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+       p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+       p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+  FROM products p
+ WHERE p.deleted_at IS NULL
+   AND p.status = :status
+   AND p.price >= :min_price AND p.price <= :max_price
+   AND (p.price, p.id) < (:after_price, :after_id)
+ ORDER BY p.price DESC, p.id DESC
+ LIMIT :limit;
+
+-- name: list_by_price_desc_in_category(category_id, min_price, max_price, status, after_price, after_id, limit)
+-- One keyset page of live products of one status in a category subtree, dearest first: over 50
+-- categories, a walk of the status's index probing each product's categories; else from the
+-- subtree's products, sorted (one branch runs: the other is cut by its one-time filter).
+WITH subtree AS (
+    SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
+      FROM categories root
+      JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+     WHERE root.id = :category_id
+), narrow AS MATERIALIZED (
+    SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+           p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+           p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+      FROM products p
+     WHERE NOT (SELECT wide FROM subtree)
+       AND p.id = ANY (CAST((SELECT array_agg(pcat.product_id)
+                               FROM product_categories pcat
+                              WHERE pcat.category_id = ANY (CAST((SELECT ids FROM subtree) AS uuid[])))
+                             AS uuid[]))
+       AND p.deleted_at IS NULL
+       AND p.status = :status
+       AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+       AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+       AND (p.price, p.id) < (:after_price, :after_id)
+)
+(SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+       p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+       p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+  FROM products p
+ WHERE (SELECT wide FROM subtree)
+   AND p.deleted_at IS NULL
+   AND p.status = :status
+   AND p.price >= :min_price AND p.price <= :max_price
+   AND (p.price, p.id) < (:after_price, :after_id)
+   AND EXISTS (SELECT 1
+                 FROM product_categories pcat
+                WHERE pcat.product_id = p.id
+                  AND pcat.category_id = ANY (CAST((SELECT ids FROM subtree) AS uuid[]))
+               OFFSET 0)
+ ORDER BY p.price DESC, p.id DESC
+ LIMIT :limit)
+UNION ALL
+(SELECT id, title, slug, sku, description, summary, status, price,
+       compare_at_price, currency, inventory_policy, search_keywords,
+       attributes, version, created_at, updated_at, deleted_at
+  FROM narrow
+ ORDER BY price DESC, id DESC
+ LIMIT :limit)
+ ORDER BY price DESC, id DESC
+ LIMIT :limit;
+
+-- name: list_by_price_desc_in_collection(collection_id, category_id, min_price, max_price, status, after_price, after_id, limit)
+-- One keyset page of live products of one status in a collection, dearest first: from its members, sorted.
+WITH members AS MATERIALIZED (
+    SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+           p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+           p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+      FROM products p
+     WHERE p.id = ANY (CAST((SELECT array_agg(pc.product_id)
+                               FROM product_collections pc
+                              WHERE pc.collection_id = :collection_id) AS uuid[]))
+       AND p.deleted_at IS NULL
+       AND p.status = :status
+       AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
+                SELECT 1
+                  FROM categories root
+                  JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+                  JOIN product_categories pcat ON pcat.category_id = c.id
+                 WHERE root.id = :category_id AND pcat.product_id = p.id))
+       AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+       AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+       AND (p.price, p.id) < (:after_price, :after_id)
+)
+SELECT id, title, slug, sku, description, summary, status, price,
+       compare_at_price, currency, inventory_policy, search_keywords,
+       attributes, version, created_at, updated_at, deleted_at
+  FROM members
+ ORDER BY price DESC, id DESC
+ LIMIT :limit;
+
+-- name: list_newest_any_status(category_id, collection_id, min_price, max_price, after_created_at, after_id, limit)
+-- One keyset page of live products of every status (admin), newest first; sorted in memory.
+SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+       p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
+       p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
+  FROM products p
+ WHERE p.deleted_at IS NULL
    AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
    AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
    AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
@@ -90,14 +378,13 @@ SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price
  ORDER BY p.created_at DESC, p.id DESC
  LIMIT :limit;
 
--- name: list_by_price(category_id, collection_id, min_price, max_price, status, after_price, after_id, limit)
--- One keyset page of live products, cheapest first, after (price, id), filtered.
+-- name: list_by_price_any_status(category_id, collection_id, min_price, max_price, after_price, after_id, limit)
+-- One keyset page of live products of every status (admin), cheapest first; sorted in memory.
 SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
        p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
        p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
   FROM products p
  WHERE p.deleted_at IS NULL
-   AND (CAST(:status AS text) IS NULL OR p.status = :status)
    AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
    AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
    AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
@@ -114,14 +401,13 @@ SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price
  ORDER BY p.price, p.id
  LIMIT :limit;
 
--- name: list_by_price_desc(category_id, collection_id, min_price, max_price, status, after_price, after_id, limit)
--- One keyset page of live products, dearest first, before (price, id), filtered.
+-- name: list_by_price_desc_any_status(category_id, collection_id, min_price, max_price, after_price, after_id, limit)
+-- One keyset page of live products of every status (admin), dearest first; sorted in memory.
 SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
        p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
        p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at
   FROM products p
  WHERE p.deleted_at IS NULL
-   AND (CAST(:status AS text) IS NULL OR p.status = :status)
    AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
    AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
    AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from uuid import UUID
 
 from shopdb.core.errors import InvalidInput
-from shopdb.core.paging import NEWEST_FIRST, CursorPage, Keyset, Page
+from shopdb.core.paging import CursorPage, Keyset, Page
 from shopdb.core.repository import Repository
 from shopdb.models.audit import Actor
 from shopdb.models.products import (
@@ -28,22 +28,13 @@ from shopdb.models.products import (
     VariantPatch,
     VariantStock,
 )
+from shopdb.repositories.product_listings import LISTING_STATEMENTS, listing
 
 if TYPE_CHECKING:
     from shopdb.transaction import Transaction
 
-_MAX_UUID = UUID(int=(1 << 128) - 1)
-CHEAPEST_FIRST = Keyset(("price", "id"), (Decimal("-Infinity"), UUID(int=0)))
-"""ORDER BY price, id with ``(price, id) > (:after_price, :after_id)``."""
-DEAREST_FIRST = Keyset(("price", "id"), (Decimal("Infinity"), _MAX_UUID))
-"""ORDER BY price DESC, id DESC with ``(price, id) < (:after_price, :after_id)``."""
-BEST_MATCH_FIRST = Keyset(("rank", "id"), (Decimal("Infinity"), _MAX_UUID))
+BEST_MATCH_FIRST = Keyset(("rank", "id"), (Decimal("Infinity"), UUID(int=(1 << 128) - 1)))
 """ORDER BY rank DESC, id DESC (search)."""
-_LISTINGS = {
-    ProductSort.NEWEST: ("list_newest", NEWEST_FIRST),
-    ProductSort.PRICE_ASC: ("list_by_price", CHEAPEST_FIRST),
-    ProductSort.PRICE_DESC: ("list_by_price_desc", DEAREST_FIRST),
-}
 MAX_SEARCH_TEXT = 1000
 """Characters of search text that count (the SQL cuts there too)."""
 
@@ -77,7 +68,7 @@ def _filters(filters: ProductFilters | None) -> dict[str, Any]:
 
 class ProductRepository(Repository):
     """Products and their variants. Every product with variants has exactly one primary
-    variant: the database holds it (migration 0014), checked at COMMIT."""
+    variant: the database holds it (migration 0018), checked at COMMIT."""
 
     namespace = "products"
     entity = "product"
@@ -88,9 +79,7 @@ class ProductRepository(Repository):
         "get": Product,
         "get_by_slug": Product,
         "find_by_sku": Product,
-        "list_newest": Product,
-        "list_by_price": Product,
-        "list_by_price_desc": Product,
+        **{name: Product for name in LISTING_STATEMENTS},
         "count_page": None,
         "list_page": Product,
         "search": ProductHit,
@@ -243,8 +232,8 @@ class ProductRepository(Repository):
     ) -> CursorPage[Product]:
         """Live products passing ``filters`` (ACTIVE by default), newest first or by price,
         ``limit`` at a time; pass ``next_cursor`` back for the next page."""
-        name, keyset = _LISTINGS[sort]
-        return self._page(name, Product, keyset, limit=limit, cursor=cursor, **_filters(filters))
+        name, keyset, params = listing(sort, filters or ProductFilters())
+        return self._page(name, Product, keyset, limit=limit, cursor=cursor, **params)
 
     def list_page(
         self, filters: ProductFilters | None = None, *, page: int = 1, per_page: int = 50
