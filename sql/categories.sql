@@ -110,10 +110,7 @@ SELECT id, name, slug, description, parent_id, level, path, image_url, icon_url,
  ORDER BY sort_key;
 
 -- name: products_in(category_id, after_created_at, after_id, limit)
--- One keyset page, newest first, of the live products in a category or any category below it:
--- over 50 categories a walk of the newest-first order probing each product's categories, else
--- from the subtree's products, sorted (one branch runs: the other is cut by its one-time
--- filter, whatever plan the prepared statement settles on).
+-- One keyset page, newest first, of the live products in a category or any category below it.
 WITH subtree AS (
     SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
       FROM categories root
@@ -151,8 +148,7 @@ UNION ALL
  LIMIT :limit;
 
 -- name: products_in_by_status(category_id, status, after_created_at, after_id, limit)
--- The same page restricted to one status (ACTIVE for a storefront): the walk follows
--- products_status_created_at_idx.
+-- The same page restricted to one status (ACTIVE for a storefront).
 WITH subtree AS (
     SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
       FROM categories root

@@ -5,6 +5,14 @@
 -- details is four queries whatever N. Search text is split into plain words in SQL (spaces
 -- and punctuation, tsquery operators included, only separate words: nothing is parsed as
 -- tsquery syntax), the words ANDed, the last one a prefix.
+--
+-- list_active: one statement per filter shape (docs/performance.md, "Optional filters and
+-- generic plans"). The driving filter of a shape (the collection, else the category subtree,
+-- else none) and the status are always bound, so a generic plan keeps the shape's index; the
+-- price range is an index condition of the price sorts (unbounded: -Infinity, Infinity) and
+-- an optional filter of the newest-first walk; the category of a collection shape is an
+-- optional filter of the collection's rows. Every status at once (admin) has one statement
+-- per sort, every filter optional.
 
 -- name: create(title, slug, sku, description, summary, status, price, compare_at_price, currency, inventory_policy, search_keywords, attributes)<!
 -- Insert a product and return it.
@@ -66,14 +74,6 @@ SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price
         OR p.id = (SELECT v.product_id FROM product_variants v WHERE v.sku = :sku))
  LIMIT 1;
 
--- list_active: one statement per filter shape (docs/performance.md, "Optional filters and
--- generic plans"). The driving filter of a shape (the collection, else the category subtree,
--- else none) and the status are always bound, so a generic plan keeps the shape's index; the
--- price range is an index condition of the price sorts (unbounded: -Infinity, Infinity) and
--- an optional filter of the newest-first walk; the category of a collection shape is an
--- optional filter of the collection's rows. Every status at once (admin) has one statement
--- per sort, every filter optional.
-
 -- name: list_newest(min_price, max_price, status, after_created_at, after_id, limit)
 -- One keyset page of live products of one status, newest first: a walk of the status's index.
 SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
@@ -89,9 +89,7 @@ SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price
  LIMIT :limit;
 
 -- name: list_newest_in_category(category_id, min_price, max_price, status, after_created_at, after_id, limit)
--- One keyset page of live products of one status in a category subtree, newest first: over 50
--- categories, a walk of the status's index probing each product's categories; else from the
--- subtree's products, sorted (one branch runs: the other is cut by its one-time filter).
+-- One keyset page of one status in a category subtree, newest first (wide: walk; narrow: sort).
 WITH subtree AS (
     SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
       FROM categories root
@@ -183,9 +181,7 @@ SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price
  LIMIT :limit;
 
 -- name: list_by_price_in_category(category_id, min_price, max_price, status, after_price, after_id, limit)
--- One keyset page of live products of one status in a category subtree, cheapest first: over 50
--- categories, a walk of the status's index probing each product's categories; else from the
--- subtree's products, sorted (one branch runs: the other is cut by its one-time filter).
+-- One keyset page of one status in a category subtree, cheapest first (wide: walk; narrow: sort).
 WITH subtree AS (
     SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
       FROM categories root
@@ -276,9 +272,7 @@ SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price
  LIMIT :limit;
 
 -- name: list_by_price_desc_in_category(category_id, min_price, max_price, status, after_price, after_id, limit)
--- One keyset page of live products of one status in a category subtree, dearest first: over 50
--- categories, a walk of the status's index probing each product's categories; else from the
--- subtree's products, sorted (one branch runs: the other is cut by its one-time filter).
+-- One keyset page of one status in a category subtree, dearest first (wide: walk; narrow: sort).
 WITH subtree AS (
     SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
       FROM categories root

@@ -22,6 +22,7 @@ import pytest
 from benchmarks.catalog.conftest import Picks
 from benchmarks.catalog.plans import SQL_DIR, generic_plan, plan_after, query
 
+pytestmark = pytest.mark.timeout(3600)  # the first run generates the catalogue
 MAX_UUID = UUID(int=(1 << 128) - 1)
 NEWEST = {"after_created_at": datetime.max.replace(year=9999), "after_id": MAX_UUID}
 CHEAPEST = {"after_price": Decimal("-Infinity"), "after_id": UUID(int=0)}
