@@ -138,6 +138,8 @@ class OrderRepository(Repository):
         change raises IllegalStatusTransition, a stale version StaleVersionError. Fulfilling
         turns the reservation into a sale; cancelling (only before fulfilment) releases it;
         both in the same transaction. Locks: the order row, then inventory rows by variant id."""
+        if new_status not in OrderStatus.__members__.values():
+            raise InvalidInput(f"a new status is one of {', '.join(OrderStatus)}")
         status = OrderStatus(new_status)
         return self._run_atomic(
             lambda tx: self._on(tx)._move(tx, order_id, status, expected_version)
