@@ -75,7 +75,7 @@ class OrderRepository(Repository):
         serialization failure or deadlock. The same idempotency key gives back the same order
         (also when two calls race); with another cart it raises IdempotencyKeyReused.
         Locks, in this order: the cart row, the inventory rows in variant id order
-        (inventory.reserve_many), the coupon row (its usage counter), the new order."""
+        (inventory.reserve_many), the new order, the coupon row (its usage counter)."""
         return self._run_atomic(lambda tx: self._on(tx)._place(tx, cart_id, checkout))
 
     def get(self, order_id: UUID) -> OrderWithItems:
