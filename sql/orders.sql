@@ -23,45 +23,56 @@ SELECT ci.product_variant_id, v.product_id, ci.quantity, ci.unit_price, p.curren
  WHERE ci.cart_id = :cart_id
  ORDER BY ci.product_variant_id;
 
--- name: address_is_users(id, user_id)$
--- Whether a live address belongs to this user.
-SELECT EXISTS (SELECT 1 FROM addresses WHERE id = :id AND user_id = :user_id AND deleted_at IS NULL);
-
 -- name: create(user_id, cart_id, idempotency_key, subtotal_amount, discount_amount, tax_amount, currency, shipping_address_id, billing_address_id)<!
--- Insert a PENDING order with a readable reference (SO-YYMMDD-12 hex of its id) and address snapshots.
-WITH new AS (SELECT uuid_generate_v7() AS id)
-INSERT INTO orders (id, reference, user_id, cart_id, idempotency_key, subtotal_amount,
-                    discount_amount, tax_amount, total_amount, currency, shipping_address_id,
-                    billing_address_id, shipping_address_snapshot, billing_address_snapshot,
-                    placed_at)
-SELECT new.id,
-       'SO-' || to_char(now() AT TIME ZONE 'UTC', 'YYMMDD') || '-'
-             || upper(right(replace(new.id::text, '-', ''), 12)),
-       :user_id, :cart_id, :idempotency_key, :subtotal_amount, :discount_amount, :tax_amount,
-       :subtotal_amount::numeric + :tax_amount::numeric - :discount_amount::numeric, :currency,
-       :shipping_address_id, :billing_address_id,
-       (SELECT to_jsonb(a) - 'user_id' - 'is_default' - 'created_at' - 'updated_at' - 'deleted_at'
-          FROM addresses a WHERE a.id = :shipping_address_id),
-       (SELECT to_jsonb(a) - 'user_id' - 'is_default' - 'created_at' - 'updated_at' - 'deleted_at'
-          FROM addresses a WHERE a.id = :billing_address_id),
-       now()
-  FROM new
-RETURNING id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
-          total_amount, currency, shipping_address_id, billing_address_id,
-          shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
-          shipped_at, delivered_at, cancelled_at, version, created_at, updated_at;
-
--- name: add_items_from_cart(order_id, cart_id)!
--- Copy the cart's lines into the order with title and variant snapshots.
-INSERT INTO order_items (order_id, product_id, product_variant_id, quantity, unit_price, currency,
-                         title_snapshot, variant_snapshot)
-SELECT :order_id, v.product_id, ci.product_variant_id, ci.quantity, ci.unit_price, p.currency,
-       p.title,
-       jsonb_build_object('title', v.title, 'sku', v.sku, 'attributes', v.attributes)
-  FROM cart_items ci
-  JOIN product_variants v ON v.id = ci.product_variant_id
-  JOIN products p ON p.id = v.product_id
- WHERE ci.cart_id = :cart_id;
+-- Write a PENDING order (reference SO-YYMMDD-12 hex of its id, address snapshots), its items from the cart, the cart CHECKED_OUT; None unless both addresses are the user's.
+WITH new AS (SELECT uuid_generate_v7() AS id),
+placed AS (
+    INSERT INTO orders (id, reference, user_id, cart_id, idempotency_key, subtotal_amount,
+                        discount_amount, tax_amount, total_amount, currency, shipping_address_id,
+                        billing_address_id, shipping_address_snapshot, billing_address_snapshot,
+                        placed_at)
+    SELECT new.id,
+           'SO-' || to_char(now() AT TIME ZONE 'UTC', 'YYMMDD') || '-'
+                 || upper(right(replace(new.id::text, '-', ''), 12)),
+           :user_id, :cart_id, :idempotency_key, :subtotal_amount, :discount_amount, :tax_amount,
+           :subtotal_amount::numeric + :tax_amount::numeric - :discount_amount::numeric, :currency,
+           :shipping_address_id, :billing_address_id,
+           (SELECT to_jsonb(a) - 'user_id' - 'is_default' - 'created_at' - 'updated_at' - 'deleted_at'
+              FROM addresses a WHERE a.id = :shipping_address_id),
+           (SELECT to_jsonb(a) - 'user_id' - 'is_default' - 'created_at' - 'updated_at' - 'deleted_at'
+              FROM addresses a WHERE a.id = :billing_address_id),
+           now()
+      FROM new
+     WHERE EXISTS (SELECT 1 FROM addresses
+                    WHERE id = :shipping_address_id AND user_id = :user_id AND deleted_at IS NULL)
+       AND EXISTS (SELECT 1 FROM addresses
+                    WHERE id = :billing_address_id AND user_id = :user_id AND deleted_at IS NULL)
+    RETURNING id, reference, user_id, cart_id, status, subtotal_amount, discount_amount,
+              tax_amount, total_amount, currency, shipping_address_id, billing_address_id,
+              shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
+              shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
+),
+items AS (
+    INSERT INTO order_items (order_id, product_id, product_variant_id, quantity, unit_price,
+                             currency, title_snapshot, variant_snapshot)
+    SELECT placed.id, v.product_id, ci.product_variant_id, ci.quantity, ci.unit_price,
+           p.currency, p.title,
+           jsonb_build_object('title', v.title, 'sku', v.sku, 'attributes', v.attributes)
+      FROM placed
+      JOIN cart_items ci ON ci.cart_id = placed.cart_id
+      JOIN product_variants v ON v.id = ci.product_variant_id
+      JOIN products p ON p.id = v.product_id
+),
+checked_out AS (
+    UPDATE carts
+       SET status = 'CHECKED_OUT'
+     WHERE id = (SELECT cart_id FROM placed) AND status = 'ACTIVE'
+)
+SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+       total_amount, currency, shipping_address_id, billing_address_id,
+       shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
+       shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
+  FROM placed;
 
 -- name: record_coupon_usage(code, user_id, order_id, discount_amount)!
 -- Record one use of a coupon by an order; its trigger counts it and the limit CHECK refuses one too many.
@@ -69,12 +80,6 @@ INSERT INTO coupon_usages (coupon_id, user_id, order_id, discount_amount)
 SELECT id, :user_id, :order_id, :discount_amount
   FROM coupons
  WHERE code = upper(:code);
-
--- name: mark_cart_checked_out(cart_id)!
--- The cart became an order: it can no longer change.
-UPDATE carts
-   SET status = 'CHECKED_OUT'
- WHERE id = :cart_id AND status = 'ACTIVE';
 
 -- name: get(id)^
 -- The order with this id.

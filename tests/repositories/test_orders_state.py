@@ -16,6 +16,7 @@ from shopdb import Database, Transaction
 from shopdb.errors import (
     IllegalPaymentTransition,
     IllegalStatusTransition,
+    InvalidInput,
     NotFoundError,
     ReservationExceeded,
     StaleVersionError,
@@ -69,6 +70,13 @@ def test_a_change_outside_the_state_machine_is_refused(
         tx.orders.change_status(order.id, illegal, order.version)
 
     assert tx.orders.get(order.id).order == order
+
+
+def test_a_status_outside_the_state_machine_is_invalid_input(tx: Transaction, shop: Shop) -> None:
+    order = tx.orders.place_from_cart(fill_cart(tx, shop), checkout_of(shop)).order
+
+    with pytest.raises(InvalidInput, match="one of PENDING, PAID"):
+        tx.orders.change_status(order.id, "LOST", order.version)  # type: ignore[arg-type]
 
 
 def test_a_stale_version_is_refused(tx: Transaction, shop: Shop) -> None:

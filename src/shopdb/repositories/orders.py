@@ -49,11 +49,8 @@ class OrderRepository(Repository):
         "find_by_idempotency_key": OrderKey,
         "lock_cart": CartLock,
         "checkout_lines": CheckoutLine,
-        "address_is_users": None,
         "create": Order,
-        "add_items_from_cart": None,
         "record_coupon_usage": None,
-        "mark_cart_checked_out": None,
         "get": Order,
         "get_by_reference": Order,
         "list_items": OrderItem,
@@ -78,9 +75,8 @@ class OrderRepository(Repository):
         serialization failure or deadlock. The same idempotency key gives back the same order
         (also when two calls race); with another cart it raises IdempotencyKeyReused.
         Locks, in this order: the cart row, the inventory rows in variant id order
-        (inventory.reserve_many), the coupon row (its usage counter), the new order."""
-        order_id = self._run_atomic(lambda tx: self._on(tx)._place(tx, cart_id, checkout))
-        return self.get(order_id)
+        (inventory.reserve_many), the new order, the coupon row (its usage counter)."""
+        return self._run_atomic(lambda tx: self._on(tx)._place(tx, cart_id, checkout))
 
     def get(self, order_id: UUID) -> OrderWithItems:
         """The order and its items (two queries); NotFoundError when there is none."""
@@ -138,6 +134,8 @@ class OrderRepository(Repository):
         change raises IllegalStatusTransition, a stale version StaleVersionError. Fulfilling
         turns the reservation into a sale; cancelling (only before fulfilment) releases it;
         both in the same transaction. Locks: the order row, then inventory rows by variant id."""
+        if new_status not in OrderStatus.__members__.values():
+            raise InvalidInput(f"a new status is one of {', '.join(OrderStatus)}")
         status = OrderStatus(new_status)
         return self._run_atomic(
             lambda tx: self._on(tx)._move(tx, order_id, status, expected_version)
@@ -158,10 +156,12 @@ class OrderRepository(Repository):
         """Count and revenue per UTC day of the orders placed in [start, end), one query."""
         return self._list("statistics_by_day", DayFigures, from_time=start, to_time=end)
 
-    def _place(self, tx: Transaction, cart_id: UUID, checkout: Checkout) -> UUID:
+    def _place(self, tx: Transaction, cart_id: UUID, checkout: Checkout) -> OrderWithItems:
         cart = self._find("lock_cart", CartLock, cart_id=cart_id)
         if cart is None:
             raise NotFoundError("cart", cart_id)
+        # A statement of its own, after the lock: a repeated call that waited for the lock
+        # must see the order the first call committed (a join in lock_cart would not).
         placed = self._find(
             "find_by_idempotency_key", OrderKey, idempotency_key=checkout.idempotency_key
         )
@@ -170,15 +170,15 @@ class OrderRepository(Repository):
                 raise IdempotencyKeyReused(
                     "this idempotency key already placed an order from another cart"
                 )
-            return placed.id
-        lines = self._ready_lines(cart, checkout)
+            return self.get(placed.id)
+        lines = self._ready_lines(cart)
         tx.inventory.reserve_many([(line.product_variant_id, line.quantity) for line in lines])
         subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
         discount = Decimal("0")
         if checkout.coupon_code is not None:
             discount = tx.coupons.validate(checkout.coupon_code, cart.user_id, subtotal)
         tax = ((subtotal - discount) * checkout.tax_rate).quantize(CENT, ROUND_HALF_UP)
-        order = self._get(
+        order = self._find(
             "create",
             Order,
             user_id=cart.user_id,
@@ -191,21 +191,19 @@ class OrderRepository(Repository):
             shipping_address_id=checkout.shipping_address_id,
             billing_address_id=checkout.billing_address_id,
         )
-        self._count("add_items_from_cart", order_id=order.id, cart_id=cart_id)
+        if order is None:
+            raise CheckoutRefused("an address of the checkout is not a live address of its user")
         if checkout.coupon_code is not None:
             self._record_coupon(checkout.coupon_code, cart.user_id, order.id, discount)
-        self._count("mark_cart_checked_out", cart_id=cart_id)
-        return order.id
+        items = self._list("list_items", OrderItem, order_id=order.id)
+        return OrderWithItems(order=order, items=items)
 
-    def _ready_lines(self, cart: CartLock, checkout: Checkout) -> list[CheckoutLine]:
+    def _ready_lines(self, cart: CartLock) -> list[CheckoutLine]:
         """The cart's lines, once the cart is shown fit for checkout."""
         if cart.status != "ACTIVE":
             raise CartNotActive(f"cart {cart.cart_id} is {cart.status}: it cannot be checked out")
         if cart.user_id is None:
             raise CheckoutRefused("a guest cart must be merged into a user's cart before checkout")
-        for address in {checkout.shipping_address_id, checkout.billing_address_id}:
-            if not self._value("address_is_users", id=address, user_id=cart.user_id):
-                raise CheckoutRefused(f"address {address} is not a live address of the cart's user")
         lines = self._list("checkout_lines", CheckoutLine, cart_id=cart.cart_id)
         if not lines:
             raise CheckoutRefused(f"cart {cart.cart_id} is empty")
