@@ -25,6 +25,8 @@ COMMANDS = {
     "schema-doc": ["schema-doc", "--output", "{tmp}/schema.md"],
     "schema-doc --check": ["schema-doc", "--output", "{tmp}/schema.md", "--check"],
     "demo": ["demo"],
+    "check": ["check"],
+    "explain": ["explain", "users.get"],
 }
 
 
