@@ -30,8 +30,6 @@ from shopdb.core.errors import ShopDBError
 from shopdb.seeds.cli import seed_command
 from shopdb.settings import Settings
 
-LOCAL_DEMO_URL = "postgresql://postgres@127.0.0.1:5432/shopdb_demo"
-
 
 class _Commands(click.Group):
     """The commands, each of whose errors ends the run with one line ``Error: ...`` and exit
@@ -168,13 +166,21 @@ def schema_doc(output: Path, check: bool) -> None:
 
 
 @main.command()
-def demo() -> None:
-    """Migrate the demo's own database (shopdb_demo on DATABASE_URL's server, or on the local
-    server), create and read a few users, and report the queries it ran. It never writes into
-    the database DATABASE_URL names."""
-    from shopdb.demo import demo_url, run_demo
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve Prometheus metrics on 127.0.0.1:PORT while the demo runs (0: any free port).",
+)
+def demo(metrics_port: int | None) -> None:
+    """Play a shopping story on the demo's own database, emptied first: shopdb_demo on
+    DATABASE_URL's server (or the database DATABASE_URL names when its name starts with
+    shopdb_demo), else on the local server, else on a throwaway cluster. It migrates, seeds
+    the demo shop, and ends with the query report. It never writes into another database."""
+    from shopdb.demo import demo_database_url, run_demo
 
-    run_demo(demo_url(os.environ.get("DATABASE_URL") or LOCAL_DEMO_URL), out=click.echo)
+    with demo_database_url(os.environ.get("DATABASE_URL"), say=click.echo) as url:
+        run_demo(url, metrics_port=metrics_port)
 
 
 @main.command()
