@@ -12,9 +12,9 @@ from shopdb import migrations
 from shopdb.database import Database
 from shopdb.demo.console import Story, demo_console
 from shopdb.demo.database import ensure_demo_database, reset_demo_database
-from shopdb.demo.metrics import serving_metrics
 from shopdb.demo.report import StepQueries
 from shopdb.demo.story import play
+from shopdb.observability.metrics_server import MetricsServer
 from shopdb.settings import Settings
 
 
@@ -27,8 +27,8 @@ def run_demo(url: str, *, console: Console | None = None, metrics_port: int | No
     settings = Settings(database_url=url, database_pool_min=1, database_pool_max=4)
     with ExitStack() as running:
         if metrics_port is not None:
-            metrics_url = running.enter_context(serving_metrics(metrics_port))
-            console.print(f"metrics    {metrics_url} (served while the demo runs)")
+            metrics = running.enter_context(MetricsServer(metrics_port))
+            console.print(f"metrics    {metrics.url} (served while the demo runs)")
         reset_demo_database(url)
         console.print(f"database   {settings.safe_url} (emptied)")
         applied = migrations.apply(settings)
