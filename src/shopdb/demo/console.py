@@ -54,12 +54,12 @@ class Story:
         done = StepQueries(title, list(records))
         self.steps.append(done)
         self.console.print(
-            f"[dim]{len(done.records)} queries, {done.total_ms:.1f} ms[/]", highlight=False
+            f"[dim]queries: {len(done.records)}, {done.total_ms:.1f} ms[/]", highlight=False
         )
 
-    def report(self, slow_query_ms: int, extra: Sequence[StepQueries] = ()) -> None:
-        """The query timer's report over the setup (``extra``) and every step."""
-        every = [*extra, *self.steps]
+    def report(self, slow_query_ms: int) -> None:
+        """The query timer's report over every step of the story."""
+        every = self.steps
         records = [record for step in every for record in step.records]
         rows = figures(records, slow_query_ms)
         self.console.rule("[bold]Query report", align="left")

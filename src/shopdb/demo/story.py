@@ -116,7 +116,7 @@ def browse(story: Story) -> list[Pick]:
     db = story.db
     with story.step(f"Browse the category '{CATEGORY}'") as say:
         category = db.categories.get_by_slug(CATEGORY)
-        trail = [c.name for c in db.categories.ancestors(category.id)] + [category.name]
+        trail = [c.name for c in db.categories.ancestors(category.id)]
         page = db.products.list_active(ProductFilters(category_id=category.id), limit=10)
         products = db.products.details_for(page.items)
         say(" > ".join(trail))
@@ -258,7 +258,7 @@ def review(story: Story, user: User, details: ProductDetails) -> None:
             f"{user.first_name} gave {product.title} {written.rating} stars "
             f"(verified purchase: {written.is_verified_purchase})"
         )
-        say(f"{product.title}: {summary.count} approved reviews, average {summary.average}")
+        say(f"{product.title}: approved reviews {summary.count}, average {summary.average}")
 
 
 def oversell(story: Story, user: User, address: Address) -> None:
