@@ -173,3 +173,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if reporter is not None:
             reporter.write_line(f"named queries that no test ran: {', '.join(missing)}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def demo_db_url(postgresql_server: Any) -> Iterator[str]:
+    """The URL of an empty database named as a demo database (shopdb_demo_...), which the
+    demo may empty and fill; dropped after the test."""
+    with scratch_database(postgresql_server, "shopdb_demo_test") as url:
+        yield url

@@ -1,10 +1,25 @@
 """The `shopdb` command: migrate, rollback, status, break-lock, schema-doc, demo, check,
-explain, metrics-serve and seed."""
+explain, metrics-serve and seed.
+
+To add a command, decorate a function with ``@main.command()``: its docstring is its --help
+and every option needs a ``help=``. The group gives it the conventions (tests/cli checks
+them for every command): --help (-h), the global options --database-url (overrides
+DATABASE_URL for every ``Settings()`` built during the run), --verbose and --version, exit
+codes 0 (ok), 1 (error), 2 (usage), and any error as one line ``Error: ...`` on stderr (after
+its traceback with --verbose). Raise ``click.ClickException`` for an error of the command
+itself, ``click.UsageError`` or ``click.BadParameter`` for a misuse; import what the command
+needs inside it so that ``shopdb --help`` stays quick.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -15,23 +30,68 @@ from shopdb.core.errors import ShopDBError
 from shopdb.seeds.cli import seed_command
 from shopdb.settings import Settings
 
-LOCAL_DEMO_URL = "postgresql://postgres@127.0.0.1:5432/shopdb_demo"
-
 
 class _Commands(click.Group):
-    """The commands, each of whose shopdb errors ends the run with one line: `Error: ...`
-    and exit code 1 (the library never lets a psycopg or yoyo exception out)."""
+    """The commands, each of whose errors ends the run with one line ``Error: ...`` and exit
+    code 1 (2 for a usage error); with --verbose the traceback comes first."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except ShopDBError as exc:
+            _traceback_if_verbose(ctx)
             raise click.ClickException(" ".join(str(exc).split())) from None
+        except Exception as exc:
+            # A bug, or an error shopdb did not expect: still one line, and the way to see more.
+            _traceback_if_verbose(ctx)
+            hint = "" if ctx.params.get("verbose") else " (--verbose shows the traceback)"
+            message = " ".join(f"{type(exc).__name__}: {exc}".split())
+            raise click.ClickException(message + hint) from None
 
 
-@click.group(cls=_Commands)
-def main() -> None:
+def _traceback_if_verbose(ctx: click.Context) -> None:
+    if ctx.params.get("verbose"):
+        click.echo(traceback.format_exc().rstrip(), err=True)
+
+
+@contextmanager
+def _environment(name: str, value: str | None) -> Iterator[None]:
+    """The variable ``name`` set to ``value`` (when not None) for the block, then restored."""
+    if value is None:
+        yield
+        return
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+@click.group(cls=_Commands, name="shopdb", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--database-url",
+    metavar="URL",
+    default=None,
+    help="The database to work on, in place of the DATABASE_URL environment variable.",
+)
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Log shopdb's INFO lines; show tracebacks of errors."
+)
+@click.version_option(
+    version("shopdb"), "--version", prog_name="shopdb", message="%(prog)s %(version)s"
+)
+@click.pass_context
+def main(ctx: click.Context, database_url: str | None, verbose: bool) -> None:
     """shopdb: migrations and tools for the shop's PostgreSQL database (DATABASE_URL)."""
+    ctx.with_resource(_environment("DATABASE_URL", database_url))
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
 
 @main.command()
@@ -106,13 +166,21 @@ def schema_doc(output: Path, check: bool) -> None:
 
 
 @main.command()
-def demo() -> None:
-    """Migrate the demo's own database (shopdb_demo on DATABASE_URL's server, or on the local
-    server), create and read a few users, and report the queries it ran. It never writes into
-    the database DATABASE_URL names."""
-    from shopdb.demo import demo_url, run_demo
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve Prometheus metrics on 127.0.0.1:PORT while the demo runs (0: any free port).",
+)
+def demo(metrics_port: int | None) -> None:
+    """Play a shopping story on the demo's own database, emptied first: shopdb_demo on
+    DATABASE_URL's server (or the database DATABASE_URL names when its name starts with
+    shopdb_demo), else on the local server, else on a throwaway cluster. It migrates, seeds
+    the demo shop, and ends with the query report. It never writes into another database."""
+    from shopdb.demo import demo_database_url, run_demo
 
-    run_demo(demo_url(os.environ.get("DATABASE_URL") or LOCAL_DEMO_URL), out=click.echo)
+    with demo_database_url(os.environ.get("DATABASE_URL"), say=click.echo) as url:
+        run_demo(url, metrics_port=metrics_port)
 
 
 @main.command()

@@ -16,8 +16,13 @@ from pydantic import BaseModel
 ToolQueries = Mapping[str, Mapping[str, type[BaseModel] | None]]
 
 TOOL_QUERIES: ToolQueries = {
-    # shopdb.demo.ensure_demo_database, on the maintenance database.
-    "admin": {"database_exists": None, "create_demo_database": None},
+    # shopdb.demo.ensure_demo_database (on the maintenance database), reset_demo_database.
+    "admin": {
+        "database_exists": None,
+        "create_demo_database": None,
+        "drop_demo_schema": None,
+        "create_demo_schema": None,
+    },
     # shopdb.schema_doc.read_catalog runs every one of them.
     "catalog": {
         "tables": None,

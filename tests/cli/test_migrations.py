@@ -25,8 +25,9 @@ from yoyo.connections import parse_uri
 from shopdb import Settings, migrations
 from shopdb.cli import main
 from shopdb.core.queries import migrations_dir
+from tests.support.commands import run_shopdb
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 IDS = [m.id for m in read_migrations(str(migrations_dir()))]
 BIN = Path(sys.executable).parent
 
@@ -117,22 +118,12 @@ def test_break_lock_removes_the_lock_a_killed_run_left(db_url: str) -> None:
     assert (unstuck.exit_code, unstuck.output) == (0, f"applied {IDS[-1]}\n")
 
 
-def run_shopdb(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """The installed `shopdb` command in a process of its own."""
-    return subprocess.run(
-        [str(BIN / "shopdb"), *args],
-        env={**os.environ, "DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_two_concurrent_runs_cannot_both_apply(empty_url: str) -> None:
     results: list[subprocess.CompletedProcess[str]] = []
     runs = [
-        threading.Thread(target=lambda: results.append(run_shopdb(empty_url, "migrate")))
+        threading.Thread(
+            target=lambda: results.append(run_shopdb("migrate", database_url=empty_url))
+        )
         for _ in range(2)
     ]
     for run in runs:

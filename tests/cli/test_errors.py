@@ -3,6 +3,7 @@ server cannot be reached or DATABASE_URL is malformed: no traceback, never the p
 
 from __future__ import annotations
 
+import io
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from rich.console import Console
 
 from shopdb import Database, DatabaseUnavailable, Settings, migrations, schema_doc
 from shopdb.cli import main
@@ -25,6 +27,8 @@ COMMANDS = {
     "schema-doc": ["schema-doc", "--output", "{tmp}/schema.md"],
     "schema-doc --check": ["schema-doc", "--output", "{tmp}/schema.md", "--check"],
     "demo": ["demo"],
+    "check": ["check"],
+    "explain": ["explain", "users.get"],
 }
 
 
@@ -104,7 +108,7 @@ ENTRY_POINTS: dict[str, Callable[[str], Any]] = {
     "migrations.break_lock": lambda url: migrations.break_lock(Settings(database_url=url)),
     "schema_doc.generate": lambda url: schema_doc.generate(Settings(database_url=url)),
     "ensure_demo_database": ensure_demo_database,
-    "run_demo": lambda url: run_demo(url, out=lambda line: None),
+    "run_demo": lambda url: run_demo(url, console=Console(file=io.StringIO())),
 }
 
 
