@@ -17,10 +17,18 @@ trailing comment dropped, blanks collapsed. A key no guide shows any more fails 
 
 from __future__ import annotations
 
+PITR = (
+    "tests/docs/test_pitr.py::"
+    "test_a_recovery_to_a_moment_keeps_what_committed_before_it_and_nothing_after"
+)
+
 RUN_BY: dict[str, str | tuple[str, ...]] = {
     # README.md, getting-started.md, migrations.md: the migration commands.
     "shopdb migrate": "tests/docs/test_runbook.py::test_the_migration_commands_of_the_guides",
-    "shopdb status": "tests/docs/test_runbook.py::test_the_migration_commands_of_the_guides",
+    "shopdb status": (
+        "tests/docs/test_runbook.py::test_the_migration_commands_of_the_guides",
+        PITR,
+    ),
     "shopdb rollback": "tests/docs/test_runbook.py::test_the_migration_commands_of_the_guides",
     "shopdb rollback --count 1": (
         "tests/docs/test_runbook.py::test_the_migration_commands_of_the_guides"
@@ -69,6 +77,28 @@ RUN_BY: dict[str, str | tuple[str, ...]] = {
         ],
         "tests/docs/test_backup.py::"
         "test_a_dump_restores_into_a_new_database_with_the_same_schema_rows_and_migrations",
+    ),
+    # backup.md: point-in-time recovery.
+    **dict.fromkeys(
+        [
+            "export ADMIN_URL=postgresql://postgres@db.internal:5432/postgres",
+            "export BASE_BACKUP=/backups/base-2026-12-02",
+            'pg_basebackup --pgdata="$BASE_BACKUP" --wal-method=stream --checkpoint=fast '
+            '--dbname="$ADMIN_URL"',
+            "export PGDATA=/var/lib/postgresql/15/main",
+            "export WAL_ARCHIVE=/var/lib/postgresql/wal_archive",
+            "export TARGET_TIME='2026-12-02 14:05:00+00'",
+            "pg_ctl stop --mode=fast",
+            'mv "$PGDATA" "$PGDATA.before-recovery"',
+            'cp -a "$BASE_BACKUP" "$PGDATA"',
+            """echo "restore_command = 'cp $WAL_ARCHIVE/%f %p'" >> "$PGDATA/postgresql.conf\"""",
+            """echo "recovery_target_time = '$TARGET_TIME'" >> "$PGDATA/postgresql.conf\"""",
+            """echo "recovery_target_action = 'promote'" >> "$PGDATA/postgresql.conf\"""",
+            'touch "$PGDATA/recovery.signal"',
+            'pg_ctl start --wait --log="$PGDATA/recovery.log"',
+            'psql "$ADMIN_URL" --tuples-only --command="SELECT pg_is_in_recovery()"',
+        ],
+        PITR,
     ),
     # testing.md
     ".venv/bin/python -m pytest tests/models -q -n 0 -k email": (

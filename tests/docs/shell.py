@@ -17,13 +17,20 @@ VENV_BIN = Path(sys.executable).parent
 
 
 def run_documented(
-    command: str, env: Mapping[str, str], *, cwd: Path = ROOT, returncode: int = 0
+    command: str,
+    env: Mapping[str, str],
+    *,
+    cwd: Path = ROOT,
+    returncode: int = 0,
+    user: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``command``, exactly as a guide shows it, and check its exit status.
 
     ``export NAME=...`` is not run: its value is the guide's example, and ``env`` holds the
     test's own for NAME (a scratch database in place of the guide's server). The command
     must be shown by a guide and registered to the test running it (tests/docs/registry.py).
+    ``user`` runs it as that operating system user (``runuser``: the caller is root), as a
+    guide's commands for the server's own user are run.
     """
     assert command in documented_commands(), f"no guide shows {command!r}"
     running = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0].split("[")[0]
@@ -32,8 +39,9 @@ def run_documented(
     if name is not None:
         assert name in env, f"{command!r}: the test gives no value of {name}"
         return subprocess.CompletedProcess(command, 0, "", "")
+    as_user = ["runuser", "-u", user, "--"] if user else []
     result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", command],
+        [*as_user, "bash", "-euo", "pipefail", "-c", command],
         cwd=cwd,
         env={**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}", **env},
         capture_output=True,
