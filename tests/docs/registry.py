@@ -142,6 +142,8 @@ MEASUREMENTS: set[str] = {
     "SHOPDB_BENCH_IDENTITY_USERS=100000 .venv/bin/python -m pytest benchmarks/test_identity.py "
     "--benchmark-only -s",
     "python -m benchmarks.identity_data postgresql://... --users 100000",
+    ".venv/bin/python -m pytest benchmarks/test_seeds.py --benchmark-only "
+    "--benchmark-columns=min,median,max,rounds",
 }
 
 
