@@ -8,7 +8,6 @@ A guide that shows a new command in a ```sh block adds one line here, in one of 
   the test named here); a test elsewhere runs the same thing its own way (``make demo`` is
   ``shopdb demo``, which tests/test_demo.py runs in-process).
 - ``SUITE``: the commands that run this suite itself; no test can run the suite it is in.
-- ``LONG_RUNS``: other runs of minutes, each with what the suite runs of it instead.
 - ``MEASUREMENTS``: the benchmark and chaos runs whose figures a guide reports (minutes each,
   outside `make test` on purpose); every file and make target they name must exist.
 
@@ -106,11 +105,14 @@ RUN_BY: dict[str, str | tuple[str, ...]] = {
         "tests/docs/test_testing_guide.py::test_a_folder_by_name_in_one_process"
     ),
     # seeds.md
-    "SHOPDB_ADMIN_PASSWORD='a long secret' shopdb seed --profile prod": (
-        "tests/docs/test_seeds_guide.py::test_the_prod_and_dev_seed_commands_seed_once"
-    ),
-    "shopdb seed --profile dev": (
-        "tests/docs/test_seeds_guide.py::test_the_prod_and_dev_seed_commands_seed_once"
+    **dict.fromkeys(
+        [
+            "SHOPDB_ADMIN_PASSWORD='a long secret' shopdb seed --profile prod",
+            "shopdb seed --profile dev",
+            "shopdb seed --profile dev --scale 2",
+            "shopdb seed --profile qa --no-progress",
+        ],
+        "tests/seeds/test_progress_and_cli.py::test_the_commands_of_the_seeds_guide_run_as_written",
     ),
     # README.md: the demo.
     "make demo": "tests/test_demo.py::test_the_demo_reports_every_query_it_ran_and_is_repeatable",
@@ -123,14 +125,6 @@ RUN_BY: dict[str, str | tuple[str, ...]] = {
 
 # .ci/run runs `make test`, whose recipe first sets up .venv (the rule of `make install`).
 SUITE: set[str] = {"make test", "make install"}
-
-# Runs of minutes, outside `make test`, each with what the suite runs of it instead.
-LONG_RUNS: dict[str, str] = {
-    "shopdb seed --profile qa --scale 10": (
-        "ten times the qa profile; tests/seeds/test_profiles.py seeds qa at scale 1 and dev at "
-        "scales 2 and 3 through the same code"
-    ),
-}
 
 MEASUREMENTS: set[str] = {
     "make bench",

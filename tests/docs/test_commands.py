@@ -9,7 +9,7 @@ import shlex
 
 from tests.docs.commands import commands_of, documented_commands, without_comment
 from tests.docs.guides import ROOT
-from tests.docs.registry import LONG_RUNS, MEASUREMENTS, RUN_BY, SUITE, runners_of
+from tests.docs.registry import MEASUREMENTS, RUN_BY, SUITE, runners_of
 
 
 def _defined_tests(path: str) -> set[str]:
@@ -23,7 +23,7 @@ def _make_targets() -> set[str]:
 
 
 def test_every_command_a_guide_shows_is_run_by_a_test() -> None:
-    registered = RUN_BY.keys() | SUITE | MEASUREMENTS | LONG_RUNS.keys()
+    registered = RUN_BY.keys() | SUITE | MEASUREMENTS
     unregistered = {
         command: where
         for command, where in documented_commands().items()
@@ -39,7 +39,7 @@ def test_every_command_a_guide_shows_is_run_by_a_test() -> None:
 def test_every_registered_command_is_still_shown_by_a_guide() -> None:
     shown = documented_commands().keys()
 
-    assert sorted((RUN_BY.keys() | SUITE | MEASUREMENTS | LONG_RUNS.keys()) - shown) == []
+    assert sorted((RUN_BY.keys() | SUITE | MEASUREMENTS) - shown) == []
 
 
 def test_every_registered_test_exists() -> None:
