@@ -25,6 +25,7 @@ COMMANDS = {
     "schema-doc": ["schema-doc", "--output", "{tmp}/schema.md"],
     "schema-doc --check": ["schema-doc", "--output", "{tmp}/schema.md", "--check"],
     "demo": ["demo"],
+    "report": ["report"],
 }
 
 

@@ -16,6 +16,7 @@ from prometheus_client.registry import Collector
 from psycopg_pool import ConnectionPool
 
 _GAUGES = {
+    "pool_max": "Connections the pool may open (DATABASE_POOL_MAX).",
     "pool_size": "Connections the pool manages (idle, in use or being prepared).",
     "pool_available": "Idle connections ready for a checkout.",
     "requests_waiting": "Checkouts waiting for a connection.",
