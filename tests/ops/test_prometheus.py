@@ -152,10 +152,16 @@ def metrics_serve(settings: Settings) -> Iterator[str]:
 
 @pytest.fixture
 def prometheus(tmp_path: Path, application: MetricsServer, metrics_serve: str) -> Iterator[str]:
-    """A Prometheus scraping both every 0.5 s with the rules evaluated as often; its URL."""
+    """A Prometheus scraping both every 2 s, the rules evaluated every second; its URL."""
     port = free_port()
     config = {
-        "global": {"scrape_interval": "500ms", "evaluation_interval": "500ms"},
+        # A test worker's exposition is ~400 kB (every query's histogram, taken in ~0.15 s
+        # idle): under a loaded machine a 0.5 s scrape timed out and the target went down.
+        "global": {
+            "scrape_interval": "2s",
+            "scrape_timeout": "2s",
+            "evaluation_interval": "1s",
+        },
         "rule_files": [str(RULES)],
         "scrape_configs": [
             {
@@ -220,7 +226,9 @@ def test_prometheus_finds_data_for_every_rule_and_panel(prometheus: str) -> None
 
     for expr in expressions:
         until(has_data(expr), timeout_s=60, what=f"data for {expr}")
-    assert roles("shopdb_pool_pool_size") == {"app", "metrics-serve"}
+    targets = _api(prometheus, "targets")["activeTargets"]
+    errors = {t["labels"]["role"]: t["lastError"] for t in targets}
+    assert roles("shopdb_pool_pool_size") == {"app", "metrics-serve"}, errors
     assert roles('shopdb_query_duration_seconds_count{query="health.ping"}') >= {"metrics-serve"}
 
     rules = _api(prometheus, "rules")["groups"]
