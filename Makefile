@@ -10,7 +10,8 @@ TEST_WORKERS ?= 2
 # `make test COVERAGE=` runs without it.
 COVERAGE ?= --cov --cov-report=term:skip-covered --cov-fail-under=90
 
-.PHONY: install test lint format demo bench chaos clean migration-checksums schema-doc check
+.PHONY: install test lint format demo bench chaos clean migration-checksums schema-doc check \
+	prometheus-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,20 @@ format: $(STAMP)
 	$(BIN)/ruff format $(CODE)
 	$(BIN)/ruff check --fix $(CODE)
 
+# promtool and the Prometheus server for tests/ops (Debian's prometheus package), installed
+# when either is missing: as root with apt-get, otherwise it says what to install.
+prometheus-tools:
+	@if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "promtool/prometheus missing: run 'sudo apt-get install prometheus'" >&2; exit 1; \
+		fi; \
+		echo "installing Debian's prometheus package (promtool, prometheus)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends prometheus >/dev/null; \
+	fi
+
 # pytest exits 5 when it collected no test: say so, and fail (make turns any failure into 2).
-test: lint
+test: lint prometheus-tools
 	SHOPDB_CHECK_QUERY_COVERAGE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) $(COVERAGE); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the suite is broken" >&2; fi; \
 	exit $$status

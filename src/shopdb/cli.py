@@ -244,5 +244,15 @@ def metrics_serve(port: int, addr: str, interval: float) -> None:
 main.add_command(seed_command)
 
 
+@main.command()
+@click.option("--limit", type=click.IntRange(1), default=15, show_default=True)
+def report(limit: int) -> None:
+    """The statements of DATABASE_URL's database with the most execution time in all, from
+    pg_stat_statements, under their shopdb query names."""
+    from shopdb.observability.statements import print_report
+
+    print_report(Settings(), limit, out=click.echo)
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -29,6 +29,7 @@ COMMANDS = {
     "demo": ["demo"],
     "check": ["check"],
     "explain": ["explain", "users.get"],
+    "report": ["report"],
 }
 
 

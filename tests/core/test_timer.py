@@ -129,3 +129,16 @@ def test_an_open_database_exports_the_slow_and_error_counters_of_every_query_at_
     for metric in ("shopdb_slow_queries_total", "shopdb_query_errors_total"):
         missing = [n for n in names if REGISTRY.get_sample_value(metric, {"query": n}) is None]
         assert missing == [], metric
+
+
+def test_two_open_pools_of_one_name_are_one_series_of_their_sums(settings: Settings) -> None:
+    two = with_settings(settings, database_pool_min=2, database_pool_max=3)
+    with Database(settings, name="twin") as one, Database(two, name="twin") as other:
+        exposition = generate_latest(REGISTRY).decode()
+        sizes = one.pool_stats()["pool_size"] + other.pool_stats()["pool_size"]
+
+    lines = [line for line in exposition.splitlines() if line.startswith("shopdb_pool_pool_max{")]
+    assert [line for line in lines if 'pool="twin"' in line] == [
+        f'shopdb_pool_pool_max{{pool="twin"}} {settings.database_pool_max + 3:.1f}'
+    ]
+    assert f'shopdb_pool_pool_size{{pool="twin"}} {sizes:.1f}' in exposition

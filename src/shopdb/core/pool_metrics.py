@@ -16,6 +16,7 @@ from prometheus_client.registry import Collector
 from psycopg_pool import ConnectionPool
 
 _GAUGES = {
+    "pool_max": "Connections the pool may open (DATABASE_POOL_MAX).",
     "pool_size": "Connections the pool manages (idle, in use or being prepared).",
     "pool_available": "Idle connections ready for a checkout.",
     "requests_waiting": "Checkouts waiting for a connection.",
@@ -39,7 +40,7 @@ def count_probe(pool_name: str) -> None:
 
 
 class PoolCollector(Collector):
-    """Reports every open shopdb pool, labelled by pool name."""
+    """Reports every open shopdb pool, labelled by pool name (pools sharing a name summed)."""
 
     def __init__(self) -> None:
         self._pools: weakref.WeakSet[ConnectionPool[Any]] = weakref.WeakSet()
@@ -52,11 +53,18 @@ class PoolCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         with self._lock:
             pools = [pool for pool in self._pools if not pool.closed]
-        stats = [(pool.name, pool.get_stats()) for pool in pools]
+        # Pools of one name (two Databases left at name="shopdb") are summed into one series:
+        # a repeated series would make Prometheus refuse the whole scrape.
+        stats: dict[str, dict[str, float]] = {}
+        for pool in pools:
+            current = pool.get_stats()
+            summed = stats.setdefault(pool.name, dict.fromkeys(_GAUGES, 0.0))
+            for key in _GAUGES:
+                summed[key] += float(current.get(key, 0))
         for key, text in _GAUGES.items():
             family = GaugeMetricFamily(f"shopdb_pool_{key}", text, labels=["pool"])
-            for name, figures in stats:
-                family.add_metric([name], float(figures.get(key, 0)))
+            for name, figures in stats.items():
+                family.add_metric([name], figures[key])
             yield family
 
 
