@@ -245,7 +245,13 @@ main.add_command(seed_command)
 
 
 @main.command()
-@click.option("--limit", type=click.IntRange(1), default=15, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=15,
+    show_default=True,
+    help="How many statements to print.",
+)
 def report(limit: int) -> None:
     """The statements of DATABASE_URL's database with the most execution time in all, from
     pg_stat_statements, under their shopdb query names."""

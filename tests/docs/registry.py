@@ -115,7 +115,9 @@ RUN_BY: dict[str, str | tuple[str, ...]] = {
         "tests/seeds/test_progress_and_cli.py::test_the_commands_of_the_seeds_guide_run_as_written",
     ),
     # README.md: the demo.
-    "make demo": "tests/test_demo.py::test_the_demo_reports_every_query_it_ran_and_is_repeatable",
+    "make demo": (
+        "tests/cli/test_demo.py::test_the_demo_command_plays_the_story_in_under_a_minute_serving_metrics"
+    ),
     # getting-started.md: the wheel, built from this checkout, with the binary extra.
     "pip install '.[binary]'": (
         "tests/test_packaging.py::"
@@ -138,6 +140,28 @@ MEASUREMENTS: set[str] = {
     "python -m benchmarks.identity_data postgresql://... --users 100000",
     ".venv/bin/python -m pytest benchmarks/test_seeds.py --benchmark-only "
     "--benchmark-columns=min,median,max,rounds",
+    # issue 10: the catalogue at scale, its plans and the 20-times loop of the concurrency tests
+    "python -m benchmarks.catalog.data --database-url "
+    "postgresql://postgres@127.0.0.1:5432/postgres --products 1000000 "
+    "--variants-per-product 3 --categories 10000 --database bench_catalog",
+    "python -m benchmarks.catalog.data --products 1000000",
+    ".venv/bin/python -m pytest benchmarks/catalog -s --benchmark-columns=min,median,mean,rounds",
+    ".venv/bin/python -m pytest benchmarks/catalog/test_plans.py -s",
+    "SHOPDB_BENCH_PRODUCTS=100000 SHOPDB_BENCH_CATALOG_DB=bench_catalog_small "
+    ".venv/bin/python -m pytest benchmarks/catalog -s",
+    "psql -c 'DROP DATABASE bench_catalog'",
+    "for i in $(seq 20); do .venv/bin/python -m pytest -n 0 -q -p no:randomly "
+    '"tests/repositories/test_inventory.py::'
+    'test_fifty_threads_reserving_the_last_ten_units_never_oversell" '
+    '"tests/repositories/test_inventory.py::'
+    'test_reserve_many_over_overlapping_variants_in_any_order_never_deadlocks" '
+    "tests/repositories/test_inventory_state.py || break; done",
+    # issue 11: the commerce data set and its benchmarks at two sizes
+    "python -m benchmarks.commerce_data --users 1000000 --orders 5000000",
+    ".venv/bin/python -m pytest benchmarks/test_commerce.py --benchmark-only -s",
+    "SHOPDB_BENCH_COMMERCE_USERS=100000 SHOPDB_BENCH_COMMERCE_ORDERS=500000 "
+    ".venv/bin/python -m pytest benchmarks/test_commerce.py --benchmark-only -s",
+    "python -m benchmarks.commerce_data --users 1000000 --orders 5000000 --drop",
 }
 
 
