@@ -22,6 +22,7 @@ from psycopg.rows import class_row
 from tests.support.database import scratch_database
 from tests.support.servers import NoServer, Server, choose_server
 
+from benchmarks.databases import bench_database
 from benchmarks.paired import OTHER_ROUNDS
 from benchmarks.ratios import TARGET, ratios
 from shopdb import Database, Settings, migrations
@@ -73,12 +74,7 @@ def bench_url(bench_server: Server) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def db(bench_url: str) -> Iterator[Database]:
     """An open Database with the default pool settings (autocommit, prepared statements)."""
-    settings = Settings(
-        database_url=bench_url,
-        database_application_name="shopdb-bench",
-        cursor_secret="bench-cursor-secret",
-    )
-    with Database(settings) as database:
+    with bench_database(bench_url, "shopdb-bench") as database:
         yield database
 
 

@@ -26,7 +26,8 @@ from tests.support.servers import Server
 from benchmarks import commerce_data as data
 from benchmarks import commerce_rows as rows
 from benchmarks import commerce_shop as shop
-from shopdb import Database, Settings
+from benchmarks.databases import bench_database
+from shopdb import Database
 from shopdb.core.paging import NEWEST_FIRST
 from shopdb.models import Checkout, OrderStatus
 
@@ -50,23 +51,14 @@ pytestmark = pytest.mark.timeout(3600)
 @pytest.fixture(scope="module")
 def commerce_url(bench_server: Server) -> str:
     """The data set of SIZE (made unless a complete one exists)."""
-    auth = bench_server.user if not bench_server.password else (
-        f"{bench_server.user}:{bench_server.password}"
-    )  # fmt: skip
-    server_url = f"postgresql://{auth}@{bench_server.host}:{bench_server.port}/postgres"
-    url, timings = data.ensure(SIZE, server_url)
+    url, timings = data.ensure(SIZE, bench_server.url("postgres"))
     print(f"\ncommerce data set {SIZE}: {'made ' + str(timings) if timings else 'reused'}")
     return url
 
 
 @pytest.fixture(scope="module")
 def cdb(commerce_url: str) -> Iterator[Database]:
-    settings = Settings(
-        database_url=commerce_url,
-        database_application_name="shopdb-bench-commerce",
-        cursor_secret="bench-cursor-secret",
-    )
-    with Database(settings) as database:
+    with bench_database(commerce_url, "shopdb-bench-commerce") as database:
         yield database
 
 

@@ -19,6 +19,7 @@ import pytest
 from tests.support.servers import Server
 
 from benchmarks.catalog import data
+from benchmarks.databases import bench_database
 from shopdb import Database, Settings, migrations
 from shopdb.core.paging import CursorPage
 from shopdb.models import Product
@@ -58,8 +59,7 @@ def sizes() -> data.Sizes:
 @pytest.fixture(scope="session")
 def catalog_url(bench_server: Server, sizes: data.Sizes) -> str:
     """The catalogue's database: generated at these sizes once, reused afterwards."""
-    auth = f"{bench_server.user}@" if bench_server.user else ""
-    server_url = f"postgresql://{auth}{bench_server.host}:{bench_server.port}/postgres"
+    server_url = bench_server.url("postgres")
     name = os.environ.get("SHOPDB_BENCH_CATALOG_DB", "bench_catalog")
     url = data.ensure_catalog(server_url, name, sizes)
     migrations.apply(Settings(database_url=url))
@@ -69,12 +69,7 @@ def catalog_url(bench_server: Server, sizes: data.Sizes) -> str:
 @pytest.fixture(scope="session")
 def catalog(catalog_url: str) -> Iterator[Database]:
     """An open Database on the catalogue, default pool settings (prepared statements)."""
-    settings = Settings(
-        database_url=catalog_url,
-        database_application_name="shopdb-bench-catalog",
-        cursor_secret="bench-cursor-secret",
-    )
-    with Database(settings) as database:
+    with bench_database(catalog_url, "shopdb-bench-catalog") as database:
         yield database
 
 
