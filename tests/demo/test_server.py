@@ -7,6 +7,7 @@ import pwd
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -40,11 +41,22 @@ def test_as_root_without_a_server_the_demo_says_what_to_do() -> None:
 
 
 def test_a_throwaway_cluster_answers_while_it_runs_and_is_gone_after() -> None:
-    # The module runs under a bare interpreter as a user PostgreSQL accepts (root is refused).
+    # The module runs under a bare interpreter as a user PostgreSQL accepts (root is refused);
+    # that user may not read a checkout under a private folder, so it gets a readable copy.
+    readable = Path(tempfile.mkdtemp(prefix="shopdb-cluster-module-"))
+    readable.chmod(0o755)
+    module = shutil.copy(CLUSTER_MODULE, readable / "cluster.py")
+    try:
+        _run_cluster_module(Path(module))
+    finally:
+        shutil.rmtree(readable)
+
+
+def _run_cluster_module(module: Path) -> None:
     script = textwrap.dedent(
         f"""
         import glob, importlib.util, shutil, subprocess, sys, tempfile
-        spec = importlib.util.spec_from_file_location("cluster", {str(CLUSTER_MODULE)!r})
+        spec = importlib.util.spec_from_file_location("cluster", {str(module)!r})
         cluster = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(cluster)
         pattern = tempfile.gettempdir() + "/shopdb-demo-cluster-*"
