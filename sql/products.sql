@@ -13,6 +13,15 @@
 -- an optional filter of the newest-first walk; the category of a collection shape is an
 -- optional filter of the collection's rows. Every status at once (admin) has one statement
 -- per sort, every filter optional.
+--
+-- search: never prepared (ProductRepository.planned_per_call), so each call is planned for
+-- its text and filters: products_search_query(:text) folds to a constant tsquery and the
+-- planner estimates from search_vector's statistics how common the words are. It ranks the
+-- matches in windows of :search_window, newest (highest id) first: a common word walks
+-- products_pkey backwards until a window is full, a rare one takes its matches from the GIN
+-- index. A collection, or a category subtree of at most 30,000 product links, names its
+-- products (listed); else the products are walked with the filters probed (walked). A page
+-- that ends a full window goes on into the next one; the keyset is (window_before, rank, id).
 
 -- name: create(title, slug, sku, description, summary, status, price, compare_at_price, currency, inventory_policy, search_keywords, attributes)<!
 -- Insert a product and return it.
@@ -460,47 +469,110 @@ SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price
  ORDER BY p.created_at DESC, p.id DESC
  LIMIT :limit OFFSET :offset;
 
--- name: search(text, category_id, collection_id, min_price, max_price, status, after_rank, after_id, limit)
--- Ranked full-text search (the last word a prefix) of live products, filtered, keyset paged.
-WITH terms AS (
-    SELECT array_remove(regexp_split_to_array(lower(left(:text, 1000)),
-                                              '[[:space:][:punct:]]+'), '') AS words
-), query AS (
-    SELECT CASE WHEN cardinality(t.words) = 0 THEN NULL
-                ELSE plainto_tsquery('simple', array_to_string(trim_array(t.words, 1), ' '))
-                     && to_tsquery('simple', quote_literal(t.words[cardinality(t.words)]) || ':*')
-           END AS tsq
-      FROM terms t
-), hits AS (
-    SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
-           p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords,
-           p.attributes, p.version, p.created_at, p.updated_at, p.deleted_at,
-           coalesce(round(CAST(ts_rank(p.search_vector, q.tsq) AS numeric), 6), 0) AS rank
+-- name: search(text, category_id, collection_id, min_price, max_price, status, search_window, after_window_before, after_rank, after_id, limit)
+-- Full-text search of live products (the last word a prefix), filtered, ranked in windows of the newest matches.
+WITH subtree AS (
+    SELECT coalesce(array_agg(c.id), '{}') AS ids
+      FROM categories root
+      JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+     WHERE root.id = :category_id
+), driven AS (
+    SELECT CASE WHEN CAST(:collection_id AS uuid) IS NOT NULL
+                THEN (SELECT coalesce(array_agg(pc.product_id), '{}')
+                        FROM product_collections pc
+                       WHERE pc.collection_id = :collection_id)
+                WHEN CAST(:category_id AS uuid) IS NOT NULL
+                THEN (SELECT CASE WHEN count(*) <= 30000 THEN coalesce(array_agg(pcat.product_id), '{}') END
+                        FROM product_categories pcat
+                       WHERE pcat.category_id = ANY (t.ids))
+           END AS ids
+      FROM subtree t
+), walked AS NOT MATERIALIZED (
+    SELECT p.id, p.search_vector
       FROM products p
-     CROSS JOIN query q
-     WHERE p.deleted_at IS NULL
-       AND p.search_vector @@ q.tsq
-       AND (CAST(:status AS text) IS NULL OR p.status = :status)
-       AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
-       AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
-       AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
-                SELECT 1
-                  FROM product_collections pc
-                 WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
-       AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
-                SELECT 1
-                  FROM categories root
-                  JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
-                  JOIN product_categories pcat ON pcat.category_id = c.id
-                 WHERE root.id = :category_id AND pcat.product_id = p.id))
+     WHERE (SELECT d.ids IS NULL FROM driven d)
+           AND p.deleted_at IS NULL
+           AND p.search_vector @@ products_search_query(:text)
+           AND (CAST(:status AS text) IS NULL OR p.status = :status)
+           AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+           AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+           AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
+                    SELECT 1
+                      FROM product_collections pc
+                     WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
+           AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
+                    SELECT 1
+                      FROM product_categories pcat
+                     WHERE pcat.product_id = p.id
+                       AND pcat.category_id = ANY (CAST((SELECT t.ids FROM subtree t) AS uuid[]))))
+), listed AS NOT MATERIALIZED (
+    SELECT p.id, p.search_vector
+      FROM products p
+     WHERE p.id = ANY (CAST((SELECT d.ids FROM driven d) AS uuid[]))
+           AND p.deleted_at IS NULL
+           AND p.search_vector @@ products_search_query(:text)
+           AND (CAST(:status AS text) IS NULL OR p.status = :status)
+           AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+           AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+           AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
+                    SELECT 1
+                      FROM product_collections pc
+                     WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
+           AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
+                    SELECT 1
+                      FROM product_categories pcat
+                     WHERE pcat.product_id = p.id
+                       AND pcat.category_id = ANY (CAST((SELECT t.ids FROM subtree t) AS uuid[]))))
+), this_window AS MATERIALIZED (
+    SELECT m.id, coalesce(round(CAST(ts_rank(m.search_vector, products_search_query(:text)) AS numeric), 6), 0) AS rank
+      FROM ((SELECT w.id, w.search_vector FROM walked w
+              WHERE w.id < :after_window_before
+              ORDER BY w.id DESC LIMIT :search_window)
+            UNION ALL
+            (SELECT l.id, l.search_vector FROM listed l
+              WHERE l.id < :after_window_before
+              ORDER BY l.id DESC LIMIT :search_window)) m
+     ORDER BY m.id DESC
+     LIMIT :search_window
+), this_window_rows AS MATERIALIZED (
+    SELECT w.id, w.rank, CAST(:after_window_before AS uuid) AS window_before
+      FROM this_window w
+     WHERE (w.rank, w.id) < (:after_rank, :after_id)
+     ORDER BY w.rank DESC, w.id DESC
+     LIMIT :limit
+), window_end AS (
+    SELECT w.id FROM this_window w ORDER BY w.id LIMIT 1
+), next_window AS MATERIALIZED (
+    SELECT m.id, coalesce(round(CAST(ts_rank(m.search_vector, products_search_query(:text)) AS numeric), 6), 0) AS rank
+      FROM ((SELECT w.id, w.search_vector FROM walked w
+              WHERE w.id < (SELECT e.id FROM window_end e)
+                AND (SELECT count(*) FROM this_window) = :search_window
+                AND (SELECT count(*) FROM this_window_rows) < :limit
+              ORDER BY w.id DESC LIMIT :search_window)
+            UNION ALL
+            (SELECT l.id, l.search_vector FROM listed l
+              WHERE l.id < (SELECT e.id FROM window_end e)
+                AND (SELECT count(*) FROM this_window) = :search_window
+                AND (SELECT count(*) FROM this_window_rows) < :limit
+              ORDER BY l.id DESC LIMIT :search_window)) m
+     ORDER BY m.id DESC
+     LIMIT :search_window
+), hits AS (
+    SELECT id, rank, window_before FROM this_window_rows
+    UNION ALL
+    (SELECT n.id, n.rank, e.id
+       FROM next_window n
+      CROSS JOIN window_end e
+      ORDER BY n.rank DESC, n.id DESC
+      LIMIT :limit)
 )
-SELECT id, title, slug, sku, description, summary, status, price, compare_at_price,
-       currency, inventory_policy, search_keywords, attributes, version, created_at,
-       updated_at, deleted_at,
-       rank
-  FROM hits
- WHERE (rank, id) < (:after_rank, :after_id)
- ORDER BY rank DESC, id DESC
+SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price,
+       p.compare_at_price, p.currency, p.inventory_policy, p.search_keywords, p.attributes,
+       p.version, p.created_at, p.updated_at, p.deleted_at,
+       h.rank, coalesce(h.window_before, 'ffffffff-ffff-ffff-ffff-ffffffffffff') AS window_before
+  FROM hits h
+  JOIN products p ON p.id = h.id
+ ORDER BY h.window_before DESC, h.rank DESC, h.id DESC
  LIMIT :limit;
 
 -- name: update(id, expected_version, set_title, title, set_slug, slug, set_sku, sku, set_description, description, set_summary, summary, set_status, status, set_compare_at_price, compare_at_price, set_inventory_policy, inventory_policy, set_search_keywords, search_keywords, set_attributes, attributes)<!

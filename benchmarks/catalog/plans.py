@@ -94,3 +94,12 @@ def plan_after(
     assert row is not None
     document = row[0] if isinstance(row[0], list) else json.loads(row[0])
     return Plan(document[0]["Plan"])
+
+
+def plan_per_call(conn: psycopg.Connection[Any], named: Query, params: Mapping[str, Any]) -> Plan:
+    """The plan ``named`` gets when it is never prepared (a repository's planned_per_call):
+    EXPLAIN of the statement sent with its values, planned for those values."""
+    rows = conn.execute(f"EXPLAIN (FORMAT JSON) {named.sql}", params, prepare=False).fetchone()
+    assert rows is not None
+    document = rows[0] if isinstance(rows[0], list) else json.loads(rows[0])
+    return Plan(document[0]["Plan"])

@@ -1,8 +1,10 @@
 """EXPLAIN checks on the generated catalogue (issue 10, points 6 and 7): each filter shape of
-list_active, search, categories.products_in and the reads of get_with_details, after 20
+list_active, categories.products_in and the reads of get_with_details, after 20
 executions as one prepared statement, use the index intended for them; the old
 ``(:x IS NULL OR ...)`` form of list_newest (benchmarks/sql/catalog_or_filters.sql) is
-explained beside them for comparison.
+explained beside them for comparison. search is never prepared (planned_per_call): its
+plans are those of a statement planned with its values, for a common word, a rare one and
+a category subtree.
 
 Plain tests (no benchmark fixture): run them with
 ``pytest benchmarks/catalog/test_plans.py`` (``make bench`` runs benchmarks only).
@@ -20,7 +22,7 @@ import psycopg
 import pytest
 
 from benchmarks.catalog.conftest import Picks
-from benchmarks.catalog.plans import SQL_DIR, generic_plan, plan_after, query
+from benchmarks.catalog.plans import SQL_DIR, generic_plan, plan_after, plan_per_call, query
 
 pytestmark = pytest.mark.timeout(3600)  # the first run generates the catalogue
 MAX_UUID = UUID(int=(1 << 128) - 1)
@@ -63,14 +65,6 @@ SHAPES: dict[str, tuple[str, Params, set[str]]] = {
     "cheapest, collection": ("products.list_by_price_in_collection", lambda p: {
         "collection_id": p.collection, "category_id": None, **ANY_PRICE, **CHEAPEST, **ACTIVE}, {
         "product_collections_collection_id_display_order_idx", "products_pkey"}),
-    "search": ("products.search", lambda p: {
-        "text": "shirt", "category_id": None, "collection_id": None, **NO_PRICE,
-        "after_rank": Decimal("Infinity"), "after_id": MAX_UUID, **ACTIVE}, {
-        "products_search_vector_idx"}),
-    "search, category subtree": ("products.search", lambda p: {
-        "text": "shirt", "category_id": p.branch, "collection_id": None, **NO_PRICE,
-        "after_rank": Decimal("Infinity"), "after_id": MAX_UUID, **ACTIVE}, {
-        "products_search_vector_idx"}),
     "products_in, subtree": ("categories.products_in_by_status", lambda p: {
         "category_id": p.root, **NEWEST, **ACTIVE}, {
         "products_status_created_at_idx", "product_categories_pkey"}),
@@ -81,6 +75,43 @@ SHAPES: dict[str, tuple[str, Params, set[str]]] = {
     "details: variants": ("products.variants_for", lambda p: {"product_ids": p.products[:1]}, {
         "product_variants_product_id_idx"}),
 }  # fmt: skip
+
+
+FIRST_SEARCH_PAGE = {
+    "collection_id": None,
+    **NO_PRICE,
+    "search_window": 500,
+    "after_window_before": MAX_UUID,
+    "after_rank": Decimal("Infinity"),
+    "after_id": MAX_UUID,
+    **ACTIVE,
+}
+SEARCHES: dict[str, tuple[Params, set[str]]] = {
+    # search: (its parameters, indexes its plan must use)
+    "a common word": (lambda p: {
+        "text": "cotton", "category_id": None, **FIRST_SEARCH_PAGE}, {"products_pkey"}),
+    "a rare word": (lambda p: {
+        "text": "w4738", "category_id": None, **FIRST_SEARCH_PAGE}, {
+        "products_search_vector_idx"}),
+    "two words": (lambda p: {
+        "text": "cotton shirt", "category_id": None, **FIRST_SEARCH_PAGE}, {
+        "products_search_vector_idx"}),
+    "a common word in a category branch": (lambda p: {
+        "text": "cotton", "category_id": p.branch, **FIRST_SEARCH_PAGE}, {
+        "product_categories_category_id_idx", "products_pkey"}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("search", list(SEARCHES))
+def test_search_is_planned_for_how_common_its_words_are(
+    prepared: psycopg.Connection[Any], picks: Picks, search: str
+) -> None:
+    params, indexes = SEARCHES[search]
+    plan = plan_per_call(prepared, query("products.search"), params(picks))
+    print(f"search, {search}: {'; '.join(plan.scans)}")
+    assert indexes <= plan.indexes, plan.scans
+    if search == "a common word":  # a walk of the newest products, not every match
+        assert "products_search_vector_idx" not in plan.indexes, plan.scans
 
 
 @pytest.mark.parametrize("shape", list(SHAPES))

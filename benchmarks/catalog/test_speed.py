@@ -28,7 +28,7 @@ from shopdb.models import ProductFilters, ProductSort, ProductStatus
 
 pytestmark = pytest.mark.timeout(3600)  # the first run generates the catalogue
 ROUNDS = 30
-COMMON_WORDS = ("shirt", "cotton shirt")
+COMMON_WORDS = ("cotton", "black", "shirt", "lea", "cotton shirt")
 
 
 def _bench(benchmark: BenchmarkFixture, call: Callable[[], object], budget_ms: float) -> None:
@@ -120,6 +120,25 @@ def test_search_common_words(
 ) -> None:
     benchmark.extra_info["matches"] = _matches(catalog_url, text)
     _bench(benchmark, lambda: catalog.products.search(text, limit=PAGE_SIZE), 50)
+
+
+@pytest.mark.benchmark(group="search, deep")
+def test_search_a_common_word_page_thirty(benchmark: BenchmarkFixture, catalog: Database) -> None:
+    """Page 30 of search("cotton"): the second window of 500 matches (no budget)."""
+    cursor = None
+    for _ in range(29):
+        cursor = catalog.products.search("cotton", limit=PAGE_SIZE, cursor=cursor).next_cursor
+    _bench(benchmark, lambda: catalog.products.search("cotton", cursor=cursor), 0)
+
+
+@pytest.mark.benchmark(group="search in a subtree")
+@pytest.mark.parametrize("level", ["root", "branch", "twig", "leaf"])
+def test_search_in_a_subtree(
+    benchmark: BenchmarkFixture, catalog: Database, picks: Picks, level: str
+) -> None:
+    """search("cotton") in a category subtree at each level (no budget)."""
+    filters = ProductFilters(category_id=getattr(picks, level))
+    _bench(benchmark, lambda: catalog.products.search("cotton", filters, limit=PAGE_SIZE), 0)
 
 
 @pytest.mark.benchmark(group="products_in")

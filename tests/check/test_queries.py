@@ -188,6 +188,29 @@ def test_a_declared_query_missing_from_sql_and_a_wrong_idempotent_are_reported(
     ]
 
 
+def test_a_planned_per_call_name_that_is_no_declared_query_is_reported(
+    run_check: RunCheck,
+) -> None:
+    sql = {
+        "things": """
+            -- name: count_things()$
+            -- A read.
+            SELECT count(*) FROM check_things;
+        """
+    }
+    declared = repository(
+        "things", {"count_things": None}, planned_per_call=frozenset({"count_things", "gone"})
+    )
+    problems = run_check(sql, declared)
+    assert [(p.file, p.query, p.problem) for p in problems] == [
+        (
+            "ThingsRepository.planned_per_call",
+            "gone",
+            "is not one of the repository's declared queries",
+        ),
+    ]
+
+
 def test_a_value_query_must_return_one_column(run_check: RunCheck) -> None:
     sql = {
         "things": """

@@ -382,6 +382,14 @@ def test_a_read_declared_idempotent_is_refused(db: Database) -> None:
         db.repository(Broken)
 
 
+def test_planned_per_call_must_name_a_declared_query(db: Database) -> None:
+    class Broken(Carts):
+        planned_per_call = frozenset({"no_such_query"})
+
+    with pytest.raises(ProgrammingError, match="planned_per_call: no_such_query"):
+        db.repository(Broken)
+
+
 # --- unit of work ------------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from uuid import UUID, uuid4
 import pytest
 from pydantic import ValidationError
 
-from shopdb import Database, Transaction
+from shopdb import Database, Settings, Transaction
 from shopdb.errors import (
     ConflictError,
     ConstraintViolation,
@@ -26,12 +26,15 @@ from shopdb.models import (
     Actor,
     Product,
     ProductFilters,
+    ProductHit,
     ProductPatch,
     ProductSort,
     ProductStatus,
     VariantPatch,
 )
+from shopdb.repositories import products as products_module
 from tests.support.catalog import category, collection, medium, new_product, new_variant, unique
+from tests.support.database import with_settings
 from tests.support.factories import new_user
 
 
@@ -263,6 +266,59 @@ def test_search_pages_with_a_cursor_and_takes_the_filters(tx: Transaction) -> No
     assert len(cheap.items) == 2
     with pytest.raises(InvalidCursor):
         tx.products.search("red", cursor=first.next_cursor)
+
+
+def test_search_ranks_window_by_window_and_pages_through_every_match(
+    tx: Transaction, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(products_module, "SEARCH_WINDOW", 3)
+    made = [
+        tx.products.create_with_variants(
+            new_product(
+                title=f"Scarf {n}" if n % 2 else f"Knit {n}",
+                description=None if n % 2 else "a scarf, knitted",
+            )
+        ).product
+        for n in range(8)
+    ]
+    newest_first = sorted(made, key=lambda product: product.id, reverse=True)
+    windows = [newest_first[start : start + 3] for start in range(0, 8, 3)]
+
+    seen: list[ProductHit] = []
+    cursor = None
+    for _ in range(8):
+        page = tx.products.search("scarf", limit=2, cursor=cursor)
+        seen += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+
+    assert sorted(hit.id for hit in seen) == sorted(product.id for product in made)
+    ranks = {hit.id: hit.rank for hit in seen}
+    expected = [
+        product.id
+        for window in windows
+        for product in sorted(window, key=lambda p: (ranks[p.id], p.id), reverse=True)
+    ]
+    assert [hit.id for hit in seen] == expected
+    in_title = {product.id for product in made if product.title.startswith("Scarf")}
+    assert all(ranks[a] > ranks[b] for a in in_title for b in ranks.keys() - in_title)
+
+
+def test_search_is_planned_with_its_values_on_every_call(settings: Settings) -> None:
+    one_connection = with_settings(settings, database_pool_min=1, database_pool_max=1)
+    with Database(one_connection) as db:
+        product = db.products.create_with_variants(new_product(title="Planned scarf")).product
+        for _ in range(8):  # past prepare_threshold (5)
+            assert [hit.id for hit in db.products.search("planned").items] == [product.id]
+            assert db.products.get(product.id).id == product.id
+        with db.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT statement FROM pg_prepared_statements WHERE statement LIKE '/* shopdb:%'"
+            ).fetchall()
+    prepared = {row[0].split(" */")[0] for row in rows}
+    assert "/* shopdb:products.get" in prepared
+    assert "/* shopdb:products.search" not in prepared
 
 
 @pytest.mark.parametrize(

@@ -74,6 +74,9 @@ class Query:
     doc: str
     sql: str
     idempotent: bool = False
+    prepare: bool | None = None
+    """psycopg's ``prepare`` for each call: None, prepared after prepare_threshold calls;
+    False, never (planned with its values every time)."""
 
     @property
     def is_read(self) -> bool:

@@ -104,6 +104,9 @@ class Repository:
     """Constraint name -> the domain error raised in place of ConstraintViolation."""
     idempotent: ClassVar[frozenset[str]] = frozenset()
     """Write queries that are harmless to run twice (retried once on a dead connection)."""
+    planned_per_call: ClassVar[frozenset[str]] = frozenset()
+    """Queries never prepared: the server plans each call with its values (prepare=False),
+    for a query whose best plan depends on the values in a way a generic plan cannot keep."""
     max_page_size: ClassVar[int] = 500
     max_batch_size: ClassVar[int] = 10_000
     sql_directory: ClassVar[Path | None] = None
@@ -341,8 +344,8 @@ _declared: dict[type[Repository], dict[str, _Declared]] = {}
 
 
 def declared_queries(cls: type[Repository]) -> dict[str, _Declared]:
-    """The queries ``cls`` declares, checked once: each exists in its namespace, and each
-    name in ``idempotent`` is a declared write."""
+    """The queries ``cls`` declares, checked once: each exists in its namespace, each name
+    in ``idempotent`` is a declared write and each in ``planned_per_call`` a declared query."""
     found = _declared.get(cls)
     if found is not None:
         return found
@@ -357,11 +360,18 @@ def declared_queries(cls: type[Repository]) -> dict[str, _Declared]:
         raise ProgrammingError(
             f"{cls.__name__}.idempotent: {', '.join(wrong)} is no declared write"
         )
+    unknown = sorted(n for n in cls.planned_per_call if n not in cls.queries)
+    if unknown:
+        raise ProgrammingError(
+            f"{cls.__name__}.planned_per_call: {', '.join(unknown)} is no declared query"
+        )
     found = {}
     for name, model in cls.queries.items():
         query = namespace[name]
         if name in cls.idempotent:
             query = replace(query, idempotent=True)
+        if name in cls.planned_per_call:
+            query = replace(query, prepare=False)
         found[name] = (query, frozenset(query.parameters), model)
     _declared[cls] = found
     return found

@@ -62,10 +62,10 @@ def _timed(
             result = query.fn(conn, **params)
         else:
             if isinstance(conn, PooledConnection):
-                result = run(conn.kept_cursor(), query.sql, params)
+                result = run(conn.kept_cursor(), query, params)
             else:
                 with conn.cursor(row_factory=dict_row) as cursor:
-                    result = run(cursor, query.sql, params)
+                    result = run(cursor, query, params)
     except psycopg.Error as exc:
         elapsed = perf_counter() - start
         plan = timer.slow_plan(conn, query) if elapsed > timer.slow_query_s else None
@@ -99,27 +99,27 @@ def copy_rows(
     return sent
 
 
-Statement = Callable[[psycopg.Cursor[DictRow], str, dict[str, Any]], Any]
+Statement = Callable[[psycopg.Cursor[DictRow], Query, dict[str, Any]], Any]
 
 
-def _all(cursor: psycopg.Cursor[DictRow], sql: str, params: dict[str, Any]) -> Any:
-    cursor.execute(sql, params)
+def _all(cursor: psycopg.Cursor[DictRow], query: Query, params: dict[str, Any]) -> Any:
+    cursor.execute(query.sql, params, prepare=query.prepare)
     return cursor.fetchall()
 
 
-def _one(cursor: psycopg.Cursor[DictRow], sql: str, params: dict[str, Any]) -> Any:
-    cursor.execute(sql, params)
+def _one(cursor: psycopg.Cursor[DictRow], query: Query, params: dict[str, Any]) -> Any:
+    cursor.execute(query.sql, params, prepare=query.prepare)
     return cursor.fetchone()
 
 
-def _value(cursor: psycopg.Cursor[DictRow], sql: str, params: dict[str, Any]) -> Any:
-    cursor.execute(sql, params)
+def _value(cursor: psycopg.Cursor[DictRow], query: Query, params: dict[str, Any]) -> Any:
+    cursor.execute(query.sql, params, prepare=query.prepare)
     row = cursor.fetchone()
     return next(iter(row.values())) if row else None
 
 
-def _rowcount(cursor: psycopg.Cursor[DictRow], sql: str, params: dict[str, Any]) -> Any:
-    cursor.execute(sql, params)
+def _rowcount(cursor: psycopg.Cursor[DictRow], query: Query, params: dict[str, Any]) -> Any:
+    cursor.execute(query.sql, params, prepare=query.prepare)
     return cursor.rowcount
 
 

@@ -96,6 +96,9 @@ class ProductHit(Product):
     """A search result: the product and its full-text rank (higher is better)."""
 
     rank: Decimal
+    window_before: UUID
+    """Where the window of matches it was ranked in starts: search ranks the newest matches
+    with an id below this one together (ProductRepository.search)."""
 
 
 class Variant(RowModel):

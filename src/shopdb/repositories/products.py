@@ -33,8 +33,14 @@ from shopdb.repositories.product_listings import LISTING_STATEMENTS, listing
 if TYPE_CHECKING:
     from shopdb.transaction import Transaction
 
-BEST_MATCH_FIRST = Keyset(("rank", "id"), (Decimal("Infinity"), UUID(int=(1 << 128) - 1)))
-"""ORDER BY rank DESC, id DESC (search)."""
+_LAST_UUID = UUID(int=(1 << 128) - 1)
+BEST_MATCH_FIRST = Keyset(
+    ("window_before", "rank", "id"), (_LAST_UUID, Decimal("Infinity"), _LAST_UUID)
+)
+"""ORDER BY window_before DESC, rank DESC, id DESC (search): window by window, newest
+window first, best match first within a window."""
+SEARCH_WINDOW = 500
+"""How many matches search ranks together: the newest SEARCH_WINDOW, then the next."""
 MAX_SEARCH_TEXT = 1000
 """Characters of search text that count (the SQL cuts there too)."""
 
@@ -96,6 +102,7 @@ class ProductRepository(Repository):
         "lock_price": ProductPrice,
         "change_price": Product,
     }
+    planned_per_call = frozenset({"search"})  # the plan depends on how common the words are
     constraint_messages = {
         "products_slug_key": "a product with this slug exists",
         "products_sku_key": "a product with this sku exists",
@@ -253,7 +260,13 @@ class ProductRepository(Repository):
     ) -> CursorPage[ProductHit]:
         """Live products matching every word of ``text`` (the last one as a prefix), best
         first. Punctuation and operators are word breaks, never syntax; only the first
-        MAX_SEARCH_TEXT characters count; text without a word finds nothing."""
+        MAX_SEARCH_TEXT characters count; text without a word finds nothing.
+
+        Matches are ranked (ts_rank: title and keywords above summary above description)
+        in windows of SEARCH_WINDOW, newest products first: with at most that many matches
+        the ranking is exact; with more, the pages run through the newest SEARCH_WINDOW
+        matches best first, then the next SEARCH_WINDOW, so a common word costs the same as
+        a rare one (docs/performance.md, "Search"). Every match is on some page."""
         text = text[:MAX_SEARCH_TEXT].replace("\x00", " ")
         return self._page(
             "search",
@@ -262,6 +275,7 @@ class ProductRepository(Repository):
             limit=limit,
             cursor=cursor,
             text=text,
+            search_window=SEARCH_WINDOW,
             **_filters(filters),
         )
 
