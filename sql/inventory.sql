@@ -45,6 +45,26 @@ UPDATE inventory i
 RETURNING i.id, i.product_variant_id, i.quantity_on_hand, i.quantity_reserved,
           i.quantity_available, i.low_stock_threshold, i.version, i.created_at, i.updated_at;
 
+-- name: reserve_all(variant_ids, quantities)<!
+-- Reserve units of several variants in one statement (rows locked first by lock_for_variants).
+WITH reserved AS (
+    UPDATE inventory i
+       SET quantity_reserved = i.quantity_reserved
+                             + CASE WHEN p.inventory_policy = 'CONTINUE'
+                                    THEN LEAST(w.quantity, i.quantity_available)
+                                    ELSE w.quantity END,
+           version           = i.version + 1
+      FROM unnest(CAST(:variant_ids AS uuid[]), CAST(:quantities AS integer[])) AS w(variant_id, quantity)
+      JOIN product_variants v ON v.id = w.variant_id
+      JOIN products p ON p.id = v.product_id
+     WHERE i.product_variant_id = w.variant_id
+       AND (p.inventory_policy = 'CONTINUE' OR i.quantity_available >= w.quantity)
+    RETURNING i.id, i.product_variant_id, i.quantity_on_hand, i.quantity_reserved,
+              i.quantity_available, i.low_stock_threshold, i.version, i.created_at, i.updated_at
+)
+SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r.product_variant_id), '[]') AS rows
+  FROM reserved r;
+
 -- name: release(variant_id, quantity)<!
 -- Give reserved units back; None when the row is absent or (TRACK, DENY) fewer are reserved.
 UPDATE inventory i

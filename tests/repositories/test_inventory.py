@@ -220,6 +220,17 @@ def test_reserve_many_is_all_or_nothing_and_names_the_short_variant(tx: Transact
     assert reserved == {plenty: 3, short: 1, scarce: 1}
 
 
+def test_reserve_many_is_two_statements_whatever_the_number_of_variants(
+    shared_db: Database, tx: Transaction
+) -> None:
+    few, many = variants(tx, 3, 3), variants(tx, *[3] * 7)
+    for wanted in (few, many):
+        with shared_db.capture_queries() as ran:
+            tx.inventory.reserve_many([(variant, 2) for variant in wanted])
+        assert [r.name for r in ran] == ["inventory.lock_for_variants", "inventory.reserve_all"]
+    assert {counters(tx.inventory.get_for_variant(v)) for v in few + many} == {(3, 2, 1)}
+
+
 def test_reserve_many_refuses_nothing_and_unknown_variants(tx: Transaction) -> None:
     (variant,) = variants(tx, 5)
     with pytest.raises(InvalidInput, match="at least one"):

@@ -47,3 +47,9 @@ class StockCount(RowModel):
             quantity_reserved=row.quantity_reserved,
             reason=reason,
         )
+
+
+class ReservedRows(RowModel):
+    """The inventory rows one reservation of several variants changed, in variant id order."""
+
+    rows: list[Inventory]

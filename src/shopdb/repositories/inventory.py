@@ -16,7 +16,7 @@ from uuid import UUID
 from shopdb.core.errors import InvalidInput, OutOfStockError, ReservationExceeded
 from shopdb.core.repository import Repository
 from shopdb.models.audit import Actor
-from shopdb.models.inventory import Inventory, LockedInventory, StockCount
+from shopdb.models.inventory import Inventory, LockedInventory, ReservedRows, StockCount
 from shopdb.models.products import InventoryPolicy
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ class InventoryRepository(Repository):
         "get_for_variant": Inventory,
         "lock_for_variants": LockedInventory,
         "reserve": Inventory,
+        "reserve_all": ReservedRows,
         "release": Inventory,
         "commit": Inventory,
         "restock": Inventory,
@@ -106,9 +107,10 @@ class InventoryRepository(Repository):
 
     def reserve_many(self, items: Iterable[tuple[UUID, int]]) -> list[Inventory]:
         """Reserve every (variant_id, quantity) or none (quantities of a repeated variant add
-        up). Locks the inventory rows FOR UPDATE in ascending variant id first, so two carts
-        over the same variants cannot deadlock; OutOfStockError names the first variant (in
-        that order) that is short; NotFoundError a variant without inventory."""
+        up); the rows come back in ascending variant id. Locks the inventory rows FOR UPDATE
+        in ascending variant id first, so two carts over the same variants cannot deadlock;
+        OutOfStockError names the first variant (in that order) that is short; NotFoundError
+        a variant without inventory. Two statements whatever the number of variants."""
         wanted = _merged(items)
         with self._atomic() as tx:
             repo = tx.inventory
@@ -120,10 +122,18 @@ class InventoryRepository(Repository):
                     repo.get_for_variant(variant_id)  # NotFoundError naming the variant
                 elif row.inventory_policy in _REFUSING and row.quantity_available < quantity:
                     raise OutOfStockError.for_variant(variant_id, quantity, row.quantity_available)
-            return [
-                repo._get("reserve", Inventory, variant_id=variant_id, quantity=quantity)
-                for variant_id, quantity in wanted.items()
-            ]
+            reserved = repo._get(
+                "reserve_all",
+                ReservedRows,
+                variant_ids=list(wanted),
+                quantities=list(wanted.values()),
+            ).rows
+            done = {row.product_variant_id for row in reserved}
+            for variant_id, quantity in wanted.items():
+                if variant_id not in done:  # its policy changed to a refusing one since
+                    available = rows[variant_id].quantity_available
+                    raise OutOfStockError.for_variant(variant_id, quantity, available)
+            return reserved
 
     def release(self, variant_id: UUID, quantity: int) -> Inventory:
         """Give back ``quantity`` reserved units; ReservationExceeded when fewer are reserved
