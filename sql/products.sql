@@ -487,42 +487,29 @@ WITH subtree AS (
                        WHERE pcat.category_id = ANY (t.ids))
            END AS ids
       FROM subtree t
+), filtered AS NOT MATERIALIZED (
+    SELECT p.id, p.search_vector
+      FROM products p
+     WHERE p.deleted_at IS NULL
+       AND p.search_vector @@ products_search_query(:text)
+       AND (CAST(:status AS text) IS NULL OR p.status = :status)
+       AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
+       AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
+       AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
+                SELECT 1
+                  FROM product_collections pc
+                 WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
+       AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
+                SELECT 1
+                  FROM product_categories pcat
+                 WHERE pcat.product_id = p.id
+                   AND pcat.category_id = ANY (CAST((SELECT t.ids FROM subtree t) AS uuid[]))))
 ), walked AS NOT MATERIALIZED (
-    SELECT p.id, p.search_vector
-      FROM products p
-     WHERE (SELECT d.ids IS NULL FROM driven d)
-           AND p.deleted_at IS NULL
-           AND p.search_vector @@ products_search_query(:text)
-           AND (CAST(:status AS text) IS NULL OR p.status = :status)
-           AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
-           AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
-           AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
-                    SELECT 1
-                      FROM product_collections pc
-                     WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
-           AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
-                    SELECT 1
-                      FROM product_categories pcat
-                     WHERE pcat.product_id = p.id
-                       AND pcat.category_id = ANY (CAST((SELECT t.ids FROM subtree t) AS uuid[]))))
+    SELECT f.id, f.search_vector FROM filtered f WHERE (SELECT d.ids IS NULL FROM driven d)
 ), listed AS NOT MATERIALIZED (
-    SELECT p.id, p.search_vector
-      FROM products p
-     WHERE p.id = ANY (CAST((SELECT d.ids FROM driven d) AS uuid[]))
-           AND p.deleted_at IS NULL
-           AND p.search_vector @@ products_search_query(:text)
-           AND (CAST(:status AS text) IS NULL OR p.status = :status)
-           AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
-           AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
-           AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
-                    SELECT 1
-                      FROM product_collections pc
-                     WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
-           AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
-                    SELECT 1
-                      FROM product_categories pcat
-                     WHERE pcat.product_id = p.id
-                       AND pcat.category_id = ANY (CAST((SELECT t.ids FROM subtree t) AS uuid[]))))
+    SELECT f.id, f.search_vector
+      FROM filtered f
+     WHERE f.id = ANY (CAST((SELECT d.ids FROM driven d) AS uuid[]))
 ), this_window AS MATERIALIZED (
     SELECT m.id, coalesce(round(CAST(ts_rank(m.search_vector, products_search_query(:text)) AS numeric), 6), 0) AS rank
       FROM ((SELECT w.id, w.search_vector FROM walked w
