@@ -135,6 +135,25 @@ def test_a_variant_of_a_product_not_on_sale_cannot_be_added(tx: Transaction) -> 
     assert tx.carts.get_with_items(cart.id).items == []
 
 
+def test_add_item_takes_a_variant_id_and_quantity_as_well_as_a_line(
+    tx: Transaction, variants: list[UUID]
+) -> None:
+    cart = tx.carts.get_or_create_active(user_id=_user(tx))
+
+    tx.carts.add_item(cart.id, variants[0])
+    item = tx.carts.add_item(cart.id, variants[0], 3)
+
+    assert item.quantity == 4
+    for wrong in (0, 1001, -1):
+        with pytest.raises(InvalidInput, match="from 1 to 1000"):
+            tx.carts.add_item(cart.id, variants[1], wrong)
+    with pytest.raises(InvalidInput, match="not both"):
+        tx.carts.add_item(cart.id, CartLine(product_variant_id=variants[1]), 2)
+    assert [line.product_variant_id for line in tx.carts.get_with_items(cart.id).items] == [
+        variants[0]
+    ]
+
+
 def test_adding_to_a_missing_or_finished_cart_says_which(
     tx: Transaction, variants: list[UUID]
 ) -> None:

@@ -22,6 +22,7 @@ from shopdb.errors import (
     CheckoutRefused,
     CouponUnavailable,
     IdempotencyKeyReused,
+    InvalidInput,
     NotFoundError,
     OutOfStockError,
 )
@@ -81,6 +82,39 @@ def test_the_same_idempotency_key_gives_back_the_same_order(tx: Transaction, sho
     count = tx.connection.execute("SELECT count(*) FROM orders WHERE cart_id = %s", [cart_id])
     assert count.fetchone() == (1,)
     assert stock_of(tx.connection, shop.variants[0]) == (10, 2)
+
+
+def test_the_checkout_can_be_given_as_keyword_arguments(tx: Transaction, shop: Shop) -> None:
+    cart_id = fill_cart(tx, shop)
+    key = uuid4()
+
+    placed = tx.orders.place_from_cart(
+        cart_id,
+        shipping_address_id=shop.address_id,
+        billing_address_id=shop.address_id,
+        idempotency_key=key,
+    )
+    again = tx.orders.place_from_cart(cart_id, checkout_of(shop, idempotency_key=str(key)))
+
+    assert again == placed
+    assert placed.order.status is OrderStatus.PENDING
+    assert len(placed.items) == 2
+
+
+def test_keyword_arguments_that_make_no_checkout_are_refused_and_write_nothing(
+    tx: Transaction, shop: Shop
+) -> None:
+    cart_id = fill_cart(tx, shop)
+
+    with pytest.raises(InvalidInput, match="idempotency_key"):
+        tx.orders.place_from_cart(
+            cart_id, shipping_address_id=shop.address_id, billing_address_id=shop.address_id
+        )
+    with pytest.raises(InvalidInput, match="not both"):
+        tx.orders.place_from_cart(cart_id, checkout_of(shop), coupon_code="WELCOME10")
+
+    assert tx.connection.execute("SELECT count(*) FROM orders").fetchone() == (0,)
+    assert tx.carts.get(cart_id).status is CartStatus.ACTIVE
 
 
 def test_the_same_idempotency_key_with_another_cart_is_refused(tx: Transaction, shop: Shop) -> None:

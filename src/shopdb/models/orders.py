@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from shopdb.models.base import InputModel, RowModel
 
@@ -87,8 +87,15 @@ class OrderWithItems(BaseModel):
     items: list[OrderItem]
 
 
+def _key_text(value: object) -> object:
+    """A UUID key (uuid4(), the usual choice) is taken as its text."""
+    return str(value) if isinstance(value, UUID) else value
+
+
 IdempotencyKey = Annotated[
-    str, StringConstraints(min_length=8, max_length=200, pattern=r"^[!-~]+$")
+    str,
+    BeforeValidator(_key_text),
+    StringConstraints(min_length=8, max_length=200, pattern=r"^[!-~]+$"),
 ]
 
 

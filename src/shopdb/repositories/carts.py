@@ -6,6 +6,8 @@ from datetime import timedelta
 from typing import NoReturn
 from uuid import UUID
 
+from pydantic import ValidationError
+
 from shopdb.core.errors import CartNotActive, InvalidInput, NotFoundError
 from shopdb.core.repository import Repository
 from shopdb.models.carts import (
@@ -66,9 +68,17 @@ class CartRepository(Repository):
         """The cart with this id; NotFoundError otherwise."""
         return self._get("get", Cart, id=cart_id)
 
-    def add_item(self, cart_id: UUID, line: CartLine) -> CartItem:
+    def add_item(
+        self, cart_id: UUID, line: CartLine | UUID, quantity: int | None = None
+    ) -> CartItem:
         """Add ``line.quantity`` of a variant at its current price; adding a variant that is
-        already in the cart adds to its quantity. Locks: the cart row, then the line."""
+        already in the cart adds to its quantity. Locks: the cart row, then the line.
+        ``add_item(cart_id, variant_id, quantity=1)`` is the same as passing a CartLine;
+        InvalidInput for a quantity outside 1 to 1000 (nothing written)."""
+        if isinstance(line, UUID):
+            line = _line(line, 1 if quantity is None else quantity)
+        elif quantity is not None:
+            raise InvalidInput("add_item takes a CartLine or a variant id and quantity, not both")
         item = self._find("add_item", CartItem, cart_id=cart_id, **line.model_dump())
         if item is None:
             self._explain_missing(cart_id, "product variant", line.product_variant_id)
@@ -149,3 +159,11 @@ class CartRepository(Repository):
         if status != CartStatus.ACTIVE:
             raise CartNotActive(f"cart {cart_id} is {status}: its lines can no longer change")
         raise NotFoundError(what, key)
+
+
+def _line(variant_id: UUID, quantity: int) -> CartLine:
+    try:
+        return CartLine(product_variant_id=variant_id, quantity=quantity)
+    except ValidationError:
+        limit = f"a cart line quantity is a whole number from 1 to {MAX_LINE_QUANTITY}"
+        raise InvalidInput(f"{limit}, not {quantity!r}") from None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
+
+from pydantic import ValidationError
 
 from shopdb.core.errors import (
     CartNotActive,
@@ -70,13 +72,43 @@ class OrderRepository(Repository):
     }
     constraint_errors = {"orders_idempotency_key_key": IdempotencyKeyReused}
 
-    def place_from_cart(self, cart_id: UUID, checkout: Checkout) -> OrderWithItems:
+    def place_from_cart(
+        self,
+        cart_id: UUID,
+        checkout: Checkout | None = None,
+        *,
+        shipping_address_id: UUID | None = None,
+        billing_address_id: UUID | None = None,
+        coupon_code: str | None = None,
+        idempotency_key: str | UUID | None = None,
+        tax_rate: Decimal | None = None,
+    ) -> OrderWithItems:
         """Turn an active cart into a PENDING order in one transaction, retried as a whole on
         serialization failure or deadlock. The same idempotency key gives back the same order
         (also when two calls race); with another cart it raises IdempotencyKeyReused.
         Locks, in this order: the cart row, the inventory rows in variant id order
-        (inventory.reserve_many), the new order, the coupon row (its usage counter)."""
-        return self._run_atomic(lambda tx: self._on(tx)._place(tx, cart_id, checkout))
+        (inventory.reserve_many), the new order, the coupon row (its usage counter).
+
+        The checkout is a Checkout, or its fields as keyword arguments
+        (``shipping_address_id=, billing_address_id=, idempotency_key=``, optionally
+        ``coupon_code=`` and ``tax_rate=``), not both; InvalidInput when they do not make
+        a valid Checkout (nothing is written)."""
+        fields = {
+            "shipping_address_id": shipping_address_id,
+            "billing_address_id": billing_address_id,
+            "coupon_code": coupon_code,
+            "idempotency_key": idempotency_key,
+            "tax_rate": tax_rate,
+        }
+        given = {name: value for name, value in fields.items() if value is not None}
+        if checkout is None:
+            checkout = _checkout(dict(given))
+        elif given:
+            raise InvalidInput(
+                f"place_from_cart takes a Checkout or its fields, not both ({', '.join(given)})"
+            )
+        placing = checkout
+        return self._run_atomic(lambda tx: self._on(tx)._place(tx, cart_id, placing))
 
     def get(self, order_id: UUID) -> OrderWithItems:
         """The order and its items (two queries); NotFoundError when there is none."""
@@ -262,6 +294,17 @@ class OrderRepository(Repository):
                 tx.inventory.commit(item.product_variant_id, item.quantity)
             else:
                 tx.inventory.release(item.product_variant_id, item.quantity)
+
+
+def _checkout(fields: dict[str, Any]) -> Checkout:
+    try:
+        return Checkout.model_validate(fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'checkout'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise InvalidInput(f"not a valid checkout: {problems}") from None
 
 
 def _variant_order(item: OrderItem) -> str:
