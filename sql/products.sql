@@ -435,16 +435,16 @@ SELECT count(*)
    AND (CAST(:status AS text) IS NULL OR p.status = :status)
    AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
    AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
-   AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
-            SELECT 1
-              FROM product_collections pc
-             WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
-   AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
-            SELECT 1
-              FROM categories root
-              JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
-              JOIN product_categories pcat ON pcat.category_id = c.id
-             WHERE root.id = :category_id AND pcat.product_id = p.id));
+   AND (CAST(:collection_id AS uuid) IS NULL
+        OR p.id = ANY (CAST((SELECT array_agg(pc.product_id)
+                               FROM product_collections pc
+                              WHERE pc.collection_id = :collection_id) AS uuid[])))
+   AND (CAST(:category_id AS uuid) IS NULL
+        OR p.id = ANY (CAST((SELECT array_agg(pcat.product_id)
+                               FROM categories root
+                               JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+                               JOIN product_categories pcat ON pcat.category_id = c.id
+                              WHERE root.id = :category_id) AS uuid[])));
 
 -- name: list_page(category_id, collection_id, min_price, max_price, status, limit, offset)
 -- One offset page of live products, newest first, filtered (admin screens).
@@ -456,16 +456,16 @@ SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price
    AND (CAST(:status AS text) IS NULL OR p.status = :status)
    AND (CAST(:min_price AS numeric) IS NULL OR p.price >= :min_price)
    AND (CAST(:max_price AS numeric) IS NULL OR p.price <= :max_price)
-   AND (CAST(:collection_id AS uuid) IS NULL OR EXISTS (
-            SELECT 1
-              FROM product_collections pc
-             WHERE pc.product_id = p.id AND pc.collection_id = :collection_id))
-   AND (CAST(:category_id AS uuid) IS NULL OR EXISTS (
-            SELECT 1
-              FROM categories root
-              JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
-              JOIN product_categories pcat ON pcat.category_id = c.id
-             WHERE root.id = :category_id AND pcat.product_id = p.id))
+   AND (CAST(:collection_id AS uuid) IS NULL
+        OR p.id = ANY (CAST((SELECT array_agg(pc.product_id)
+                               FROM product_collections pc
+                              WHERE pc.collection_id = :collection_id) AS uuid[])))
+   AND (CAST(:category_id AS uuid) IS NULL
+        OR p.id = ANY (CAST((SELECT array_agg(pcat.product_id)
+                               FROM categories root
+                               JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
+                               JOIN product_categories pcat ON pcat.category_id = c.id
+                              WHERE root.id = :category_id) AS uuid[])))
  ORDER BY p.created_at DESC, p.id DESC
  LIMIT :limit OFFSET :offset;
 

@@ -114,6 +114,30 @@ def test_search_is_planned_for_how_common_its_words_are(
         assert "products_search_vector_idx" not in plan.indexes, plan.scans
 
 
+@pytest.mark.parametrize("name", ["products.list_page", "products.count_page"])
+@pytest.mark.parametrize("level", ["collection", "leaf"])
+def test_the_admin_page_reads_only_the_named_products_when_planned_per_call(
+    prepared: psycopg.Connection[Any], picks: Picks, name: str, level: str
+) -> None:
+    """list_page and count_page (every filter optional) are planned per call: the filter
+    given names its products (products_pkey); the generic plan reads every product."""
+    chosen = {"collection_id": picks.collection, "category_id": None}
+    if level == "leaf":
+        chosen = {"collection_id": None, "category_id": picks.leaf}
+    named = query(name)
+    values = {**chosen, **NO_PRICE, "status": None, "limit": 20, "offset": 20}
+    params = {k: v for k, v in values.items() if f"%({k})s" in named.sql}
+    per_call, generic = (
+        plan_per_call(prepared, named, params),
+        generic_plan(prepared, named, params),
+    )
+    print(
+        f"{name}, {level}: per call {'; '.join(per_call.scans)}; generic {'; '.join(generic.scans)}"
+    )
+    assert "products_pkey" in per_call.indexes, per_call.scans
+    assert "Seq Scan on products" not in per_call.scans
+
+
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_each_shape_keeps_its_index_after_twenty_executions(
     prepared: psycopg.Connection[Any], picks: Picks, shape: str

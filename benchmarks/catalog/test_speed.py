@@ -113,6 +113,18 @@ def test_offset_statement_alone(benchmark: BenchmarkFixture, catalog_url: str) -
         _bench(benchmark, lambda: conn.execute(statement, params).fetchall(), 0)
 
 
+@pytest.mark.benchmark(group="list_page filtered")
+@pytest.mark.parametrize("level", ["collection", "leaf"])
+def test_list_page_of_a_collection_or_a_leaf(
+    benchmark: BenchmarkFixture, catalog: Database, picks: Picks, level: str
+) -> None:
+    """list_page, page 2 with its count, every status, in a collection or a leaf (no budget)."""
+    filters = ProductFilters(status=None, collection_id=picks.collection)
+    if level == "leaf":
+        filters = ProductFilters(status=None, category_id=picks.leaf)
+    _bench(benchmark, lambda: catalog.products.list_page(filters, page=2, per_page=PAGE_SIZE), 0)
+
+
 @pytest.mark.benchmark(group="search")
 @pytest.mark.parametrize("text", COMMON_WORDS)
 def test_search_common_words(

@@ -102,7 +102,9 @@ class ProductRepository(Repository):
         "lock_price": ProductPrice,
         "change_price": Product,
     }
-    planned_per_call = frozenset({"search"})  # the plan depends on how common the words are
+    # search: the plan depends on how common the words are; list_page and count_page: every
+    # filter optional, folded away only in a plan made for the values
+    planned_per_call = frozenset({"search", "list_page", "count_page"})
     constraint_messages = {
         "products_slug_key": "a product with this slug exists",
         "products_sku_key": "a product with this sku exists",
