@@ -272,6 +272,7 @@ def test_search_ranks_window_by_window_and_pages_through_every_match(
     tx: Transaction, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(products_module, "SEARCH_WINDOW", 3)
+    monkeypatch.setattr(products_module.ProductRepository, "max_page_size", 2)
     made = [
         tx.products.create_with_variants(
             new_product(
@@ -303,6 +304,30 @@ def test_search_ranks_window_by_window_and_pages_through_every_match(
     assert [hit.id for hit in seen] == expected
     in_title = {product.id for product in made if product.title.startswith("Scarf")}
     assert all(ranks[a] > ranks[b] for a in in_title for b in ranks.keys() - in_title)
+
+
+def test_search_pages_on_when_a_page_ends_exactly_at_the_end_of_a_window(
+    tx: Transaction, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The largest page is as large as a window: the window grows to one more than a page,
+    # else a page ending a window would be followed by a short page and no cursor.
+    monkeypatch.setattr(products_module, "SEARCH_WINDOW", 2)
+    monkeypatch.setattr(products_module.ProductRepository, "max_page_size", 2)
+    made = {
+        tx.products.create_with_variants(new_product(title=f"Shawl {n}")).product.id
+        for n in range(8)
+    }
+
+    seen: list[UUID] = []
+    cursor = None
+    for _ in range(8):
+        page = tx.products.search("shawl", limit=2, cursor=cursor)
+        seen += [hit.id for hit in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+
+    assert sorted(seen) == sorted(made)
 
 
 def test_search_is_planned_with_its_values_on_every_call(settings: Settings) -> None:

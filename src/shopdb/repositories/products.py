@@ -40,7 +40,9 @@ BEST_MATCH_FIRST = Keyset(
 """ORDER BY window_before DESC, rank DESC, id DESC (search): window by window, newest
 window first, best match first within a window."""
 SEARCH_WINDOW = 500
-"""How many matches search ranks together: the newest SEARCH_WINDOW, then the next."""
+"""How many matches search ranks together: the newest SEARCH_WINDOW, then the next (at
+least one more than the largest page, max_page_size + 1, so that a page needs at most the
+rest of one window and the next window)."""
 MAX_SEARCH_TEXT = 1000
 """Characters of search text that count (the SQL cuts there too)."""
 
@@ -277,7 +279,7 @@ class ProductRepository(Repository):
             limit=limit,
             cursor=cursor,
             text=text,
-            search_window=SEARCH_WINDOW,
+            search_window=max(SEARCH_WINDOW, self.max_page_size + 1),
             **_filters(filters),
         )
 
