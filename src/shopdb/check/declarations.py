@@ -37,7 +37,8 @@ class Declarations:
     uses: Mapping[QueryKey, QueryUse] = field(default_factory=dict)
     constraints: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name -> owners
     idempotent: Mapping[QueryKey, str] = field(default_factory=dict)  # -> owner
-    planned_per_call: Mapping[QueryKey, str] = field(default_factory=dict)  # -> owner
+    unknown_planned: Mapping[QueryKey, str] = field(default_factory=dict)
+    """planned_per_call names that are not among their class's queries -> owner."""
 
 
 def repository_classes() -> tuple[type[Any], ...]:
@@ -52,7 +53,7 @@ def collect(repositories: Iterable[type[Any]], tools: ToolQueries = TOOL_QUERIES
     uses: dict[QueryKey, QueryUse] = {}
     constraints: dict[str, list[str]] = {}
     idempotent: dict[QueryKey, str] = {}
-    planned: dict[QueryKey, str] = {}
+    unknown_planned: dict[QueryKey, str] = {}
     for namespace, queries in tools.items():
         for name, model in queries.items():
             uses[(namespace, name)] = QueryUse("shopdb.check.tools.TOOL_QUERIES", model, tool=True)
@@ -69,6 +70,6 @@ def collect(repositories: Iterable[type[Any]], tools: ToolQueries = TOOL_QUERIES
             idempotent[(space, name)] = f"{owner}.idempotent"
         for name in getattr(cls, "planned_per_call", frozenset()):
             if name not in declared:
-                planned[(space, name)] = f"{owner}.planned_per_call"
+                unknown_planned[(space, name)] = f"{owner}.planned_per_call"
     constraint_owners = {k: tuple(v) for k, v in constraints.items()}
-    return Declarations(uses, constraint_owners, idempotent, planned)
+    return Declarations(uses, constraint_owners, idempotent, unknown_planned)

@@ -173,6 +173,6 @@ def _declaration_problems(
             found.append(Problem(owner, name, f"names no query of {root.name}/{namespace}.sql"))
         elif query.is_read:
             found.append(Problem(owner, name, "is a read: only writes are declared idempotent"))
-    for (_, name), owner in sorted(declared.planned_per_call.items()):
+    for (_, name), owner in sorted(declared.unknown_planned.items()):
         found.append(Problem(owner, name, "is not one of the repository's declared queries"))
     return found

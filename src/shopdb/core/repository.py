@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from aiosql.types import SQLOperationType as Op
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from shopdb.core.errors import (
     DomainError,
@@ -341,6 +341,22 @@ class Repository:
 
 _Declared = tuple[Query, frozenset[str], type[BaseModel] | None]
 _declared: dict[type[Repository], dict[str, _Declared]] = {}
+
+
+def validated(model: type[M], fields: Mapping[str, Any], *, refusal: str | None = None) -> M:
+    """``fields`` as ``model``, for a repository method that takes plain arguments where it
+    also takes the model; InvalidInput (``refusal``, else each field's problem) when they do
+    not make one."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        if refusal is not None:
+            raise InvalidInput(refusal) from None
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or model.__name__}: {error['msg']}"
+            for error in exc.errors(include_input=False, include_url=False)
+        )
+        raise InvalidInput(f"not a valid {model.__name__}: {problems}") from None
 
 
 def declared_queries(cls: type[Repository]) -> dict[str, _Declared]:

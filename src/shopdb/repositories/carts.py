@@ -6,10 +6,8 @@ from datetime import timedelta
 from typing import NoReturn
 from uuid import UUID
 
-from pydantic import ValidationError
-
 from shopdb.core.errors import CartNotActive, InvalidInput, NotFoundError
-from shopdb.core.repository import Repository
+from shopdb.core.repository import Repository, validated
 from shopdb.models.carts import (
     MAX_LINE_QUANTITY,
     Cart,
@@ -76,7 +74,13 @@ class CartRepository(Repository):
         ``add_item(cart_id, variant_id, quantity=1)`` is the same as passing a CartLine;
         InvalidInput for a quantity outside 1 to 1000 (nothing written)."""
         if isinstance(line, UUID):
-            line = _line(line, 1 if quantity is None else quantity)
+            count = 1 if quantity is None else quantity
+            limit = f"a cart line quantity is a whole number from 1 to {MAX_LINE_QUANTITY}"
+            line = validated(
+                CartLine,
+                {"product_variant_id": line, "quantity": count},
+                refusal=f"{limit}, not {count!r}",
+            )
         elif quantity is not None:
             raise InvalidInput("add_item takes a CartLine or a variant id and quantity, not both")
         item = self._find("add_item", CartItem, cart_id=cart_id, **line.model_dump())
@@ -159,11 +163,3 @@ class CartRepository(Repository):
         if status != CartStatus.ACTIVE:
             raise CartNotActive(f"cart {cart_id} is {status}: its lines can no longer change")
         raise NotFoundError(what, key)
-
-
-def _line(variant_id: UUID, quantity: int) -> CartLine:
-    try:
-        return CartLine(product_variant_id=variant_id, quantity=quantity)
-    except ValidationError:
-        limit = f"a cart line quantity is a whole number from 1 to {MAX_LINE_QUANTITY}"
-        raise InvalidInput(f"{limit}, not {quantity!r}") from None

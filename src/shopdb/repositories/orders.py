@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
-
-from pydantic import ValidationError
 
 from shopdb.core.errors import (
     CartNotActive,
@@ -19,7 +17,7 @@ from shopdb.core.errors import (
     StaleVersionError,
 )
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
-from shopdb.core.repository import Repository
+from shopdb.core.repository import Repository, validated
 from shopdb.models.orders import (
     TRANSITIONS,
     CartLock,
@@ -101,13 +99,11 @@ class OrderRepository(Repository):
             "tax_rate": tax_rate,
         }
         given = {name: value for name, value in fields.items() if value is not None}
-        if checkout is None:
-            checkout = _checkout(dict(given))
-        elif given:
+        if checkout is not None and given:
             raise InvalidInput(
                 f"place_from_cart takes a Checkout or its fields, not both ({', '.join(given)})"
             )
-        placing = checkout
+        placing = checkout if checkout is not None else validated(Checkout, given)
         return self._run_atomic(lambda tx: self._on(tx)._place(tx, cart_id, placing))
 
     def get(self, order_id: UUID) -> OrderWithItems:
@@ -294,17 +290,6 @@ class OrderRepository(Repository):
                 tx.inventory.commit(item.product_variant_id, item.quantity)
             else:
                 tx.inventory.release(item.product_variant_id, item.quantity)
-
-
-def _checkout(fields: dict[str, Any]) -> Checkout:
-    try:
-        return Checkout.model_validate(fields)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']) or 'checkout'}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise InvalidInput(f"not a valid checkout: {problems}") from None
 
 
 def _variant_order(item: OrderItem) -> str:
