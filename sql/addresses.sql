@@ -48,11 +48,9 @@ SELECT id, user_id, label, full_name, phone, line1, line2, city, state, postal_c
  ORDER BY is_default DESC, created_at, id;
 
 -- name: lock_owner(user_id)$
--- Lock the user's row so that default changes of one user run one after the other.
-SELECT id
-  FROM users
- WHERE id = :user_id
-   FOR NO KEY UPDATE;
+-- Serialize the default-address changes of one user until the transaction ends (an advisory lock).
+SELECT true AS locked
+  FROM pg_advisory_xact_lock(hashtextextended('shopdb.addresses:' || CAST(:user_id AS text), 0));
 
 -- name: clear_default(user_id)!
 -- Unset the user's current default address, if any.

@@ -145,3 +145,25 @@ DELETE FROM carts
                  AND status <> 'CHECKED_OUT'
                LIMIT :batch_size
                  FOR UPDATE SKIP LOCKED);
+
+-- name: lock_for_checkout(cart_id)^
+-- Lock the cart being checked out (the first lock of a checkout) and return its owner and state.
+SELECT id AS cart_id, user_id, status
+  FROM carts
+ WHERE id = :cart_id
+   FOR NO KEY UPDATE;
+
+-- name: checkout_lines(cart_id)
+-- The cart's lines as an order will hold them: variant, quantity, the price in the cart, currency.
+SELECT ci.product_variant_id, v.product_id, ci.quantity, ci.unit_price, p.currency
+  FROM cart_items ci
+  JOIN product_variants v ON v.id = ci.product_variant_id
+  JOIN products p ON p.id = v.product_id
+ WHERE ci.cart_id = :cart_id
+ ORDER BY ci.product_variant_id;
+
+-- name: mark_checked_out(cart_id)!
+-- The active cart an order was placed from becomes CHECKED_OUT (its lines can no longer change).
+UPDATE carts
+   SET status = 'CHECKED_OUT'
+ WHERE id = :cart_id AND status = 'ACTIVE';

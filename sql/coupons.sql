@@ -25,3 +25,10 @@ SELECT id, code, type, value, min_order_amount, max_discount_amount, usage_limit
        coalesce(expires_at <= now(), false) AS expired
   FROM coupons
  WHERE code = upper(:code);
+
+-- name: record_usage(code, user_id, order_id, discount_amount)!
+-- Record one use of a coupon by an order; its trigger counts it and the limit CHECK refuses one too many.
+INSERT INTO coupon_usages (coupon_id, user_id, order_id, discount_amount)
+SELECT id, :user_id, :order_id, :discount_amount
+  FROM coupons
+ WHERE code = upper(:code);

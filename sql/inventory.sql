@@ -3,6 +3,13 @@
 -- Reservations honour the product's inventory_policy: TRACK and DENY refuse more than is
 -- available; CONTINUE never refuses and reserves what there is (reserved <= on hand always).
 
+-- name: create(variant_id, quantity_on_hand, low_stock_threshold)<!
+-- The inventory row of a new variant.
+INSERT INTO inventory (product_variant_id, quantity_on_hand, low_stock_threshold)
+VALUES (:variant_id, :quantity_on_hand, :low_stock_threshold)
+RETURNING id, product_variant_id, quantity_on_hand, quantity_reserved, quantity_available,
+          low_stock_threshold, version, created_at, updated_at;
+
 -- name: get(id)^
 -- The inventory row with this id.
 SELECT id, product_variant_id, quantity_on_hand, quantity_reserved, quantity_available,
@@ -100,6 +107,50 @@ UPDATE inventory i
    AND (p.inventory_policy = 'CONTINUE' OR i.quantity_reserved >= :quantity)
 RETURNING i.id, i.product_variant_id, i.quantity_on_hand, i.quantity_reserved,
           i.quantity_available, i.low_stock_threshold, i.version, i.created_at, i.updated_at;
+
+-- name: release_all(variant_ids, quantities)<!
+-- Give back reserved units of several variants in one statement (rows locked first).
+WITH released AS (
+    UPDATE inventory i
+       SET quantity_reserved = i.quantity_reserved
+                             - CASE WHEN p.inventory_policy = 'CONTINUE'
+                                    THEN LEAST(w.quantity, i.quantity_reserved)
+                                    ELSE w.quantity END,
+           version           = i.version + 1
+      FROM unnest(CAST(:variant_ids AS uuid[]), CAST(:quantities AS integer[])) AS w(variant_id, quantity)
+      JOIN product_variants v ON v.id = w.variant_id
+      JOIN products p ON p.id = v.product_id
+     WHERE i.product_variant_id = w.variant_id
+       AND (p.inventory_policy = 'CONTINUE' OR i.quantity_reserved >= w.quantity)
+    RETURNING i.id, i.product_variant_id, i.quantity_on_hand, i.quantity_reserved,
+              i.quantity_available, i.low_stock_threshold, i.version, i.created_at, i.updated_at
+)
+SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r.product_variant_id), '[]') AS rows
+  FROM released r;
+
+-- name: commit_all(variant_ids, quantities)<!
+-- Sell reserved units of several variants in one statement (rows locked first).
+WITH sold AS (
+    UPDATE inventory i
+       SET quantity_on_hand  = i.quantity_on_hand
+                             - CASE WHEN p.inventory_policy = 'CONTINUE'
+                                    THEN LEAST(w.quantity, i.quantity_reserved)
+                                    ELSE w.quantity END,
+           quantity_reserved = i.quantity_reserved
+                             - CASE WHEN p.inventory_policy = 'CONTINUE'
+                                    THEN LEAST(w.quantity, i.quantity_reserved)
+                                    ELSE w.quantity END,
+           version           = i.version + 1
+      FROM unnest(CAST(:variant_ids AS uuid[]), CAST(:quantities AS integer[])) AS w(variant_id, quantity)
+      JOIN product_variants v ON v.id = w.variant_id
+      JOIN products p ON p.id = v.product_id
+     WHERE i.product_variant_id = w.variant_id
+       AND (p.inventory_policy = 'CONTINUE' OR i.quantity_reserved >= w.quantity)
+    RETURNING i.id, i.product_variant_id, i.quantity_on_hand, i.quantity_reserved,
+              i.quantity_available, i.low_stock_threshold, i.version, i.created_at, i.updated_at
+)
+SELECT coalesce(jsonb_agg(to_jsonb(s) ORDER BY s.product_variant_id), '[]') AS rows
+  FROM sold s;
 
 -- name: restock(variant_id, quantity)<!
 -- Add units on hand (a delivery); None when the variant has no inventory row.

@@ -18,18 +18,16 @@ SELECT id, asset_id, url, type, provider, mime_type, size_bytes, width, height, 
  WHERE id = :id;
 
 -- name: lock_product(product_id)$
--- Lock the product row (NO KEY UPDATE: rows referencing it can still be inserted); None if absent.
-SELECT id
-  FROM products
- WHERE id = :product_id
-   FOR NO KEY UPDATE;
+-- Serialize the media changes of one product (an advisory lock); None if there is no such product.
+SELECT p.id
+  FROM products p, pg_advisory_xact_lock(hashtextextended('shopdb.media.product:' || p.id::text, 0))
+ WHERE p.id = :product_id;
 
 -- name: lock_variant(variant_id)$
--- Lock the variant row (NO KEY UPDATE); None if absent.
-SELECT id
-  FROM product_variants
- WHERE id = :variant_id
-   FOR NO KEY UPDATE;
+-- Serialize the media changes of one variant (an advisory lock); None if there is no such variant.
+SELECT v.id
+  FROM product_variants v, pg_advisory_xact_lock(hashtextextended('shopdb.media.variant:' || v.id::text, 0))
+ WHERE v.id = :variant_id;
 
 -- name: attach_to_product(product_id, media_id, sort_order)<!
 -- Link media to a product at sort_order (None: last); primary when the product has none yet.
@@ -160,20 +158,24 @@ SELECT m.id, m.asset_id, m.url, m.type, m.provider, m.mime_type, m.size_bytes, m
  ORDER BY vm.sort_order, vm.media_id;
 
 -- name: lock_products_of_media(media_id)$
--- Lock the products that use this media, in id order; their ids.
-SELECT ARRAY(SELECT p.id
-               FROM products p
-              WHERE p.id IN (SELECT pm.product_id FROM product_media pm WHERE pm.media_id = :media_id)
-              ORDER BY p.id
-                FOR NO KEY UPDATE);
+-- Take the media lock of each product using this media, in product id order; their ids.
+SELECT ARRAY(SELECT o.product_id
+               FROM (SELECT pm.product_id
+                       FROM product_media pm
+                      WHERE pm.media_id = :media_id
+                      ORDER BY pm.product_id
+                     OFFSET 0) o,
+                    pg_advisory_xact_lock(hashtextextended('shopdb.media.product:' || o.product_id::text, 0)));
 
 -- name: lock_variants_of_media(media_id)$
--- Lock the variants that use this media, in id order; their ids.
-SELECT ARRAY(SELECT v.id
-               FROM product_variants v
-              WHERE v.id IN (SELECT vm.variant_id FROM variant_media vm WHERE vm.media_id = :media_id)
-              ORDER BY v.id
-                FOR NO KEY UPDATE);
+-- Take the media lock of each variant using this media, in variant id order; their ids.
+SELECT ARRAY(SELECT o.variant_id
+               FROM (SELECT vm.variant_id
+                       FROM variant_media vm
+                      WHERE vm.media_id = :media_id
+                      ORDER BY vm.variant_id
+                     OFFSET 0) o,
+                    pg_advisory_xact_lock(hashtextextended('shopdb.media.variant:' || o.variant_id::text, 0)));
 
 -- name: delete(id)!
 -- Delete a media record; its product and variant links go with it (ON DELETE CASCADE).

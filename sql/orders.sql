@@ -7,24 +7,8 @@ SELECT id, cart_id
   FROM orders
  WHERE idempotency_key = :idempotency_key;
 
--- name: lock_cart(cart_id)^
--- Lock the cart being checked out (the first lock of a checkout) and return its owner and state.
-SELECT id AS cart_id, user_id, status
-  FROM carts
- WHERE id = :cart_id
-   FOR UPDATE;
-
--- name: checkout_lines(cart_id)
--- The cart's lines as an order will hold them: variant, quantity, the price in the cart, snapshots.
-SELECT ci.product_variant_id, v.product_id, ci.quantity, ci.unit_price, p.currency
-  FROM cart_items ci
-  JOIN product_variants v ON v.id = ci.product_variant_id
-  JOIN products p ON p.id = v.product_id
- WHERE ci.cart_id = :cart_id
- ORDER BY ci.product_variant_id;
-
 -- name: create(user_id, cart_id, idempotency_key, subtotal_amount, discount_amount, tax_amount, currency, shipping_address_id, billing_address_id)<!
--- Write a PENDING order (reference SO-YYMMDD-12 hex of its id, address snapshots), its items from the cart, the cart CHECKED_OUT; None unless both addresses are the user's.
+-- Write a PENDING order (reference SO-YYMMDD-12 hex of its id, address snapshots) and its items from the cart; None unless both addresses are the user's.
 WITH new AS (SELECT uuid_generate_v7() AS id),
 placed AS (
     INSERT INTO orders (id, reference, user_id, cart_id, idempotency_key, subtotal_amount,
@@ -62,24 +46,12 @@ items AS (
       JOIN cart_items ci ON ci.cart_id = placed.cart_id
       JOIN product_variants v ON v.id = ci.product_variant_id
       JOIN products p ON p.id = v.product_id
-),
-checked_out AS (
-    UPDATE carts
-       SET status = 'CHECKED_OUT'
-     WHERE id = (SELECT cart_id FROM placed) AND status = 'ACTIVE'
 )
 SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
        total_amount, currency, shipping_address_id, billing_address_id,
        shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
        shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
   FROM placed;
-
--- name: record_coupon_usage(code, user_id, order_id, discount_amount)!
--- Record one use of a coupon by an order; its trigger counts it and the limit CHECK refuses one too many.
-INSERT INTO coupon_usages (coupon_id, user_id, order_id, discount_amount)
-SELECT id, :user_id, :order_id, :discount_amount
-  FROM coupons
- WHERE code = upper(:code);
 
 -- name: get(id)^
 -- The order with this id.

@@ -123,11 +123,9 @@ DELETE FROM saved_cards
  WHERE id = :id AND user_id = :user_id;
 
 -- name: lock_card_owner(user_id)$
--- Lock the user's row so that default-card changes of one user run one after the other.
-SELECT id
-  FROM users
- WHERE id = :user_id
-   FOR NO KEY UPDATE;
+-- Serialize the default-card changes of one user until the transaction ends (an advisory lock).
+SELECT true AS locked
+  FROM pg_advisory_xact_lock(hashtextextended('shopdb.payments:' || CAST(:user_id AS text), 0));
 
 -- name: clear_default_card(user_id)!
 -- Unset the user's current default card, if any.

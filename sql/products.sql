@@ -33,22 +33,14 @@ RETURNING id, title, slug, sku, description, summary, status, price, compare_at_
           currency, inventory_policy, search_keywords, attributes, version, created_at,
           updated_at, deleted_at;
 
--- name: create_variant(product_id, title, sku, price, compare_at_price, attributes, weight_grams, is_primary, quantity_on_hand, low_stock_threshold)<!
--- Insert a variant with its inventory row and return the variant.
-WITH variant AS (
-    INSERT INTO product_variants (product_id, title, sku, price, compare_at_price, attributes,
-                                  weight_grams, is_primary)
-    VALUES (:product_id, :title, :sku, :price, :compare_at_price, :attributes, :weight_grams,
-            :is_primary)
-    RETURNING id, product_id, title, sku, price, compare_at_price, attributes, weight_grams,
-              is_primary, created_at, updated_at
-), stock AS (
-    INSERT INTO inventory (product_variant_id, quantity_on_hand, low_stock_threshold)
-    SELECT id, :quantity_on_hand, :low_stock_threshold FROM variant
-)
-SELECT id, product_id, title, sku, price, compare_at_price, attributes, weight_grams,
-       is_primary, created_at, updated_at
-  FROM variant;
+-- name: create_variant(product_id, title, sku, price, compare_at_price, attributes, weight_grams, is_primary)<!
+-- Insert a variant and return it (its inventory row is the inventory's: inventory.create).
+INSERT INTO product_variants (product_id, title, sku, price, compare_at_price, attributes,
+                              weight_grams, is_primary)
+VALUES (:product_id, :title, :sku, :price, :compare_at_price, :attributes, :weight_grams,
+        :is_primary)
+RETURNING id, product_id, title, sku, price, compare_at_price, attributes, weight_grams,
+          is_primary, created_at, updated_at;
 
 -- name: link_categories(product_id, category_ids, primary_category_id)!
 -- Put a product in these categories, one of them (or none) primary.

@@ -163,10 +163,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if not os.environ.get("SHOPDB_CHECK_QUERY_COVERAGE") or exitstatus != 0:
         return
-    from shopdb.core.queries import load_queries
+    from shopdb.core.queries import load_queries, tools_sql_dir
 
     ran = _queries_run_here() | _RAN_ON_WORKERS
-    every = {query.name for ns in load_queries().values() for query in ns.values()}
+    namespaces = [*load_queries().values(), *load_queries(tools_sql_dir()).values()]
+    every = {query.name for ns in namespaces for query in ns.values()}
     missing = sorted(every - ran)
     if missing:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")

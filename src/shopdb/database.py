@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from time import monotonic, perf_counter, sleep
 from types import TracebackType
@@ -16,18 +16,18 @@ from psycopg import IsolationLevel
 from psycopg_pool import PoolClosed, PoolTimeout
 from tenacity import RetryError
 
+from shopdb.components import Components
 from shopdb.core.errors import DatabaseUnavailable, ShopDBError, TransientError
 from shopdb.core.paging import CursorCodec
 from shopdb.core.pool import ShopPool
 from shopdb.core.pool_metrics import register_pool
 from shopdb.core.pool_probe import ServerProbe
 from shopdb.core.queries import load_queries
-from shopdb.core.repository import RepositoryContext
 from shopdb.core.retry import transaction_retrying
 from shopdb.core.runner import PoolRunner, execute
 from shopdb.core.timer import QueryRecord
+from shopdb.core.unit import RepositoryContext
 from shopdb.observability.timing import query_timer
-from shopdb.repositories import Repositories
 from shopdb.settings import Settings
 from shopdb.transaction import Transaction, transaction_scope
 
@@ -64,7 +64,7 @@ class _Counter:
             self.running -= 1
 
 
-class Database(Repositories):
+class Database(Components):
     """The entry point: ``with Database(Settings()) as db: db.users.get(user_id)``."""
 
     def __init__(
@@ -185,10 +185,6 @@ class Database(Repositories):
             ) as tx,
         ):
             yield tx
-
-    def atomic(self) -> AbstractContextManager[Transaction]:
-        """A unit of work outside any transaction is a new transaction."""
-        return self.transaction()
 
     def run_in_transaction(
         self,

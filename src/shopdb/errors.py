@@ -1,36 +1,20 @@
 """The public home of the error hierarchy: ``from shopdb.errors import NotFoundError``."""
 
 from shopdb.core.errors import (
-    CartNotActive,
-    CategoryCycleError,
-    CheckoutRefused,
-    CollectionOrderError,
     ConfigurationError,
     ConflictError,
     ConnectionLost,
     ConstraintViolation,
-    CouponRefusal,
-    CouponUnavailable,
     DatabaseUnavailable,
     DeadlockDetected,
     DomainError,
-    DuplicateReview,
-    IdempotencyKeyReused,
-    IllegalPaymentTransition,
-    IllegalReviewTransition,
-    IllegalStatusTransition,
-    IllegalUserStatusChange,
     InvalidCursor,
     InvalidInput,
     LockTimeout,
     NotFoundError,
-    OutOfStockError,
     PoolExhausted,
     ProgrammingError,
     QueryTimeout,
-    RefundExceedsSettled,
-    ReservationExceeded,
-    SeedConfigurationError,
     SerializationFailure,
     ServerError,
     ShopDBError,
@@ -39,9 +23,18 @@ from shopdb.core.errors import (
     TransactionBypassed,
     TransactionClosed,
     TransientError,
-    UnknownSeedProfile,
     WriteOutcomeUnknown,
 )
+from shopdb.models.carts import CartNotActive
+from shopdb.models.categories import CategoryCycleError
+from shopdb.models.collections import CollectionOrderError
+from shopdb.models.coupons import CouponRefusal, CouponUnavailable
+from shopdb.models.inventory import OutOfStockError, ReservationExceeded
+from shopdb.models.orders import CheckoutRefused, IdempotencyKeyReused, IllegalStatusTransition
+from shopdb.models.payments import IllegalPaymentTransition, RefundExceedsSettled
+from shopdb.models.reviews import DuplicateReview, IllegalReviewTransition
+from shopdb.models.seeds import SeedConfigurationError, UnknownSeedProfile
+from shopdb.models.users import IllegalUserStatusChange
 
 __all__ = [
     "CartNotActive",

@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 
-from shopdb.core.queries import load_queries
+from shopdb.core.queries import load_queries, tools_sql_dir
 from shopdb.core.runner import execute
 from shopdb.core.timer import QueryTimer
 from shopdb.settings import Settings, unavailable
@@ -45,7 +45,7 @@ _ON_DELETE = {
 
 def read_catalog(conn: psycopg.Connection[Any], timer: QueryTimer) -> dict[str, list[Row]]:
     """Every query of sql/catalog.sql run on ``conn``: ``{query name: rows}``."""
-    queries = load_queries()["catalog"]
+    queries = load_queries(tools_sql_dir())["catalog"]
     return {name: execute(conn, query, {}, timer) for name, query in queries.items()}
 
 

@@ -11,6 +11,7 @@ import psycopg
 from psycopg import IsolationLevel
 from psycopg.pq import TransactionStatus
 
+from shopdb.components import Components
 from shopdb.core.errors import (
     ConnectionLost,
     TransactionAborted,
@@ -19,17 +20,18 @@ from shopdb.core.errors import (
     translate,
 )
 from shopdb.core.pool import PooledConnection, ShopPool
-from shopdb.core.repository import RepositoryContext
 from shopdb.core.runner import ConnectionRunner, PoolRunner
 from shopdb.core.timer import QueryTimer
-from shopdb.repositories import Repositories
+from shopdb.core.unit import RepositoryContext
 
-Pool = ShopPool
 T = TypeVar("T")
 
 
-class Transaction(Repositories):
-    """The repositories bound to one connection inside BEGIN ... COMMIT; unusable after it."""
+class Transaction(Components):
+    """The repositories and services bound to one connection inside BEGIN ... COMMIT;
+    unusable after it."""
+
+    in_transaction = True
 
     def __init__(
         self, conn: psycopg.Connection[Any], timer: QueryTimer, context: RepositoryContext
@@ -56,17 +58,14 @@ class Transaction(Repositories):
         except psycopg.Error as exc:
             raise translate(exc, "savepoint", conn) from exc
 
-    def atomic(self) -> AbstractContextManager[Transaction]:
-        """Inside a transaction, a unit of work is a savepoint of it."""
-        return self.savepoint()
-
     def run_in_transaction(self, fn: Callable[[Transaction], T]) -> T:
         """``fn(self)`` in a savepoint; no retry here: the unit that owns the transaction
         (``Database.run_in_transaction``) retries it as a whole."""
         with self.savepoint() as tx:
             return fn(tx)
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """End the Transaction's use: every later statement is refused (TransactionClosed)."""
         self._connection = None
         self._connection_runner.close()
 
@@ -117,12 +116,12 @@ def transaction_scope(
                 ) from exc
             raise translate(exc, "transaction", conn) from exc
     finally:
-        tx._close()
+        tx.close()
         _release(pool, conn)
 
 
 def _begin(
-    runner: PoolRunner, pool: Pool, isolation: IsolationLevel | None, read_only: bool
+    runner: PoolRunner, pool: ShopPool, isolation: IsolationLevel | None, read_only: bool
 ) -> tuple[PooledConnection, AbstractContextManager[Any]]:
     """A connection with BEGIN sent. A connection the server killed while it sat in the pool
     fails its BEGIN: nothing was written, so weed out the dead ones and try once more, on a
@@ -155,7 +154,7 @@ def _roll_back(block: AbstractContextManager[Any], exc: BaseException) -> None:
         block.__exit__(type(exc), exc, exc.__traceback__)
 
 
-def _release(pool: Pool, conn: PooledConnection) -> None:
+def _release(pool: ShopPool, conn: PooledConnection) -> None:
     if conn.info.transaction_status == TransactionStatus.IDLE:
         conn.isolation_level = None
         conn.read_only = None

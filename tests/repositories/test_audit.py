@@ -1,4 +1,4 @@
-"""AuditRepository and the kit's audit hook (Repository._audited) against a real PostgreSQL."""
+"""AuditRepository and the audit hook (ShopRepository._audited) against a real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from shopdb import Database, Transaction
-from shopdb.core.repository import Repository
+from shopdb.core.unit import unit_of_work
+from shopdb.repositories.base import ShopRepository
 from shopdb.errors import ConstraintViolation, InvalidCursor, NotFoundError
 from shopdb.models import Actor, ActorType, User
 from tests.support.factories import new_user
@@ -24,25 +25,23 @@ class Phone(BaseModel):
     phone: str | None
 
 
-class AuditedPhones(Repository):
+class AuditedPhones(ShopRepository):
     """A repository with one audited write, declared by this test module only."""
 
     namespace = "audited"
     entity = "user"
     sql_directory = Path(__file__).parent / "sql"
-    queries = {"lock": Phone, "set_phone": Phone}
+    locks = {"lock": Phone}
+    queries = {"set_phone": Phone}
 
+    @unit_of_work
     def set_phone(
         self, actor: Actor, user_id: UUID, phone: str, action: str = "set_phone"
     ) -> Phone:
         """Change the phone and audit it under ``action``."""
-
-        def write(tx: Transaction) -> tuple[Phone, Phone]:
-            mine = tx.repository(AuditedPhones)
-            before = mine._get("lock", Phone, id=user_id)
-            return before, mine._get("set_phone", Phone, id=user_id, phone=phone)
-
-        return self._audited(actor, action, user_id, write, entity="users")[1]
+        before = self._lock("lock", Phone, id=user_id)
+        after = self._get("set_phone", Phone, id=user_id, phone=phone)
+        return self._audited(actor, action, user_id, before, after, entity="users")
 
 
 @pytest.fixture

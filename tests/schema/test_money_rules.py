@@ -15,7 +15,8 @@ import psycopg
 import pytest
 
 from shopdb import Database, IsolationLevel, Transaction
-from shopdb.core.errors import ConstraintViolation, RefundExceedsSettled
+from shopdb.core.errors import ConstraintViolation
+from shopdb.errors import RefundExceedsSettled
 from tests.schema.rows import Rows
 from tests.schema.support import refused
 

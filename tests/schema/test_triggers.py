@@ -14,14 +14,8 @@ import pytest
 from psycopg import sql
 
 from shopdb import Database, Transaction
-from shopdb.core.errors import (
-    CategoryCycleError,
-    ConflictError,
-    ConstraintViolation,
-    CouponUnavailable,
-    SerializationFailure,
-    translate,
-)
+from shopdb.core.errors import ConflictError, ConstraintViolation, SerializationFailure, translate
+from shopdb.errors import CategoryCycleError, CouponUnavailable
 from tests.schema.catalog import tables
 from tests.schema.rows import Rows
 from tests.schema.support import primary_key, refused

@@ -6,7 +6,7 @@ import pytest
 
 from shopdb import Database, Transaction
 from shopdb.errors import ConflictError, ProgrammingError
-from shopdb.repositories.seeds import SeedRepository
+from shopdb.seeds.store import SeedRepository
 
 
 def test_copy_runs_inside_a_transaction_only(db: Database) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import psycopg
 
-from shopdb.core.queries import Query, load_queries
+from shopdb.core.queries import Query, load_queries, tools_sql_dir
 from shopdb.core.runner import execute
 from shopdb.core.timer import QueryTimer
 
@@ -41,7 +41,7 @@ class Catalog:
     def __init__(self, conn: psycopg.Connection[Any], timer: QueryTimer) -> None:
         self._conn = conn
         self._timer = timer
-        self._queries = load_queries()["check"]
+        self._queries = load_queries(tools_sql_dir())["check"]
         self._types: dict[int, TypeInfo] = {}
         self._relations: dict[str, int | None] = {}
         self._columns: dict[int, tuple[Column, ...]] = {}

@@ -129,7 +129,7 @@ def nullability(catalog: Catalog, stmt: Any, described: Described) -> list[Verdi
 
 
 def _parameter_problems(query: Query, used: tuple[str, ...]) -> list[str]:
-    declared = tuple(getattr(query.fn, "parameters", None) or ())
+    declared = query.parameters
     if set(declared) == set(used):
         return []
     undeclared = [n for n in used if n not in declared]

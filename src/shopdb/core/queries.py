@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosql
-from aiosql.adapters.pyformat import PyFormatAdapter
 from aiosql.query_loader import QueryLoader
 from aiosql.types import QueryDatum, SQLOperationType
-from psycopg.rows import dict_row
+
+from shopdb.core.errors import NO_RULES, ConstraintRules
 
 _READS = {SQLOperationType.SELECT, SQLOperationType.SELECT_ONE, SQLOperationType.SELECT_VALUE}
 _NAME_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -49,55 +49,50 @@ class _NamingLoader(QueryLoader):
         ]
 
 
-class _DictRowAdapter(PyFormatAdapter):
-    """aiosql's psycopg adapter with dict rows; ``<!`` returns the whole row, not one value."""
-
-    def __init__(self) -> None:
-        super().__init__(row_factory=dict_row)  # type: ignore[no-untyped-call]
-
-    def insert_returning(
-        self, conn: Any, query_name: str, sql: str, parameters: Any
-    ) -> dict[str, Any] | None:
-        with conn.cursor(row_factory=dict_row) as cur:
-            cur.execute(sql, parameters)
-            row: dict[str, Any] | None = cur.fetchone()
-            return row
-
-
 @dataclass(frozen=True, slots=True)
 class Query:
-    """One named query: ``users.get``, its aiosql callable and what kind of statement it is."""
+    """One named query: ``users.get``, its SQL, its parameters and what kind of statement it
+    is, plus what the repository that runs it declares about it (idempotent, planned per
+    call, a lock, its constraint rules). The runner runs it; aiosql only parsed it."""
 
     name: str
-    fn: Callable[..., Any]
     operation: SQLOperationType
     doc: str
     sql: str
+    parameters: tuple[str, ...] = ()
+    """The parameters declared on the query's ``-- name:`` line, in order."""
     idempotent: bool = False
     prepare: bool | None = None
     """psycopg's ``prepare`` for each call: None, prepared after prepare_threshold calls;
     False, never (planned with its values every time)."""
+    lock: bool = False
+    """A lock statement (``SELECT ... FOR NO KEY UPDATE``, an advisory lock): run only
+    inside a transaction and never retried as a read."""
+    rules: ConstraintRules = NO_RULES
+    """The constraint messages and domain errors of the repository that declares it."""
 
     @property
     def is_read(self) -> bool:
-        """True for SELECTs (``^``, ``$`` and plain), which are safe to run again."""
+        """True for SELECTs (``^``, ``$`` and plain): they change no data."""
         return self.operation in _READS
 
     @property
     def retry_safe(self) -> bool:
-        """True for reads and for writes declared idempotent: running them twice is harmless."""
-        return self.is_read or self.idempotent
-
-    @property
-    def parameters(self) -> tuple[str, ...]:
-        """The parameters declared on the query's ``-- name:`` line, in order."""
-        declared: tuple[str, ...] = tuple(getattr(self.fn, "parameters", None) or ())
-        return declared
+        """True for reads (not locks) and for writes declared idempotent: running them twice
+        on a fresh connection is harmless."""
+        return (self.is_read and not self.lock) or self.idempotent
 
 
 def sql_dir() -> Path:
-    """The sql/ folder: inside the installed package, or at the top of a source checkout."""
+    """The sql/ folder: inside the installed package, or at the top of a source checkout.
+    Its files are the library's queries; ``sql/tools/`` holds those of the tools."""
     return _resource_dir("sql")
+
+
+def tools_sql_dir() -> Path:
+    """sql/tools/: the statements of the command line, seeds, demo and check, which no
+    Database loads or exports as metrics."""
+    return sql_dir() / "tools"
 
 
 def migrations_dir() -> Path:
@@ -121,7 +116,7 @@ def load_queries(directory: Path | None = None) -> Mapping[str, Mapping[str, Que
     root = directory or sql_dir()
     namespaces: dict[str, dict[str, Query]] = {}
     for path in sorted(root.glob("*.sql")):
-        loaded = aiosql.from_path(path, _DictRowAdapter, attribute=None, loader_cls=_NamingLoader)
+        loaded = aiosql.from_path(path, "psycopg", attribute=None, loader_cls=_NamingLoader)
         namespace = path.stem
         namespaces[namespace] = {
             name: _query(namespace, name, getattr(loaded, name))
@@ -134,8 +129,8 @@ def load_queries(directory: Path | None = None) -> Mapping[str, Mapping[str, Que
 def _query(namespace: str, name: str, fn: Any) -> Query:
     return Query(
         name=f"{namespace}.{name}",
-        fn=fn,
         operation=fn.operation,
         doc=(fn.__doc__ or "").strip(),
         sql=fn.sql,
+        parameters=tuple(getattr(fn, "parameters", None) or ()),
     )

@@ -7,88 +7,42 @@ are one to three lines over the helpers below. docs/repositories.md is the guide
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, TypeVar, overload
 
 from aiosql.types import SQLOperationType as Op
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from shopdb.core.errors import (
+    ConstraintRules,
     DomainError,
     InvalidCursor,
     InvalidInput,
     NotFoundError,
     ProgrammingError,
     StaleVersionError,
-    TransactionBypassed,
 )
-from shopdb.core.paging import CursorCodec, CursorPage, Keyset, Page, offset_of
+from shopdb.core.paging import CursorPage, Keyset, Page, offset_of
 from shopdb.core.queries import Query, load_queries
-from shopdb.core.runner import ConnectionRunner, Runner
-from shopdb.settings import Settings
-
-if TYPE_CHECKING:
-    from shopdb.models.audit import Actor
-    from shopdb.transaction import Transaction
+from shopdb.core.runner import ConnectionRunner
+from shopdb.core.unit import Component
 
 M = TypeVar("M", bound=BaseModel)
-T = TypeVar("T")
-A = TypeVar("A", bound=BaseModel | None)
-B = TypeVar("B", bound=BaseModel | None)
 Row = dict[str, Any]
 
 _ROW = frozenset({Op.SELECT_ONE, Op.INSERT_RETURNING})
 _ROWS = frozenset({Op.SELECT})
 _VALUE = frozenset({Op.SELECT_VALUE})
-_COUNT = frozenset({Op.INSERT_UPDATE_DELETE, Op.INSERT_UPDATE_DELETE_MANY})
+_COUNT = frozenset({Op.INSERT_UPDATE_DELETE})
+_EACH = frozenset({Op.INSERT_UPDATE_DELETE_MANY})
 _WRITE_RETURNING = frozenset({Op.INSERT_RETURNING})
 _SCRIPT = frozenset({Op.SCRIPT})
+_LOCK_ONE = frozenset({Op.SELECT_ONE, Op.SELECT_VALUE})
 
 
-class TransactionTracker:
-    """Which threads are inside ``with db.transaction()``: a ``db.<repo>`` call there is refused."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    def active(self) -> bool:
-        """True while the calling thread is inside a transaction block of this Database."""
-        return bool(getattr(self._local, "depth", 0))
-
-    def __enter__(self) -> None:
-        self._local.depth = getattr(self._local, "depth", 0) + 1
-
-    def __exit__(self, *exc: object) -> None:
-        self._local.depth -= 1
-
-
-class UnitOfWork:
-    """What a repository needs from its owner (a Database or a Transaction) to run a block
-    atomically: ``atomic()`` and ``run_in_transaction(fn)``, both giving a Transaction."""
-
-    def atomic(self) -> AbstractContextManager[Transaction]:
-        """A new transaction (on a Database) or a savepoint (inside a Transaction)."""
-        raise NotImplementedError
-
-    def run_in_transaction(self, fn: Callable[[Transaction], T]) -> T:
-        """``fn(tx)`` atomically; retried as a whole on 40001/40P01 when it owns the unit."""
-        raise NotImplementedError
-
-
-@dataclass(frozen=True, slots=True)
-class RepositoryContext:
-    """What every repository of one Database shares: settings, cursor signer, transactions."""
-
-    settings: Settings
-    cursors: CursorCodec
-    transactions: TransactionTracker = field(default_factory=TransactionTracker)
-
-
-class Repository:
+class Repository(Component):
     """Base of the repositories. Subclasses declare the class data below and nothing else
     that is shared; ``shopdb check`` reads the same data to verify every query."""
 
@@ -98,10 +52,17 @@ class Repository:
     """The noun NotFoundError and StaleVersionError use: ``user``."""
     queries: ClassVar[Mapping[str, type[BaseModel] | None]]
     """Every query the repository runs -> the model its rows map to (None: a value or count)."""
+    locks: ClassVar[Mapping[str, type[BaseModel] | None]] = {}
+    """The lock statements it runs (``SELECT ... FOR NO KEY UPDATE`` of its own rows, an
+    advisory lock) -> the model of their rows; run by ``_lock`` / ``_lock_each`` only."""
+    tables: ClassVar[tuple[str, ...]] = ()
+    """The tables of its aggregate: the only ones its statements write or lock."""
     constraint_messages: ClassVar[Mapping[str, str]] = {}
     """Constraint name -> the sentence its ConflictError / ConstraintViolation carries."""
     constraint_errors: ClassVar[Mapping[str, type[DomainError]]] = {}
-    """Constraint name -> the domain error raised in place of ConstraintViolation."""
+    """Constraint name -> the domain error raised in place of ConstraintViolation. Both
+    apply to the errors of this repository's statements (an application's own repository
+    brings its own)."""
     idempotent: ClassVar[frozenset[str]] = frozenset()
     """Write queries that are harmless to run twice (retried once on a dead connection)."""
     planned_per_call: ClassVar[frozenset[str]] = frozenset()
@@ -112,11 +73,8 @@ class Repository:
     sql_directory: ClassVar[Path | None] = None
     """Where ``namespace``.sql lives when it is not one of shopdb's own sql/ files."""
 
-    def __init__(self, runner: Runner, context: RepositoryContext, owner: UnitOfWork) -> None:
-        self._runner = runner
-        self._context = context
-        self._owner = owner
-        self._in_transaction = isinstance(runner, ConnectionRunner)
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
         self._named = declared_queries(type(self))
 
     # --- rows to models ----------------------------------------------------------------
@@ -160,11 +118,26 @@ class Repository:
                 break
         return total
 
+    def _count_each(self, name: str, rows: Sequence[Mapping[str, Any]], /) -> int:
+        """Run a ``*!`` statement once for each parameter set of ``rows`` (each with exactly
+        the declared parameters); how many rows they touched."""
+        query, parameters, _ = self._statement(name, None, _EACH, lock=False)
+        for params in rows:
+            if params.keys() != parameters:
+                raise _wrong_parameters(query, parameters, params)
+        self._refuse_bypass(query.name)
+        count: int = self._runner.run(query, [dict(params) for params in rows])
+        return count
+
+    def _script(self, name: str, /) -> None:
+        """Run a ``#`` statement that takes no parameters (``CREATE DATABASE``, ...)."""
+        self._run(name, None, _SCRIPT, {})
+
     def _copy(self, name: str, rows: Iterable[Sequence[Any]], /) -> int:
         """Stream ``rows`` (tuples in the column order of the statement) through a ``#`` query
         that is a ``COPY table (columns) FROM STDIN``; returns how many were sent. Only inside
         a transaction: the bulk path of the seeds, where many rows go in one round trip."""
-        query, _, _ = self._declared(name, None, _SCRIPT)
+        query, _, _ = self._statement(name, None, _SCRIPT, lock=False)
         if not isinstance(self._runner, ConnectionRunner):
             raise ProgrammingError(f"{query.name}: COPY runs inside a transaction only (tx.<repo>)")
         return self._runner.copy(query, rows)
@@ -264,83 +237,74 @@ class Repository:
             raise NotFoundError(self.entity, _key(params))
         return model.model_validate(row)
 
-    # --- unit of work ----------------------------------------------------------------------
+    # --- locks ---------------------------------------------------------------------------
 
-    def _atomic(self) -> AbstractContextManager[Transaction]:
-        """``with self._atomic() as tx:`` runs the block in a new transaction, or in a
-        savepoint of the caller's; ``tx.<repo>`` are the sibling repositories on it."""
-        return self._owner.atomic()
+    @overload
+    def _lock(self, name: str, model: type[M], /, **params: Any) -> M: ...
+    @overload
+    def _lock(self, name: str, model: None, /, **params: Any) -> Any: ...
+    def _lock(self, name: str, model: type[M] | None, /, **params: Any) -> Any:
+        """Run a declared lock (``locks``) of one row (``^``: its model) or one value (``$``:
+        an advisory lock, the id of a row); NotFoundError when it found nothing to lock.
+        Only inside a transaction: on an autocommit connection a FOR UPDATE locks nothing."""
+        row = self._run(name, model, _LOCK_ONE, params, lock=True)
+        if row is None:
+            raise NotFoundError(self.entity, _key(params))
+        return row if model is None else model.model_validate(row)
 
-    def _on(self, tx: Transaction) -> Self:
-        """This repository bound to ``tx``: inside ``with self._atomic() as tx`` its own
-        statements go through ``self._on(tx)`` (``self`` may be the pool's)."""
-        bound = getattr(tx, self.namespace, None)
-        if isinstance(bound, type(self)):
-            return bound
-        return tx.repository(type(self))
-
-    def _run_atomic(self, fn: Callable[[Transaction], T]) -> T:
-        """``fn(tx)`` atomically; outside a transaction it is retried as a whole on
-        serialization failure or deadlock (inside one, the caller's unit retries)."""
-        return self._owner.run_in_transaction(fn)
-
-    def _audited(
-        self,
-        actor: Actor,
-        action: str,
-        entity_id: object,
-        write: Callable[[Transaction], tuple[B, A]],
-        *,
-        entity: str | None = None,
-    ) -> tuple[B, A]:
-        """The audit hook: run ``write(tx)`` atomically (``_run_atomic``); it returns the
-        entity's state ``(before, after)`` as models (None: no state, before a create or after
-        a delete). Both go to ``tx.audit.record`` in the same unit: the write and its audit
-        entry are kept together or not at all. No entry when ``before == after`` (the write
-        changed nothing: a repeated assignment, the same price). ``entity`` defaults to the
-        namespace (``products``). ``write`` should read ``before`` with a locking read
-        (FOR UPDATE) so that it is the state it changed. Returns ``(before, after)``."""
-
-        def unit(tx: Transaction) -> tuple[B, A]:
-            before, after = write(tx)
-            if before != after:
-                tx.audit.record(actor, action, entity or self.namespace, entity_id, before, after)
-            return before, after
-
-        return self._run_atomic(unit)
+    def _lock_each(self, name: str, model: type[M], /, **params: Any) -> list[M]:
+        """Run a declared lock of several rows (a plain SELECT ... FOR NO KEY UPDATE, in
+        the order that the lock order asks for); the rows as models."""
+        rows = self._run(name, model, _ROWS, params, lock=True)
+        return [model.model_validate(row) for row in rows]
 
     # --- the one call path ----------------------------------------------------------------
 
     def _page_size(self, limit: int) -> int:
         return max(1, min(limit, self.max_page_size))
 
-    def _declared(self, name: str, model: type[BaseModel] | None, ops: frozenset[Op]) -> _Declared:
+    def _statement(
+        self, name: str, model: type[BaseModel] | None, ops: frozenset[Op], *, lock: bool
+    ) -> _Declared:
         declared = self._named.get(name)
         if declared is None:
             raise ProgrammingError(
                 f"{self.namespace}.{name}: not declared in {type(self).__name__}.queries"
             )
         query, _, mapped = declared
+        if query.lock != lock:
+            raise ProgrammingError(
+                f"{query.name}: {'a lock: run it with _lock' if query.lock else 'not a lock'}"
+                f" ({type(self).__name__}.{'locks' if query.lock else 'queries'})"
+            )
+        if lock and not self._in_transaction:
+            raise ProgrammingError(
+                f"{query.name}: a lock runs inside a transaction only (on an autocommit "
+                "connection it would lock nothing); use it in a @unit_of_work method"
+            )
         if query.operation not in ops or mapped is not model:
             raise _misfit(query, model, mapped, ops)
         return declared
 
     def _run(
-        self, name: str, model: type[BaseModel] | None, ops: frozenset[Op], params: dict[str, Any]
+        self,
+        name: str,
+        model: type[BaseModel] | None,
+        ops: frozenset[Op],
+        params: dict[str, Any],
+        *,
+        lock: bool = False,
     ) -> Any:
-        query, parameters, _ = self._declared(name, model, ops)
+        query, parameters, _ = self._statement(name, model, ops, lock=lock)
         if params.keys() != parameters:
             raise _wrong_parameters(query, parameters, params)
-        if not self._in_transaction and self._context.transactions.active():
-            raise TransactionBypassed(
-                f"db.{self.namespace} called inside `with db.transaction()` on this thread: "
-                f"use tx.{self.namespace} (db.{self.namespace} would take another connection)"
-            )
+        self._refuse_bypass(f"db.{self.namespace}")
         return self._runner.run(query, params)
 
 
 _Declared = tuple[Query, frozenset[str], type[BaseModel] | None]
-_declared: dict[type[Repository], dict[str, _Declared]] = {}
+_DECLARED: dict[type[Repository], dict[str, _Declared]] = {}
+"""The checked declarations of each repository class, made on its first instance."""
 
 
 def validated(model: type[M], fields: Mapping[str, Any], *, refusal: str | None = None) -> M:
@@ -360,15 +324,24 @@ def validated(model: type[M], fields: Mapping[str, Any], *, refusal: str | None 
 
 
 def declared_queries(cls: type[Repository]) -> dict[str, _Declared]:
-    """The queries ``cls`` declares, checked once: each exists in its namespace, each name
-    in ``idempotent`` is a declared write and each in ``planned_per_call`` a declared query."""
-    found = _declared.get(cls)
-    if found is not None:
-        return found
+    """The queries and locks ``cls`` declares, checked once: each exists in its namespace,
+    none is both, each name in ``idempotent`` is a declared write and each in
+    ``planned_per_call`` a declared query. Each carries the class's constraint rules."""
+    found = _DECLARED.get(cls)
+    if found is None:
+        found = _DECLARED[cls] = _declare(cls)
+    return found
+
+
+def _declare(cls: type[Repository]) -> dict[str, _Declared]:
     namespace = load_queries(cls.sql_directory).get(cls.namespace)
     if namespace is None:
         raise ProgrammingError(f"{cls.__name__}: there is no {cls.namespace}.sql")
-    missing = sorted(set(cls.queries) - set(namespace))
+    declared = {**cls.queries, **cls.locks}
+    both = sorted(set(cls.queries) & set(cls.locks))
+    if both:
+        raise ProgrammingError(f"{cls.__name__}: {', '.join(both)} in both queries and locks")
+    missing = sorted(set(declared) - set(namespace))
     if missing:
         raise ProgrammingError(f"{cls.__name__}: no query {', '.join(missing)} in {cls.namespace}")
     wrong = sorted(n for n in cls.idempotent if n not in cls.queries or namespace[n].is_read)
@@ -376,20 +349,22 @@ def declared_queries(cls: type[Repository]) -> dict[str, _Declared]:
         raise ProgrammingError(
             f"{cls.__name__}.idempotent: {', '.join(wrong)} is no declared write"
         )
-    unknown = sorted(n for n in cls.planned_per_call if n not in cls.queries)
+    unknown = sorted(n for n in cls.planned_per_call if n not in declared)
     if unknown:
         raise ProgrammingError(
             f"{cls.__name__}.planned_per_call: {', '.join(unknown)} is no declared query"
         )
+    rules = ConstraintRules(dict(cls.constraint_messages), dict(cls.constraint_errors))
     found = {}
-    for name, model in cls.queries.items():
-        query = namespace[name]
-        if name in cls.idempotent:
-            query = replace(query, idempotent=True)
-        if name in cls.planned_per_call:
-            query = replace(query, prepare=False)
+    for name, model in declared.items():
+        query = replace(
+            namespace[name],
+            idempotent=name in cls.idempotent,
+            prepare=False if name in cls.planned_per_call else None,
+            lock=name in cls.locks,
+            rules=rules,
+        )
         found[name] = (query, frozenset(query.parameters), model)
-    _declared[cls] = found
     return found
 
 

@@ -32,12 +32,10 @@ _COUNTED = (SQLOperationType.INSERT_UPDATE_DELETE, SQLOperationType.INSERT_UPDAT
 class Runner(Protocol):
     """Runs one named query with its parameters and returns what aiosql returns for it."""
 
-    def run(self, query: Query, params: dict[str, Any]) -> Any: ...
+    def run(self, query: Query, params: Any) -> Any: ...
 
 
-def execute(
-    conn: psycopg.Connection[Any], query: Query, params: dict[str, Any], timer: QueryTimer
-) -> Any:
+def execute(conn: psycopg.Connection[Any], query: Query, params: Any, timer: QueryTimer) -> Any:
     """Run ``query`` on ``conn`` under the timer (in a span of its own when tracing is on);
     psycopg errors leave as shopdb errors.
 
@@ -52,29 +50,28 @@ def execute(
         return _timed(conn, query, params, timer)
 
 
-def _timed(
-    conn: psycopg.Connection[Any], query: Query, params: dict[str, Any], timer: QueryTimer
-) -> Any:
-    run = _BY_OPERATION.get(query.operation)
+def _timed(conn: psycopg.Connection[Any], query: Query, params: Any, timer: QueryTimer) -> Any:
+    run = _BY_OPERATION[query.operation]
     start = perf_counter()
     try:
-        if run is None:  # `*!`, `#`: rare; aiosql's own callable
-            result = query.fn(conn, **params)
+        if isinstance(conn, PooledConnection):
+            result = run(conn.kept_cursor(), query, params)
         else:
-            if isinstance(conn, PooledConnection):
-                result = run(conn.kept_cursor(), query, params)
-            else:
-                with conn.cursor(row_factory=dict_row) as cursor:
-                    result = run(cursor, query, params)
+            with conn.cursor(row_factory=dict_row) as cursor:
+                result = run(cursor, query, params)
     except psycopg.Error as exc:
         elapsed = perf_counter() - start
         plan = timer.slow_plan(conn, query) if elapsed > timer.slow_query_s else None
         timer.observe(query.name, elapsed, None, failed=True, plan=plan)
-        raise translate(exc, query.name, conn) from exc
-    elapsed = perf_counter() - start
-    plan = timer.slow_plan(conn, query) if elapsed > timer.slow_query_s else None
-    timer.observe(query.name, elapsed, _rows(query.operation, result), plan=plan)
-    return result
+        failure = translate(exc, query.name, conn, query.rules)
+    else:
+        elapsed = perf_counter() - start
+        plan = timer.slow_plan(conn, query) if elapsed > timer.slow_query_s else None
+        timer.observe(query.name, elapsed, _rows(query.operation, result), plan=plan)
+        return result
+    # Raised outside the handler: psycopg's error, whose DETAIL quotes the values (a
+    # duplicate email, a card token), is neither the cause nor the context of ours.
+    raise failure
 
 
 def copy_rows(
@@ -94,12 +91,14 @@ def copy_rows(
                 sent += 1
     except psycopg.Error as exc:
         timer.observe(query.name, perf_counter() - start, None, failed=True)
-        raise translate(exc, query.name, conn) from exc
-    timer.observe(query.name, perf_counter() - start, sent)
-    return sent
+        failure = translate(exc, query.name, conn, query.rules)
+    else:
+        timer.observe(query.name, perf_counter() - start, sent)
+        return sent
+    raise failure
 
 
-Statement = Callable[[psycopg.Cursor[DictRow], Query, dict[str, Any]], Any]
+Statement = Callable[[psycopg.Cursor[DictRow], Query, Any], Any]
 
 
 def _all(cursor: psycopg.Cursor[DictRow], query: Query, params: dict[str, Any]) -> Any:
@@ -123,12 +122,26 @@ def _rowcount(cursor: psycopg.Cursor[DictRow], query: Query, params: dict[str, A
     return cursor.rowcount
 
 
+def _each(cursor: psycopg.Cursor[DictRow], query: Query, params: list[dict[str, Any]]) -> Any:
+    """``*!``: one statement for each parameter set (psycopg pipelines them); rows touched."""
+    cursor.executemany(query.sql, params)
+    return cursor.rowcount
+
+
+def _script(cursor: psycopg.Cursor[DictRow], query: Query, params: dict[str, Any]) -> Any:
+    """``#``: a statement without parameters, sent as it is (never prepared)."""
+    cursor.execute(query.sql, prepare=False)
+    return None
+
+
 _BY_OPERATION: dict[SQLOperationType, Statement] = {
     SQLOperationType.SELECT: _all,
     SQLOperationType.SELECT_ONE: _one,
     SQLOperationType.SELECT_VALUE: _value,
     SQLOperationType.INSERT_RETURNING: _one,
     SQLOperationType.INSERT_UPDATE_DELETE: _rowcount,
+    SQLOperationType.INSERT_UPDATE_DELETE_MANY: _each,
+    SQLOperationType.SCRIPT: _script,
 }
 
 
@@ -165,7 +178,7 @@ class ConnectionRunner:
         self.connection: psycopg.Connection[Any] | None = conn
         self._timer = timer
 
-    def run(self, query: Query, params: dict[str, Any]) -> Any:
+    def run(self, query: Query, params: Any) -> Any:
         """Run one statement inside the transaction; no retry (the caller owns the unit)."""
         if self.connection is None:
             raise TransactionClosed(f"{query.name}: the transaction is over; start a new one")
@@ -205,7 +218,7 @@ class PoolRunner:
         self._timer = timer
         self.timeout_s = timeout_s
 
-    def run(self, query: Query, params: dict[str, Any]) -> Any:
+    def run(self, query: Query, params: Any) -> Any:
         """Run one statement; once more on a live connection if its connection was dead."""
         try:
             return self._run_once(query, params)
@@ -222,7 +235,7 @@ class PoolRunner:
         finally:
             self.pool.putconn(conn)
 
-    def _run_once(self, query: Query, params: dict[str, Any]) -> Any:
+    def _run_once(self, query: Query, params: Any) -> Any:
         conn = self.checkout(self.timeout_s)
         if not query.retry_safe and closed_by_server(conn):
             # Dead before anything was sent: a write can go to a live connection instead of

@@ -8,7 +8,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from shopdb.core.errors import ConfigurationError, ShopDBError
-from shopdb.core.queries import load_queries
+from shopdb.core.queries import load_queries, tools_sql_dir
 from shopdb.core.runner import execute
 from shopdb.core.timer import QueryTimer
 from shopdb.settings import Settings, unavailable
@@ -39,7 +39,7 @@ def ensure_demo_database(url: str) -> None:
     settings = Settings(database_url=url)
     if conninfo_to_dict(settings.conninfo).get("dbname") != DEMO_DATABASE:
         return
-    admin = load_queries()["admin"]
+    admin = load_queries(tools_sql_dir())["admin"]
     timer = QueryTimer(settings.slow_query_ms)
     maintenance = make_conninfo(settings.conninfo, dbname="postgres")
     with _connect(settings, maintenance) as conn:
@@ -61,7 +61,7 @@ def reset_demo_database(url: str) -> None:
         raise ConfigurationError(
             f"the demo empties its database, so its name must start with {DEMO_DATABASE}"
         )
-    admin = load_queries()["admin"]
+    admin = load_queries(tools_sql_dir())["admin"]
     timer = QueryTimer(settings.slow_query_ms)
     with _connect(settings, settings.conninfo) as conn, conn.transaction():
         execute(conn, admin["drop_demo_schema"], {}, timer)

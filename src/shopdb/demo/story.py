@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from shopdb.core.errors import OutOfStockError, ShopDBError, StaleVersionError
+from shopdb.core.errors import ShopDBError, StaleVersionError
 from shopdb.demo.console import Story, money, table
 from shopdb.models import (
     Address,
@@ -28,6 +28,7 @@ from shopdb.models import (
     User,
     VariantStock,
 )
+from shopdb.models.inventory import OutOfStockError
 
 SHOPPER = "ada.lovelace@example.com"
 DEMO_HASH = "$2b$12$" + "demo.hash.for.display.only.not.a.real.bcrypt.value0"

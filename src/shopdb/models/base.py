@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
@@ -17,10 +17,6 @@ class InputModel(BaseModel):
     """Input to a write: unknown fields are refused and rejected values stay out of messages."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
-
-    def patch_fields(self) -> dict[str, Any]:
-        """The fields the caller set explicitly (None included): what a patch changes."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 def _no_nul(value: str) -> str:

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shopdb.core.errors import DomainError
 from shopdb.models.base import InputModel, RowModel
 
 MAX_LINE_QUANTITY = 1000
@@ -75,3 +76,25 @@ class CartLine(InputModel):
 
     product_variant_id: UUID
     quantity: Quantity = 1
+
+
+class CartLock(RowModel):
+    """The locked cart of a checkout: whose it is and whether it can still be checked out."""
+
+    cart_id: UUID
+    user_id: UUID | None
+    status: CartStatus
+
+
+class CheckoutLine(RowModel):
+    """A cart line on its way into an order."""
+
+    product_variant_id: UUID
+    product_id: UUID
+    quantity: int
+    unit_price: Decimal
+    currency: str
+
+
+class CartNotActive(DomainError):
+    """The cart was checked out or abandoned: its lines can no longer change."""

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from shopdb.core.errors import ConstraintViolation, DomainError
 from shopdb.models.base import InputModel, RowModel, Text
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -79,3 +80,20 @@ class CategoryProduct(RowModel):
     currency: str
     created_at: datetime
     updated_at: datetime
+
+
+class CategoryCycleError(DomainError, ConstraintViolation):
+    """A move would put a category under itself or one of its own descendants
+    (categories_parent_id_cycle_check, SQLSTATE 23514). Also a ConstraintViolation, as it
+    was before it had a class of its own: code that caught that still catches it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        constraint: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message, constraint=constraint, table=table, column=column)
+        self.sqlstate = "23514"

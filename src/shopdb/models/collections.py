@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
+from shopdb.core.errors import DomainError
 from shopdb.models.base import InputModel, RowModel, Text
 from shopdb.models.categories import CategoryName, DisplayOrder, Slug, Url
 
@@ -66,3 +67,7 @@ class CollectionProduct(RowModel):
     price: Decimal
     currency: str
     added_at: datetime
+
+
+class CollectionOrderError(DomainError):
+    """A reorder of a collection did not list each of its live products exactly once."""

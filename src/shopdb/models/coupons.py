@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from shopdb.core.errors import CouponRefusal
+from shopdb.core.errors import DomainError
 from shopdb.models.base import InputModel, RowModel, Text
 
 CENT = Decimal("0.01")
@@ -120,3 +120,33 @@ class CouponCheck(RowModel):
         if self.max_discount_amount is not None:
             amount = min(amount, self.max_discount_amount)
         return min(amount, subtotal).quantize(CENT)
+
+
+class CouponRefusal(StrEnum):
+    """Why a coupon cannot be used now (``CouponUnavailable.reason``)."""
+
+    UNKNOWN = "UNKNOWN"
+    INACTIVE = "INACTIVE"
+    NOT_STARTED = "NOT_STARTED"
+    EXPIRED = "EXPIRED"
+    USAGE_LIMIT_REACHED = "USAGE_LIMIT_REACHED"
+    BELOW_MIN_ORDER = "BELOW_MIN_ORDER"
+
+
+class CouponUnavailable(DomainError):
+    """A coupon that does not apply: ``reason`` says why (unknown code, inactive, outside its
+    date window, usage limit reached, order below its minimum). Raised by coupons.validate,
+    and in place of the coupons_usage_count_limit_check violation when a usage would exceed
+    the limit."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: CouponRefusal = CouponRefusal.USAGE_LIMIT_REACHED,
+        constraint: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message, constraint=constraint, table=table, column=column)
+        self.reason = reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from shopdb.core.errors import DomainError
 from shopdb.models.base import RowModel
 from shopdb.models.products import InventoryPolicy
 
@@ -53,3 +54,71 @@ class ReservedRows(RowModel):
     """The inventory rows one reservation of several variants changed, in variant id order."""
 
     rows: list[Inventory]
+
+
+class OutOfStockError(DomainError):
+    """A reservation or stock change would take a variant's available quantity below zero.
+
+    ``variant_id``, ``requested`` and ``available`` are set when the repository knows them
+    (a refused reservation); a refusal by a CHECK constraint names the constraint instead.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        constraint: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+        variant_id: object = None,
+        requested: int | None = None,
+        available: int | None = None,
+    ) -> None:
+        super().__init__(message, constraint=constraint, table=table, column=column)
+        self.variant_id = variant_id
+        self.requested = requested
+        self.available = available
+
+    @classmethod
+    def for_variant(cls, variant_id: object, requested: int, available: int) -> OutOfStockError:
+        """The error for ``requested`` units of a variant that has ``available``."""
+        return cls(
+            f"variant {variant_id} is out of stock: {requested} requested, {available} available",
+            table="inventory",
+            column="quantity_available",
+            variant_id=variant_id,
+            requested=requested,
+            available=available,
+        )
+
+
+class ReservationExceeded(DomainError):
+    """A release or commit of more units than the variant has reserved."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        constraint: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+        variant_id: object = None,
+        requested: int | None = None,
+        reserved: int | None = None,
+    ) -> None:
+        super().__init__(message, constraint=constraint, table=table, column=column)
+        self.variant_id = variant_id
+        self.requested = requested
+        self.reserved = reserved
+
+    @classmethod
+    def for_variant(cls, variant_id: object, requested: int, reserved: int) -> ReservationExceeded:
+        """The error for releasing or committing ``requested`` units of ``reserved``."""
+        return cls(
+            f"variant {variant_id}: {requested} units released or sold, only {reserved} reserved",
+            table="inventory",
+            column="quantity_reserved",
+            variant_id=variant_id,
+            requested=requested,
+            reserved=reserved,
+        )

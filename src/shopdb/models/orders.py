@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from shopdb.core.errors import ConflictError, DomainError
 from shopdb.models.base import InputModel, RowModel
 
 
@@ -110,29 +111,26 @@ class Checkout(InputModel):
     tax_rate: Annotated[Decimal, Field(ge=0, le=1, decimal_places=4)] = Decimal("0")
 
 
+class NewOrder(InputModel):
+    """An order as a checkout writes it: whose, from which cart, under which key, and the
+    amounts the checkout computed (the total is subtotal + tax - discount)."""
+
+    user_id: UUID
+    cart_id: UUID
+    idempotency_key: IdempotencyKey
+    subtotal_amount: Decimal
+    discount_amount: Decimal
+    tax_amount: Decimal
+    currency: str
+    shipping_address_id: UUID
+    billing_address_id: UUID
+
+
 class OrderKey(RowModel):
     """The order an idempotency key already placed, and the cart it came from."""
 
     id: UUID
     cart_id: UUID | None
-
-
-class CartLock(RowModel):
-    """The locked cart of a checkout: whose it is and whether it can still be checked out."""
-
-    cart_id: UUID
-    user_id: UUID | None
-    status: str
-
-
-class CheckoutLine(RowModel):
-    """A cart line on its way into an order."""
-
-    product_variant_id: UUID
-    product_id: UUID
-    quantity: int
-    unit_price: Decimal
-    currency: str
 
 
 class StatusFigures(RowModel):
@@ -149,3 +147,17 @@ class DayFigures(RowModel):
     day: date
     orders: int
     revenue: Decimal
+
+
+class CheckoutRefused(DomainError):
+    """A cart that cannot be checked out: empty, a guest's, or with an address that is not
+    its user's."""
+
+
+class IdempotencyKeyReused(DomainError, ConflictError):
+    """The idempotency key already placed an order from another cart; a ConflictError too,
+    like every duplicate key."""
+
+
+class IllegalStatusTransition(DomainError):
+    """An order status change that the order state machine does not allow."""

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, field_validator
 
+from shopdb.core.errors import DomainError
 from shopdb.models.base import InputModel, RowModel, Text
 
 Bin = Annotated[str, StringConstraints(pattern=r"^[0-9]{6,8}$")]
@@ -136,3 +137,12 @@ class NewSavedCard(InputModel):
     expiry_year: Annotated[int, Field(ge=2000, le=2100)]
 
     _token = field_validator("card_token")(_not_a_card_number)
+
+
+class IllegalPaymentTransition(DomainError):
+    """A payment step its status does not allow (a FAILED payment cannot settle, ...), or a
+    settlement whose order is no longer PENDING."""
+
+
+class RefundExceedsSettled(DomainError):
+    """The refunds of a payment would add up to more than it settled (or it is not settled)."""

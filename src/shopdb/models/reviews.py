@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
+from shopdb.core.errors import ConflictError, DomainError
 from shopdb.models.base import InputModel, RowModel, Text
 
 
@@ -70,3 +71,12 @@ class RatingSummary(RowModel):
         """Star (1-5) -> how many approved reviews gave it."""
         counts = (self.one_star, self.two_stars, self.three_stars, self.four_stars)
         return dict(zip(range(1, 6), (*counts, self.five_stars), strict=True))
+
+
+class DuplicateReview(DomainError, ConflictError):
+    """The user has already reviewed this product (one review per user per product); a
+    ConflictError too, like every duplicate key."""
+
+
+class IllegalReviewTransition(DomainError):
+    """A moderation step the review's status does not allow (only PENDING is moderated)."""

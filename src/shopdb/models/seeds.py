@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from shopdb.core.errors import ConfigurationError, InvalidInput
 from shopdb.models.base import RowModel
 from shopdb.models.orders import OrderStatus
 
@@ -34,3 +35,12 @@ class TableCount(RowModel):
 
     table_name: str
     row_count: int
+
+
+class UnknownSeedProfile(InvalidInput):
+    """``seed`` was asked for a profile that is not one of ``shopdb.seeds.PROFILES``."""
+
+
+class SeedConfigurationError(ConfigurationError):
+    """A seed profile needs a setting that is missing or unfit (the admin's password of the
+    prod profile); nothing was written."""

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, SecretStr, StringConstraints, field_validator
 
+from shopdb.core.errors import DomainError
 from shopdb.models.base import InputModel, Name, RowModel
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -138,3 +139,8 @@ class Credentials(RowModel):
     lockout_until: datetime | None
     two_factor_enabled: bool
     two_factor_secret: SecretStr | None
+
+
+class IllegalUserStatusChange(DomainError):
+    """A user status change the rules refuse: only an ACTIVE user can be suspended and only
+    a SUSPENDED one reactivated (a deleted user is restored, not reactivated)."""

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from shopdb.core.paging import CursorPage, Keyset
-from shopdb.core.repository import Repository
+from shopdb.core.unit import unit_of_work
 from shopdb.models.access import (
     NewPermission,
     NewRole,
@@ -18,14 +17,12 @@ from shopdb.models.access import (
 )
 from shopdb.models.audit import Actor
 from shopdb.models.users import User
-
-if TYPE_CHECKING:
-    from shopdb.transaction import Transaction
+from shopdb.repositories.base import ShopRepository
 
 BY_USER_ID = Keyset(("id",), (UUID(int=0),))
 
 
-class AccessRepository(Repository):
+class AccessRepository(ShopRepository):
     """Role-based access with direct grants. Changes to what a user holds are audited
     (entity ``users``, the user's id; actions assign_role, unassign_role, grant_permission,
     revoke_permission); a repeated change is a no-op and records nothing."""
@@ -130,18 +127,16 @@ class AccessRepository(Repository):
             "users_with_role", User, BY_USER_ID, limit=limit, cursor=cursor, role_id=role_id
         )
 
+    @unit_of_work
     def _change(self, name: str, user_id: UUID, params: dict[str, UUID], actor: Actor) -> bool:
         """One audited change of what a user holds (action = query name): an insert's row is
         the state after, a delete's the state before; no row means it was a no-op."""
-        model = _MODELS[name]
-        adding = name in _ADDING
-
-        def write(tx: Transaction) -> tuple[_Row | None, _Row | None]:
-            row = self._on(tx)._find(name, model, user_id=user_id, **params)
-            return (None, row) if adding else (row, None)
-
-        before, after = self._audited(actor, name, user_id, write, entity="users")
-        return (after if adding else before) is not None
+        row = self._find(name, _MODELS[name], user_id=user_id, **params)
+        if name in _ADDING:
+            self._audited(actor, name, user_id, None, row, entity="users")
+        else:
+            self._audited(actor, name, user_id, row, None, entity="users")
+        return row is not None
 
 
 _Row = RoleAssignment | PermissionGrant

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from shopdb.core.errors import NotFoundError
-from shopdb.core.repository import Repository
+from shopdb.core.unit import unit_of_work
 from shopdb.models.addresses import Address, AddressPatch, NewAddress
+from shopdb.repositories.base import ShopRepository
 
 
-class AddressRepository(Repository):
+class AddressRepository(ShopRepository):
     """Addresses. Deleted ones are hidden from every read; one live default per user."""
 
     namespace = "addresses"
     entity = "address"
+    locks = {"lock_owner": None}
     queries = {
         "create": Address,
         "get": Address,
         "update": Address,
         "delete": None,
         "list_for_user": Address,
-        "lock_owner": None,
         "clear_default": None,
         "mark_default": Address,
     }
@@ -52,16 +52,13 @@ class AddressRepository(Repository):
         """The user's live addresses, the default first."""
         return self._list("list_for_user", Address, user_id=user_id)
 
+    @unit_of_work
     def set_default(self, user_id: UUID, address_id: UUID) -> Address:
         """Make the address the user's only default, atomically; NotFoundError when it is not
         a live address of this user. Locks, in this order: the user's row (so concurrent
         calls for one user run one after the other and each sees the last one's result),
         the current default address, then the chosen one."""
 
-        return self._run_atomic(lambda tx: self._on(tx)._move_default(user_id, address_id))
-
-    def _move_default(self, user_id: UUID, address_id: UUID) -> Address:
-        if self._value("lock_owner", user_id=user_id) is None:
-            raise NotFoundError(self.entity, address_id)
+        self._lock("lock_owner", None, user_id=user_id)
         self._count("clear_default", user_id=user_id)
         return self._get("mark_default", Address, id=address_id, user_id=user_id)

@@ -6,14 +6,14 @@ import hashlib
 import hmac
 import re
 import secrets
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 from uuid import UUID
 
 from pydantic import SecretStr
 
 from shopdb.core.errors import ConfigurationError
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
-from shopdb.core.repository import Repository
+from shopdb.core.unit import unit_of_work
 from shopdb.models.api_keys import (
     ApiKey,
     ApiKeyCredentials,
@@ -22,27 +22,25 @@ from shopdb.models.api_keys import (
     NewApiKey,
 )
 from shopdb.models.audit import Actor
-
-if TYPE_CHECKING:
-    from shopdb.transaction import Transaction
+from shopdb.repositories.base import ShopRepository
 
 _PREFIX = re.compile(r"sdb_[0-9a-f]{16}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{43}")
 _NO_MATCH = "0" * 64  # compared against when no key has the prefix: the same work either way
 
 
-class ApiKeyRepository(Repository):
+class ApiKeyRepository(ShopRepository):
     """API keys of users: ``prefix.secret``, the secret stored as HMAC-SHA-256 under
     API_KEY_PEPPER (docs/identity.md says why). Reads of a user's keys take the user id."""
 
     namespace = "api_keys"
     entity = "api key"
+    locks = {"lock_for_user": ApiKey}
     queries = {
         "create": ApiKey,
         "find_for_authentication": ApiKeyCredentials,
         "mark_used": None,
         "get_for_user": ApiKey,
-        "lock_for_user": ApiKey,
         "revoke": ApiKey,
         "list_for_user": ApiKey,
     }
@@ -94,10 +92,16 @@ class ApiKeyRepository(Repository):
         """The user's key with this id; NotFoundError when the user has no such key."""
         return self._get("get_for_user", ApiKey, user_id=user_id, id=key_id)
 
+    @unit_of_work
     def revoke(self, user_id: UUID, key_id: UUID, actor: Actor) -> ApiKey:
         """Revoke the user's key, audited (``api_keys``/``revoke``); revoking a revoked key
         is a no-op. Locks the key row. NotFoundError when the user has no such key."""
-        return self._audited(actor, "revoke", key_id, lambda tx: _revoke(tx, user_id, key_id))[1]
+        before = self._lock("lock_for_user", ApiKey, user_id=user_id, id=key_id)
+        if before.status is ApiKeyStatus.REVOKED:
+            return before
+        return self._audited(
+            actor, "revoke", key_id, before, self._get("revoke", ApiKey, id=key_id)
+        )
 
     def list_for_user(
         self, user_id: UUID, *, limit: int = 20, cursor: str | None = None
@@ -113,12 +117,3 @@ class ApiKeyRepository(Repository):
             raise ConfigurationError("API_KEY_PEPPER is not set: API keys cannot be hashed")
         key = pepper.get_secret_value().encode()
         return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
-
-
-def _revoke(tx: Transaction, user_id: UUID, key_id: UUID) -> tuple[ApiKey, ApiKey]:
-    """Lock the user's key and revoke it unless it already is: (before, after)."""
-    keys = tx.api_keys
-    before = keys._get("lock_for_user", ApiKey, user_id=user_id, id=key_id)
-    if before.status is ApiKeyStatus.REVOKED:
-        return before, before
-    return before, keys._get("revoke", ApiKey, id=key_id)

@@ -9,15 +9,15 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
-from shopdb.core.repository import Repository
 from shopdb.models.audit import Actor, AuditEntry
+from shopdb.repositories.base import ShopRepository
 
 State = BaseModel | dict[str, Any] | None
 """The state of an entity before or after a change: a model (its secrets stay masked), a
 JSON-able mapping, or None (no state: before a create, after a delete)."""
 
 
-class AuditRepository(Repository):
+class AuditRepository(ShopRepository):
     """Append-only audit entries; read back per entity, newest first."""
 
     namespace = "audit"

@@ -6,29 +6,35 @@ from datetime import timedelta
 from typing import NoReturn
 from uuid import UUID
 
-from shopdb.core.errors import CartNotActive, InvalidInput, NotFoundError
-from shopdb.core.repository import Repository, validated
+from shopdb.core.errors import InvalidInput, NotFoundError
+from shopdb.core.repository import validated
+from shopdb.core.unit import unit_of_work
 from shopdb.models.carts import (
     MAX_LINE_QUANTITY,
     Cart,
     CartItem,
     CartLine,
+    CartLock,
+    CartNotActive,
     CartStatus,
     CartTotals,
     CartWithItems,
+    CheckoutLine,
 )
+from shopdb.repositories.base import ShopRepository
 
 GUEST_CART_TTL = timedelta(days=30)
 
 
-class CartRepository(Repository):
+class CartRepository(ShopRepository):
     """Carts. An owner (user or guest session) has at most one active cart; every change of
     a cart's lines bumps its updated_at, which mark_abandoned reads through its index."""
 
     namespace = "carts"
     entity = "cart"
+    tables = ("carts", "cart_items")
+    locks = {"lock_owner": None, "lock_for_checkout": CartLock}
     queries = {
-        "lock_owner": None,
         "find_active_for_user": Cart,
         "find_active_for_session": Cart,
         "create_for_user": Cart,
@@ -45,6 +51,8 @@ class CartRepository(Repository):
         "delete_cart": None,
         "mark_abandoned_batch": None,
         "delete_expired_batch": None,
+        "checkout_lines": CheckoutLine,
+        "mark_checked_out": None,
     }
     constraint_messages = {
         "carts_user_id_active_key": "the user already has an active cart",
@@ -60,7 +68,7 @@ class CartRepository(Repository):
         Locks: the owner's advisory lock."""
         if (user_id is None) == (session_id is None):
             raise InvalidInput("give exactly one of user_id and session_id")
-        return self._run_atomic(lambda tx: self._on(tx)._active_cart(user_id, session_id))
+        return self._active_cart(user_id, session_id)
 
     def get(self, cart_id: UUID) -> Cart:
         """The cart with this id; NotFoundError otherwise."""
@@ -114,11 +122,22 @@ class CartRepository(Repository):
         """Line count, unit count and subtotal, computed by the database in one query."""
         return self._get("totals", CartTotals, cart_id=cart_id)
 
+    @unit_of_work
     def merge_guest_cart(self, session_id: str, user_id: UUID) -> Cart:
         """On login: the guest session's cart becomes the user's, or its lines are added to
         the user's active cart (quantities summed) and it is deleted.
         Locks: the user's advisory lock, then the session's, then the carts' rows."""
-        return self._run_atomic(lambda tx: self._on(tx)._merge(session_id, user_id))
+        self._lock("lock_owner", None, owner_key=f"cart:user:{user_id}")
+        self._lock("lock_owner", None, owner_key=f"cart:session:{session_id}")
+        guest = self._find("find_active_for_session", Cart, session_id=session_id)
+        mine = self._find("find_active_for_user", Cart, user_id=user_id)
+        if guest is None:
+            return mine or self._get("create_for_user", Cart, user_id=user_id)
+        if mine is None:
+            return self._get("adopt_guest_cart", Cart, cart_id=guest.id, user_id=user_id)
+        self._count("merge_items", from_cart_id=guest.id, into_cart_id=mine.id)
+        self._count("delete_cart", id=guest.id)
+        return self.get(mine.id)
 
     def mark_abandoned(self, older_than: timedelta, *, batch_size: int = 1000) -> int:
         """Mark active carts idle for longer than ``older_than`` ABANDONED, ``batch_size``
@@ -130,30 +149,35 @@ class CartRepository(Repository):
         """Delete carts past their expiry that were never checked out, in bounded batches."""
         return self._count_in_batches("delete_expired_batch", batch_size)
 
+    @unit_of_work
     def _active_cart(self, user_id: UUID | None, session_id: str | None) -> Cart:
         if user_id is not None:
-            self._value("lock_owner", owner_key=f"cart:user:{user_id}")
+            self._lock("lock_owner", None, owner_key=f"cart:user:{user_id}")
             found = self._find("find_active_for_user", Cart, user_id=user_id)
             return found or self._get("create_for_user", Cart, user_id=user_id)
-        self._value("lock_owner", owner_key=f"cart:session:{session_id}")
+        self._lock("lock_owner", None, owner_key=f"cart:session:{session_id}")
         found = self._find("find_active_for_session", Cart, session_id=session_id)
         ttl = GUEST_CART_TTL.total_seconds()
         return found or self._get(
             "create_for_session", Cart, session_id=session_id, ttl_seconds=ttl
         )
 
-    def _merge(self, session_id: str, user_id: UUID) -> Cart:
-        self._value("lock_owner", owner_key=f"cart:user:{user_id}")
-        self._value("lock_owner", owner_key=f"cart:session:{session_id}")
-        guest = self._find("find_active_for_session", Cart, session_id=session_id)
-        mine = self._find("find_active_for_user", Cart, user_id=user_id)
-        if guest is None:
-            return mine or self._get("create_for_user", Cart, user_id=user_id)
-        if mine is None:
-            return self._get("adopt_guest_cart", Cart, cart_id=guest.id, user_id=user_id)
-        self._count("merge_items", from_cart_id=guest.id, into_cart_id=mine.id)
-        self._count("delete_cart", id=guest.id)
-        return self.get(mine.id)
+    @unit_of_work
+    def lock_for_checkout(self, cart_id: UUID) -> CartLock:
+        """Lock the cart being checked out (FOR NO KEY UPDATE: its lines cannot change
+        meanwhile) and read whose it is and its status; NotFoundError when there is none."""
+        return self._lock("lock_for_checkout", CartLock, cart_id=cart_id)
+
+    def checkout_lines(self, cart_id: UUID) -> list[CheckoutLine]:
+        """The cart's lines as an order holds them (variant, product, quantity, the price in
+        the cart, currency), in ascending variant id."""
+        return self._list("checkout_lines", CheckoutLine, cart_id=cart_id)
+
+    def mark_checked_out(self, cart_id: UUID) -> None:
+        """The active cart an order was placed from becomes CHECKED_OUT; CartNotActive
+        when it is not active any more, NotFoundError when there is none."""
+        if self._count("mark_checked_out", cart_id=cart_id) == 0:
+            self._explain_missing(cart_id, "cart", cart_id)
 
     def _explain_missing(self, cart_id: UUID, what: str, key: UUID) -> NoReturn:
         """Why a write to a cart found nothing: no cart, a cart no longer active, or no ``what``."""

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from shopdb.core.errors import CategoryCycleError, NotFoundError
+from shopdb.core.errors import NotFoundError
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
-from shopdb.core.repository import Repository
-from shopdb.models.categories import Category, CategoryProduct, CategoryRename, NewCategory
+from shopdb.models.categories import (
+    Category,
+    CategoryCycleError,
+    CategoryProduct,
+    CategoryRename,
+    NewCategory,
+)
+from shopdb.repositories.base import ShopRepository
 
 
-class CategoryRepository(Repository):
+class CategoryRepository(ShopRepository):
     """Categories as a tree: create, move, rename, and the reads of the hierarchy."""
 
     namespace = "categories"

@@ -5,30 +5,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from shopdb.core.errors import CollectionOrderError, NotFoundError
 from shopdb.core.paging import CursorPage, Keyset
-from shopdb.core.repository import Repository
+from shopdb.core.unit import unit_of_work
 from shopdb.models.collections import (
     Collection,
     CollectionMembership,
+    CollectionOrderError,
     CollectionProduct,
     NewCollection,
 )
+from shopdb.repositories.base import ShopRepository
 
 IN_DISPLAY_ORDER = Keyset(("display_order", "product_id"), (-(2**31), UUID(int=0)))
 """ORDER BY display_order, product_id with ``(display_order, product_id) > (after...)``."""
 
 
-class CollectionRepository(Repository):
+class CollectionRepository(ShopRepository):
     """Collections: create and read them, add, remove and reorder their products."""
 
     namespace = "collections"
     entity = "collection"
+    locks = {"lock_collection": None}
     queries = {
         "create": Collection,
         "get": Collection,
         "get_by_slug": Collection,
-        "lock_collection": None,
         "add_product": CollectionMembership,
         "remove_product": None,
         "count_products": None,
@@ -56,21 +57,21 @@ class CollectionRepository(Repository):
         """The collection with this slug; NotFoundError otherwise."""
         return self._get("get_by_slug", Collection, slug=slug)
 
+    @unit_of_work
     def add_product(
         self, collection_id: UUID, product_id: UUID, *, display_order: int | None = None
     ) -> CollectionMembership:
         """Add a product at ``display_order``, or after the last member when None.
         NotFoundError for the collection, ConflictError when the product is in it already,
         ConstraintViolation when the product does not exist. Locks: the collection row."""
-        with self._atomic() as tx:
-            tx.collections._lock(collection_id)
-            return tx.collections._get(
-                "add_product",
-                CollectionMembership,
-                collection_id=collection_id,
-                product_id=product_id,
-                display_order=display_order,
-            )
+        self._lock("lock_collection", None, collection_id=collection_id)
+        return self._get(
+            "add_product",
+            CollectionMembership,
+            collection_id=collection_id,
+            product_id=product_id,
+            display_order=display_order,
+        )
 
     def remove_product(self, collection_id: UUID, product_id: UUID) -> None:
         """Take a product out; NotFoundError when it was not in the collection."""
@@ -83,7 +84,7 @@ class CollectionRepository(Repository):
         order = list(product_ids)
         if len(set(order)) != len(order):
             raise CollectionOrderError("the new order lists a product more than once")
-        self._run_atomic(lambda tx: tx.collections._reorder(collection_id, order))
+        self._reorder(collection_id, order)
 
     def list_products(
         self, collection_id: UUID, *, limit: int = 50, cursor: str | None = None
@@ -98,14 +99,9 @@ class CollectionRepository(Repository):
             collection_id=collection_id,
         )
 
-    # --- steps of the units of work above (run on the transaction's own repository) ---------
-
-    def _lock(self, collection_id: UUID) -> None:
-        if self._value("lock_collection", collection_id=collection_id) is None:
-            raise NotFoundError(self.entity, collection_id)
-
+    @unit_of_work
     def _reorder(self, collection_id: UUID, order: list[UUID]) -> None:
-        self._lock(collection_id)
+        self._lock("lock_collection", None, collection_id=collection_id)
         members = int(self._value("count_products", collection_id=collection_id))
         moved = self._count("reorder_products", collection_id=collection_id, product_ids=order)
         if moved != len(order) or members != len(order):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
-from shopdb.core.errors import CouponRefusal, CouponUnavailable, InvalidInput
-from shopdb.core.repository import Repository
-from shopdb.models.coupons import Coupon, CouponCheck, NewCoupon
+from shopdb.core.errors import InvalidInput
+from shopdb.models.coupons import Coupon, CouponCheck, CouponRefusal, CouponUnavailable, NewCoupon
+from shopdb.repositories.base import ShopRepository
 
 _REASONS = {
     CouponRefusal.UNKNOWN: "there is no coupon with this code",
@@ -19,12 +19,18 @@ _REASONS = {
 }
 
 
-class CouponRepository(Repository):
+class CouponRepository(ShopRepository):
     """Coupons. Codes are matched in any letter case; validate never writes."""
 
     namespace = "coupons"
     entity = "coupon"
-    queries = {"create": Coupon, "get_by_code": Coupon, "check_by_code": CouponCheck}
+    tables = ("coupons", "coupon_usages")
+    queries = {
+        "create": Coupon,
+        "get_by_code": Coupon,
+        "check_by_code": CouponCheck,
+        "record_usage": None,
+    }
     constraint_messages = {
         "coupons_code_key": "a coupon with this code exists",
         "coupons_code_check": "a code is 3 to 64 upper case letters, digits, _ or -",
@@ -54,3 +60,19 @@ class CouponRepository(Repository):
             raise CouponUnavailable(f"coupon: {_REASONS[refusal]}", reason=refusal)
         assert check is not None
         return check.discount(subtotal)
+
+    def record_usage(
+        self, code: str, user_id: UUID | None, order_id: UUID, discount: Decimal
+    ) -> None:
+        """Count one use of the coupon by an order (its trigger bumps the coupon's usage
+        count, a row lock on it); CouponUnavailable when that would pass its usage limit."""
+        params = {
+            "code": code,
+            "user_id": user_id,
+            "order_id": order_id,
+            "discount_amount": discount,
+        }
+        if self._count("record_usage", **params) != 1:
+            raise CouponUnavailable(
+                "coupon: " + _REASONS[CouponRefusal.UNKNOWN], reason=CouponRefusal.UNKNOWN
+            )

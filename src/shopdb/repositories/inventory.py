@@ -9,18 +9,22 @@ reserves (releases, sells) what the counters allow, since reserved <= on hand al
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
 from uuid import UUID
 
-from shopdb.core.errors import InvalidInput, OutOfStockError, ReservationExceeded
-from shopdb.core.repository import Repository
+from shopdb.core.errors import DomainError, InvalidInput
+from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
-from shopdb.models.inventory import Inventory, LockedInventory, ReservedRows, StockCount
+from shopdb.models.inventory import (
+    Inventory,
+    LockedInventory,
+    OutOfStockError,
+    ReservationExceeded,
+    ReservedRows,
+    StockCount,
+)
 from shopdb.models.products import InventoryPolicy
-
-if TYPE_CHECKING:
-    from shopdb.transaction import Transaction
+from shopdb.repositories.base import ShopRepository
 
 _REFUSING = frozenset({InventoryPolicy.TRACK, InventoryPolicy.DENY})
 MAX_REASON = 500
@@ -46,25 +50,32 @@ def _merged(items: Iterable[tuple[UUID, int]]) -> dict[UUID, int]:
     for variant_id, quantity in items:
         totals[variant_id] = totals.get(variant_id, 0) + _positive(quantity)
     if not totals:
-        raise InvalidInput("reserve_many needs at least one (variant_id, quantity)")
+        raise InvalidInput("give at least one (variant_id, quantity)")
     return dict(sorted(totals.items()))
 
 
-class InventoryRepository(Repository):
-    """Stock counters per variant: on hand, reserved, available = on hand - reserved."""
+class InventoryRepository(ShopRepository):
+    """Stock counters per variant: on hand, reserved, available = on hand - reserved.
+    Locks: inventory rows FOR UPDATE, several at once in ascending variant id."""
 
     namespace = "inventory"
     entity = "inventory"
+    tables = ("inventory",)
+    locks = {
+        "lock_for_variants": LockedInventory,
+        "lock_for_adjust": Inventory,
+    }
     queries = {
+        "create": Inventory,
         "get": Inventory,
         "get_for_variant": Inventory,
-        "lock_for_variants": LockedInventory,
         "reserve": Inventory,
         "reserve_all": ReservedRows,
         "release": Inventory,
+        "release_all": ReservedRows,
         "commit": Inventory,
+        "commit_all": ReservedRows,
         "restock": Inventory,
-        "lock_for_adjust": Inventory,
         "adjust": Inventory,
         "low_stock": Inventory,
     }
@@ -85,6 +96,15 @@ class InventoryRepository(Repository):
         "inventory_quantity_reserved_check": ReservationExceeded,
     }
 
+    def create(
+        self, variant_id: UUID, *, quantity_on_hand: int = 0, low_stock_threshold: int = 0
+    ) -> Inventory:
+        """The inventory row of a new variant (products.add_variant makes it)."""
+        return self._get(
+            "create", Inventory, variant_id=variant_id, quantity_on_hand=quantity_on_hand,
+            low_stock_threshold=low_stock_threshold,
+        )  # fmt: skip
+
     def get(self, inventory_id: UUID) -> Inventory:
         """The inventory row with this id; NotFoundError otherwise."""
         return self._get("get", Inventory, id=inventory_id)
@@ -93,62 +113,55 @@ class InventoryRepository(Repository):
         """The inventory row of a variant; NotFoundError when it has none."""
         return self._get("get_for_variant", Inventory, variant_id=variant_id)
 
+    @unit_of_work
     def reserve(self, variant_id: UUID, quantity: int) -> Inventory:
         """Reserve ``quantity`` units; OutOfStockError (naming the variant and what was
         available) when fewer are available and the policy refuses. One row lock."""
-        with self._atomic() as tx:
-            found = tx.inventory._find(
-                "reserve", Inventory, variant_id=variant_id, quantity=_positive(quantity)
-            )
-            if found is None:
-                stock = tx.inventory.get_for_variant(variant_id)
-                raise OutOfStockError.for_variant(variant_id, quantity, stock.quantity_available)
-            return found
+        found = self._find(
+            "reserve", Inventory, variant_id=variant_id, quantity=_positive(quantity)
+        )
+        if found is None:
+            stock = self.get_for_variant(variant_id)
+            raise OutOfStockError.for_variant(variant_id, quantity, stock.quantity_available)
+        return found
 
+    @unit_of_work
     def reserve_many(self, items: Iterable[tuple[UUID, int]]) -> list[Inventory]:
         """Reserve every (variant_id, quantity) or none (quantities of a repeated variant add
         up); the rows come back in ascending variant id. Locks the inventory rows FOR UPDATE
         in ascending variant id first, so two carts over the same variants cannot deadlock;
         OutOfStockError names the first variant (in that order) that is short; NotFoundError
         a variant without inventory. Two statements whatever the number of variants."""
-        wanted = _merged(items)
-        with self._atomic() as tx:
-            repo = tx.inventory
-            locked = repo._list("lock_for_variants", LockedInventory, variant_ids=list(wanted))
-            rows = {row.product_variant_id: row for row in locked}
-            for variant_id, quantity in wanted.items():
-                row = rows.get(variant_id)
-                if row is None:
-                    repo.get_for_variant(variant_id)  # NotFoundError naming the variant
-                elif row.inventory_policy in _REFUSING and row.quantity_available < quantity:
-                    raise OutOfStockError.for_variant(variant_id, quantity, row.quantity_available)
-            reserved = repo._get(
-                "reserve_all",
-                ReservedRows,
-                variant_ids=list(wanted),
-                quantities=list(wanted.values()),
-            ).rows
-            done = {row.product_variant_id for row in reserved}
-            for variant_id, quantity in wanted.items():
-                if variant_id not in done:  # its policy changed to a refusing one since
-                    available = rows[variant_id].quantity_available
-                    raise OutOfStockError.for_variant(variant_id, quantity, available)
-            return reserved
+        return self._move_many("reserve_all", _merged(items))
 
     def release(self, variant_id: UUID, quantity: int) -> Inventory:
         """Give back ``quantity`` reserved units; ReservationExceeded when fewer are reserved
         (CONTINUE: releases what is reserved). One row lock."""
         return self._unreserve("release", variant_id, quantity)
 
+    @unit_of_work
+    def release_many(self, items: Iterable[tuple[UUID, int]]) -> list[Inventory]:
+        """Give back the reserved units of several variants, all or none, in two statements
+        (the rows locked in ascending variant id, then one UPDATE); ReservationExceeded names
+        the first variant with fewer reserved (CONTINUE: releases what is reserved)."""
+        return self._move_many("release_all", _merged(items))
+
     def commit(self, variant_id: UUID, quantity: int) -> Inventory:
         """Turn ``quantity`` reserved units into a sale (on hand and reserved both drop);
         ReservationExceeded when fewer are reserved (CONTINUE: sells what is). One row lock."""
         return self._unreserve("commit", variant_id, quantity)
 
+    @unit_of_work
+    def commit_many(self, items: Iterable[tuple[UUID, int]]) -> list[Inventory]:
+        """Sell the reserved units of several variants, all or none, in two statements (as
+        release_many); ReservationExceeded names the first variant with fewer reserved."""
+        return self._move_many("commit_all", _merged(items))
+
     def restock(self, variant_id: UUID, quantity: int) -> Inventory:
         """Add ``quantity`` units on hand; NotFoundError when the variant has no inventory."""
         return self._get("restock", Inventory, variant_id=variant_id, quantity=_positive(quantity))
 
+    @unit_of_work
     def adjust(
         self,
         variant_id: UUID,
@@ -167,20 +180,13 @@ class InventoryRepository(Repository):
         if isinstance(quantity_on_hand, bool) or quantity_on_hand < 0:
             raise InvalidInput(f"a count on hand is at least 0, not {quantity_on_hand!r}")
         why = _reason(reason)
-        changed: list[Inventory] = []
-
-        def write(tx: Transaction) -> tuple[StockCount, StockCount]:
-            repo = tx.inventory
-            before = repo._get("lock_for_adjust", Inventory, variant_id=variant_id)
-            after = repo._update_versioned(
-                "adjust", Inventory, expected_version=expected_version, variant_id=variant_id,
-                quantity_on_hand=quantity_on_hand,
-            )  # fmt: skip
-            changed.append(after)
-            return StockCount.of(before), StockCount.of(after, why)
-
-        self._audited(actor, "adjust", variant_id, write)
-        return changed[-1]
+        before = self._lock("lock_for_adjust", Inventory, variant_id=variant_id)
+        after = self._update_versioned(
+            "adjust", Inventory, expected_version=expected_version, variant_id=variant_id,
+            quantity_on_hand=quantity_on_hand,
+        )  # fmt: skip
+        self._audited(actor, "adjust", variant_id, StockCount.of(before), StockCount.of(after, why))
+        return after
 
     def low_stock(self, threshold: int | None = None, *, limit: int = 100) -> list[Inventory]:
         """Rows with at most ``threshold`` available (each row's own low_stock_threshold when
@@ -188,11 +194,38 @@ class InventoryRepository(Repository):
         return self._list("low_stock", Inventory, threshold=threshold, limit=self._page_size(limit))
 
     def _unreserve(self, name: str, variant_id: UUID, quantity: int) -> Inventory:
-        with self._atomic() as tx:
-            found = tx.inventory._find(
-                name, Inventory, variant_id=variant_id, quantity=_positive(quantity)
-            )
-            if found is None:
-                stock = tx.inventory.get_for_variant(variant_id)
-                raise ReservationExceeded.for_variant(variant_id, quantity, stock.quantity_reserved)
-            return found
+        found = self._find(name, Inventory, variant_id=variant_id, quantity=_positive(quantity))
+        if found is None:
+            stock = self.get_for_variant(variant_id)
+            raise ReservationExceeded.for_variant(variant_id, quantity, stock.quantity_reserved)
+        return found
+
+    def _move_many(self, statement: str, wanted: dict[UUID, int]) -> list[Inventory]:
+        """Lock the rows of ``wanted`` (ascending variant id), refuse the first that cannot
+        move (a refusing policy and too few units), then move them all with ``statement``,
+        one UPDATE over unnest."""
+        counter, refused = _MOVES[statement]
+        locked = self._lock_each("lock_for_variants", LockedInventory, variant_ids=list(wanted))
+        rows = {row.product_variant_id: row for row in locked}
+        for variant_id, quantity in wanted.items():
+            row = rows.get(variant_id)
+            if row is None:
+                self.get_for_variant(variant_id)  # NotFoundError naming the variant
+            elif row.inventory_policy in _REFUSING and getattr(row, counter) < quantity:
+                raise refused(variant_id, quantity, getattr(row, counter))
+        moved = self._get(
+            statement, ReservedRows, variant_ids=list(wanted), quantities=list(wanted.values())
+        ).rows
+        done = {row.product_variant_id for row in moved}
+        for variant_id, quantity in wanted.items():
+            if variant_id not in done:  # its policy changed to a refusing one since
+                raise refused(variant_id, quantity, getattr(rows[variant_id], counter))
+        return moved
+
+
+_MOVES: dict[str, tuple[str, Callable[[UUID, int, int], DomainError]]] = {
+    "reserve_all": ("quantity_available", OutOfStockError.for_variant),
+    "release_all": ("quantity_reserved", ReservationExceeded.for_variant),
+    "commit_all": ("quantity_reserved", ReservationExceeded.for_variant),
+}
+"""Each many-row move: the counter that limits it and the error of a variant it refuses."""

@@ -13,20 +13,26 @@ from __future__ import annotations
 from uuid import UUID
 
 from shopdb.core.errors import NotFoundError
-from shopdb.core.repository import Repository
+from shopdb.core.unit import unit_of_work
 from shopdb.models.media import AttachedMedia, Media, NewMedia
+from shopdb.repositories.base import ShopRepository
 
 
-class MediaRepository(Repository):
+class MediaRepository(ShopRepository):
     """Media records, their links to products and variants, and the primary of each owner."""
 
     namespace = "media"
     entity = "media"
+    tables = ("media", "product_media", "variant_media")
+    locks = {
+        "lock_product": None,
+        "lock_variant": None,
+        "lock_products_of_media": None,
+        "lock_variants_of_media": None,
+    }
     queries = {
         "create": Media,
         "get": Media,
-        "lock_product": None,
-        "lock_variant": None,
         "attach_to_product": AttachedMedia,
         "detach_from_product": None,
         "demote_product_primary": None,
@@ -39,8 +45,6 @@ class MediaRepository(Repository):
         "promote_variant_media": None,
         "promote_first_variant_media": None,
         "list_for_variant": AttachedMedia,
-        "lock_products_of_media": None,
-        "lock_variants_of_media": None,
         "delete": None,
     }
     constraint_messages = {
@@ -65,93 +69,92 @@ class MediaRepository(Repository):
         """The media record with this id; NotFoundError otherwise."""
         return self._get("get", Media, id=media_id)
 
+    @unit_of_work
     def attach_to_product(
         self, product_id: UUID, media_id: UUID, *, sort_order: int | None = None
     ) -> AttachedMedia:
         """Link media to a product at ``sort_order`` (None: last); it becomes the primary when
         the product had none. NotFoundError for the product, ConflictError when linked already,
-        ConstraintViolation for a missing media record. Locks: the product row."""
-        with self._atomic() as tx:
-            tx.media._lock_product(product_id)
-            return tx.media._get(
-                "attach_to_product",
-                AttachedMedia,
-                product_id=product_id,
-                media_id=media_id,
-                sort_order=sort_order,
-            )
+        ConstraintViolation for a missing media record. Locks: the product's media lock."""
+        self._lock_owner("lock_product", "product", product_id)
+        return self._get(
+            "attach_to_product",
+            AttachedMedia,
+            product_id=product_id,
+            media_id=media_id,
+            sort_order=sort_order,
+        )
 
+    @unit_of_work
     def detach_from_product(self, product_id: UUID, media_id: UUID) -> None:
         """Unlink media from a product; if it was the primary, the next in sort order becomes
-        it. NotFoundError when it was not linked. Locks: the product row."""
-        with self._atomic() as tx:
-            tx.media._lock_product(product_id)
-            tx.media._touch("detach_from_product", media_id=media_id, product_id=product_id)
-            tx.media._count("promote_first_product_media", product_ids=[product_id])
+        it. NotFoundError when it was not linked. Locks: the product's media lock."""
+        self._lock_owner("lock_product", "product", product_id)
+        self._touch("detach_from_product", media_id=media_id, product_id=product_id)
+        self._count("promote_first_product_media", product_ids=[product_id])
 
+    @unit_of_work
     def set_primary(self, product_id: UUID, media_id: UUID) -> None:
         """Make linked media the product's one primary, also when calls race (the last to run
         wins). NotFoundError when the product or the link does not exist (nothing changes).
-        Locks: the product row, then its media links."""
-        with self._atomic() as tx:
-            tx.media._lock_product(product_id)
-            tx.media._count("demote_product_primary", product_id=product_id, media_id=media_id)
-            tx.media._touch("promote_product_media", media_id=media_id, product_id=product_id)
+        Locks: the product's media lock, then its media links."""
+        self._lock_owner("lock_product", "product", product_id)
+        self._count("demote_product_primary", product_id=product_id, media_id=media_id)
+        self._touch("promote_product_media", media_id=media_id, product_id=product_id)
 
     def list_for_product(self, product_id: UUID) -> list[AttachedMedia]:
         """A product's media in sort order, each with its sort order and primary flag."""
         return self._list("list_for_product", AttachedMedia, product_id=product_id)
 
+    @unit_of_work
     def attach_to_variant(
         self, variant_id: UUID, media_id: UUID, *, sort_order: int | None = None
     ) -> AttachedMedia:
-        """Link media to a variant, as ``attach_to_product`` does. Locks: the variant row."""
-        with self._atomic() as tx:
-            tx.media._lock_variant(variant_id)
-            return tx.media._get(
-                "attach_to_variant",
-                AttachedMedia,
-                variant_id=variant_id,
-                media_id=media_id,
-                sort_order=sort_order,
-            )
+        """Link media to a variant, as ``attach_to_product`` does. Locks: the variant's media
+        lock."""
+        self._lock_owner("lock_variant", "variant", variant_id)
+        return self._get(
+            "attach_to_variant",
+            AttachedMedia,
+            variant_id=variant_id,
+            media_id=media_id,
+            sort_order=sort_order,
+        )
 
+    @unit_of_work
     def detach_from_variant(self, variant_id: UUID, media_id: UUID) -> None:
         """Unlink media from a variant, promoting the next one if it was the primary.
-        Locks: the variant row."""
-        with self._atomic() as tx:
-            tx.media._lock_variant(variant_id)
-            tx.media._touch("detach_from_variant", media_id=media_id, variant_id=variant_id)
-            tx.media._count("promote_first_variant_media", variant_ids=[variant_id])
+        Locks: the variant's media lock."""
+        self._lock_owner("lock_variant", "variant", variant_id)
+        self._touch("detach_from_variant", media_id=media_id, variant_id=variant_id)
+        self._count("promote_first_variant_media", variant_ids=[variant_id])
 
+    @unit_of_work
     def set_variant_primary(self, variant_id: UUID, media_id: UUID) -> None:
-        """Make linked media the variant's one primary. Locks: the variant row, then its links."""
-        with self._atomic() as tx:
-            tx.media._lock_variant(variant_id)
-            tx.media._count("demote_variant_primary", variant_id=variant_id, media_id=media_id)
-            tx.media._touch("promote_variant_media", media_id=media_id, variant_id=variant_id)
+        """Make linked media the variant's one primary. Locks: the variant's media lock, then
+        its links."""
+        self._lock_owner("lock_variant", "variant", variant_id)
+        self._count("demote_variant_primary", variant_id=variant_id, media_id=media_id)
+        self._touch("promote_variant_media", media_id=media_id, variant_id=variant_id)
 
     def list_for_variant(self, variant_id: UUID) -> list[AttachedMedia]:
         """A variant's media in sort order, each with its sort order and primary flag."""
         return self._list("list_for_variant", AttachedMedia, variant_id=variant_id)
 
+    @unit_of_work
     def delete(self, media_id: UUID) -> None:
         """Delete a media record and its links; each product or variant whose primary it was
-        gets the next in sort order. NotFoundError when there is none. Locks: the products
-        using it (id order), then the variants using it (id order), then the record."""
-        with self._atomic() as tx:
-            products = tx.media._value("lock_products_of_media", media_id=media_id)
-            variants = tx.media._value("lock_variants_of_media", media_id=media_id)
-            tx.media._touch("delete", id=media_id)
-            tx.media._count("promote_first_product_media", product_ids=products)
-            tx.media._count("promote_first_variant_media", variant_ids=variants)
+        gets the next in sort order. NotFoundError when there is none. Locks: the media locks
+        of the products using it (id order), then of the variants (id order), then the record."""
+        products = self._lock("lock_products_of_media", None, media_id=media_id)
+        variants = self._lock("lock_variants_of_media", None, media_id=media_id)
+        self._touch("delete", id=media_id)
+        self._count("promote_first_product_media", product_ids=products)
+        self._count("promote_first_variant_media", variant_ids=variants)
 
-    # --- steps of the units of work above (run on the transaction's own repository) ---------
-
-    def _lock_product(self, product_id: UUID) -> None:
-        if self._value("lock_product", product_id=product_id) is None:
-            raise NotFoundError("product", product_id)
-
-    def _lock_variant(self, variant_id: UUID) -> None:
-        if self._value("lock_variant", variant_id=variant_id) is None:
-            raise NotFoundError("variant", variant_id)
+    def _lock_owner(self, name: str, owner: str, owner_id: UUID) -> None:
+        """Take the media lock of a product or variant; NotFoundError naming it when absent."""
+        try:
+            self._lock(name, None, **{f"{owner}_id": owner_id})
+        except NotFoundError:
+            raise NotFoundError(owner, owner_id) from None

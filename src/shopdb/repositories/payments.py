@@ -4,35 +4,30 @@ from __future__ import annotations
 
 from decimal import Decimal
 from ipaddress import IPv4Address, IPv6Address
-from typing import TYPE_CHECKING
 from uuid import UUID
 
-from shopdb.core.errors import (
-    IllegalPaymentTransition,
-    IllegalStatusTransition,
-    NotFoundError,
-    RefundExceedsSettled,
-)
-from shopdb.core.repository import Repository
+from shopdb.core.unit import unit_of_work
 from shopdb.models.payments import (
     Authorization,
+    IllegalPaymentTransition,
     NewSavedCard,
     Payment,
     PaymentProvider,
     Refund,
+    RefundExceedsSettled,
     SavedCard,
 )
-
-if TYPE_CHECKING:
-    from shopdb.transaction import Transaction
+from shopdb.repositories.base import ShopRepository
 
 
-class PaymentRepository(Repository):
+class PaymentRepository(ShopRepository):
     """Payments. Each method that changes a status is one statement, or one transaction
     whose docstring gives the order of its locks."""
 
     namespace = "payments"
     entity = "payment"
+    tables = ("payments", "payment_refunds", "saved_cards")
+    locks = {"lock_card_owner": None}
     queries = {
         "initiate": Payment,
         "get": Payment,
@@ -46,7 +41,6 @@ class PaymentRepository(Repository):
         "save_card": SavedCard,
         "list_cards": SavedCard,
         "delete_card": None,
-        "lock_card_owner": None,
         "clear_default_card": None,
         "mark_default_card": SavedCard,
     }
@@ -94,29 +88,21 @@ class PaymentRepository(Repository):
         return self._moved(self._find("authorize", Payment, id=payment_id, **params), payment_id)
 
     def settle(self, payment_id: UUID, *, paid_price: Decimal | None = None) -> Payment:
-        """INITIATED or AUTHORIZED -> SETTLED, and its PENDING order -> PAID through
-        orders.mark_paid (the state machine of orders.change_status), in one transaction;
-        IllegalPaymentTransition when either cannot move (an order paid or cancelled
-        already), and nothing changes. Locks the payment row, then the order row."""
+        """``db.settlement.settle``: the payment SETTLED and its order PAID, together."""
+        return self._unit.settlement.settle(payment_id, paid_price=paid_price)
 
-        def settle(tx: Transaction) -> Payment:
-            found = tx.payments._find("settle", Payment, id=payment_id, paid_price=paid_price)
-            settled = tx.payments._moved(found, payment_id)
-            try:
-                tx.orders.mark_paid(settled.order_id)
-            except IllegalStatusTransition as refused:
-                raise IllegalPaymentTransition(
-                    f"payment {payment_id}: its order is not PENDING, not settled"
-                ) from refused
-            return settled
-
-        return self._run_atomic(settle)
+    def mark_settled(self, payment_id: UUID, *, paid_price: Decimal | None = None) -> Payment:
+        """The payment's own step of a settlement: INITIATED or AUTHORIZED -> SETTLED (one
+        statement, locking the row); IllegalPaymentTransition from any other status."""
+        found = self._find("settle", Payment, id=payment_id, paid_price=paid_price)
+        return self._moved(found, payment_id)
 
     def fail(self, payment_id: UUID, *, reason: str, code: str | None = None) -> Payment:
         """INITIATED or AUTHORIZED -> FAILED with the provider's reason and code."""
         found = self._find("fail", Payment, id=payment_id, failure_reason=reason, failure_code=code)
         return self._moved(found, payment_id)
 
+    @unit_of_work
     def refund(
         self, payment_id: UUID, amount: Decimal, *, reason: str | None = None,
         refund_id: str | None = None,
@@ -126,13 +112,10 @@ class PaymentRepository(Repository):
         refunds would exceed it (the database holds this under concurrent refunds). Locks
         the payment row (by the refund's trigger) and nothing else."""
 
-        def refund(repo: PaymentRepository) -> Refund:
-            done = repo._get("record_refund", Refund, payment_id=payment_id, amount=amount,
-                             reason=reason, refund_id=refund_id)  # fmt: skip
-            repo._count("mark_refunded", payment_id=payment_id)
-            return done
-
-        return self._run_atomic(lambda tx: refund(self._on(tx)))
+        done = self._get("record_refund", Refund, payment_id=payment_id, amount=amount,
+                         reason=reason, refund_id=refund_id)  # fmt: skip
+        self._count("mark_refunded", payment_id=payment_id)
+        return done
 
     def list_refunds(self, payment_id: UUID) -> list[Refund]:
         """The refunds of a payment, oldest first."""
@@ -150,14 +133,11 @@ class PaymentRepository(Repository):
         """Remove one of the user's cards; NotFoundError when it is not theirs."""
         self._touch("delete_card", id=card_id, user_id=user_id)
 
+    @unit_of_work
     def set_default_card(self, user_id: UUID, card_id: UUID) -> SavedCard:
         """Make the card the user's only default; NotFoundError when it is not theirs.
-        Locks the user's row, then their default card, then the chosen one."""
-        return self._run_atomic(lambda tx: self._on(tx)._move_default_card(user_id, card_id))
-
-    def _move_default_card(self, user_id: UUID, card_id: UUID) -> SavedCard:
-        if self._value("lock_card_owner", user_id=user_id) is None:
-            raise NotFoundError("saved card", card_id)
+        Locks the user's advisory lock, then their default card, then the chosen one."""
+        self._lock("lock_card_owner", None, user_id=user_id)
         self._count("clear_default_card", user_id=user_id)
         return self._get("mark_default_card", SavedCard, id=card_id, user_id=user_id)
 

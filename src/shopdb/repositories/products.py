@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from shopdb.core.errors import InvalidInput
 from shopdb.core.paging import CursorPage, Keyset, Page
-from shopdb.core.repository import Repository
+from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
 from shopdb.models.products import (
     NewProduct,
@@ -28,10 +28,8 @@ from shopdb.models.products import (
     VariantPatch,
     VariantStock,
 )
+from shopdb.repositories.base import ShopRepository
 from shopdb.repositories.product_listings import LISTING_STATEMENTS, listing
-
-if TYPE_CHECKING:
-    from shopdb.transaction import Transaction
 
 _LAST_UUID = UUID(int=(1 << 128) - 1)
 BEST_MATCH_FIRST = Keyset(
@@ -74,12 +72,14 @@ def _filters(filters: ProductFilters | None) -> dict[str, Any]:
     return (filters or ProductFilters()).model_dump()
 
 
-class ProductRepository(Repository):
+class ProductRepository(ShopRepository):
     """Products and their variants. Every product with variants has exactly one primary
     variant: the database holds it (migration 0018), checked at COMMIT."""
 
     namespace = "products"
     entity = "product"
+    tables = ("products", "product_variants", "product_categories")
+    locks = {"lock_price": ProductPrice}
     queries = {
         "create": Product,
         "create_variant": Variant,
@@ -101,7 +101,6 @@ class ProductRepository(Repository):
         "get_variant": Variant,
         "update_variant": Variant,
         "delete_variant": None,
-        "lock_price": ProductPrice,
         "change_price": Product,
     }
     # search: the plan depends on how common the words are; list_page and count_page: every
@@ -135,32 +134,38 @@ class ProductRepository(Repository):
 
     # --- writes ----------------------------------------------------------------------------
 
+    @unit_of_work
     def create_with_variants(self, new: NewProduct) -> ProductDetails:
         """Create the product, its variants (each with its inventory row) and its category
         links in one unit of work, and return its details. Takes no lock on existing rows
         (only the category rows' key share locks of the foreign keys)."""
         fields = new.model_dump(exclude={"variants", "category_ids", "primary_category_id"})
-        with self._atomic() as tx:
-            repo = tx.products
-            product = repo._get("create", Product, **{**fields, "attributes": new.attributes})
-            for variant in new.variants:
-                repo.add_variant(product.id, variant)
-            if new.category_ids:
-                repo._count(
-                    "link_categories",
-                    product_id=product.id,
-                    category_ids=new.category_ids,
-                    primary_category_id=new.primary_category_id,
-                )
-            return repo.get_with_details(product.id)
+        product = self._get("create", Product, **{**fields, "attributes": new.attributes})
+        for variant in new.variants:
+            self.add_variant(product.id, variant)
+        if new.category_ids:
+            self._count(
+                "link_categories",
+                product_id=product.id,
+                category_ids=new.category_ids,
+                primary_category_id=new.primary_category_id,
+            )
+        return self.get_with_details(product.id)
 
+    @unit_of_work
     def add_variant(self, product_id: UUID, new: NewVariant) -> Variant:
         """Add a variant with its inventory row; a primary one must be left when the
         transaction commits (ConstraintViolation product_variants_has_primary_check)."""
-        fields = new.model_dump(exclude={"attributes"})
-        return self._get(
+        fields = new.model_dump(exclude={"attributes", "quantity_on_hand", "low_stock_threshold"})
+        variant = self._get(
             "create_variant", Variant, product_id=product_id, **fields, attributes=new.attributes
         )
+        self._tx.inventory.create(
+            variant.id,
+            quantity_on_hand=new.quantity_on_hand,
+            low_stock_threshold=new.low_stock_threshold,
+        )
+        return variant
 
     def update(self, product_id: UUID, patch: ProductPatch, *, expected_version: int) -> Product:
         """Apply the fields set in ``patch``; StaleVersionError when the product moved on."""
@@ -168,6 +173,7 @@ class ProductRepository(Repository):
             "update", Product, patch, expected_version=expected_version, id=product_id
         )
 
+    @unit_of_work
     def change_price(
         self, product_id: UUID, price: Decimal, *, expected_version: int, actor: Actor
     ) -> Product:
@@ -175,21 +181,13 @@ class ProductRepository(Repository):
         ProductPrice) in the same unit of work; no entry when the price stays the same.
         Locks the product row FOR UPDATE first, then writes it and the audit row.
         StaleVersionError when the product moved on; NotFoundError when it is not live."""
-
-        changed: list[Product] = []
-
-        def write(tx: Transaction) -> tuple[ProductPrice, ProductPrice]:
-            repo = tx.products
-            before = repo._get("lock_price", ProductPrice, id=product_id)
-            after = repo._update_versioned(
-                "change_price", Product, expected_version=expected_version, id=product_id,
-                price=_money(price),
-            )  # fmt: skip
-            changed.append(after)
-            return before, ProductPrice.of(after)
-
-        self._audited(actor, "change_price", product_id, write)
-        return changed[-1]
+        before = self._lock("lock_price", ProductPrice, id=product_id)
+        after = self._update_versioned(
+            "change_price", Product, expected_version=expected_version, id=product_id,
+            price=_money(price),
+        )  # fmt: skip
+        self._audited(actor, "change_price", product_id, before, ProductPrice.of(after))
+        return after
 
     def archive(self, product_id: UUID, *, expected_version: int) -> Product:
         """Set the product ARCHIVED; StaleVersionError when it moved on since read."""

@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from shopdb.core.errors import DuplicateReview, IllegalReviewTransition
 from shopdb.core.paging import NEWEST_FIRST, CursorPage, Keyset
-from shopdb.core.repository import Repository
-from shopdb.models.reviews import NewReview, RatingSummary, Review, ReviewOrder, ReviewStatus
+from shopdb.models.reviews import (
+    DuplicateReview,
+    IllegalReviewTransition,
+    NewReview,
+    RatingSummary,
+    Review,
+    ReviewOrder,
+    ReviewStatus,
+)
+from shopdb.repositories.base import ShopRepository
 
 MOST_HELPFUL_FIRST = Keyset(
     ("helpful_count", "created_at", "id"),
@@ -17,7 +24,7 @@ MOST_HELPFUL_FIRST = Keyset(
 """ORDER BY helpful_count DESC, created_at DESC, id DESC."""
 
 
-class ReviewRepository(Repository):
+class ReviewRepository(ShopRepository):
     """Reviews. Only APPROVED reviews are listed, summarised and voted on."""
 
     namespace = "reviews"

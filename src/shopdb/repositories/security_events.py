@@ -7,11 +7,11 @@ from uuid import UUID
 from pydantic_core import to_json
 
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
-from shopdb.core.repository import Repository
 from shopdb.models.security_events import NewSecurityEvent, SecurityEvent
+from shopdb.repositories.base import ShopRepository
 
 
-class SecurityEventRepository(Repository):
+class SecurityEventRepository(ShopRepository):
     """Append-only security events, listed per user or per type, newest first."""
 
     namespace = "security_events"

@@ -9,11 +9,11 @@ from uuid import UUID
 from pydantic import SecretStr
 
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
-from shopdb.core.repository import Repository
 from shopdb.models.sessions import CreatedSession, NewSession, Session, refresh_token_hash
+from shopdb.repositories.base import ShopRepository
 
 
-class SessionRepository(Repository):
+class SessionRepository(ShopRepository):
     """Sessions of users. Every read or write of a user's sessions takes the user id."""
 
     namespace = "sessions"

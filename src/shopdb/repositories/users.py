@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from uuid import UUID
 
-from shopdb.core.errors import IllegalUserStatusChange
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
-from shopdb.core.repository import Repository
+from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
 from shopdb.models.users import (
     Credentials,
+    IllegalUserStatusChange,
     NewUser,
     PasswordChange,
     TwoFactorSetup,
@@ -18,16 +17,15 @@ from shopdb.models.users import (
     UserPatch,
     UserStatus,
 )
-
-if TYPE_CHECKING:
-    from shopdb.transaction import Transaction
+from shopdb.repositories.base import ShopRepository
 
 
-class UserRepository(Repository):
+class UserRepository(ShopRepository):
     """Users. Soft-deleted users are hidden from every read but ``get_including_deleted``."""
 
     namespace = "users"
     entity = "user"
+    locks = {"lock_for_status_change": User}
     queries = {
         "create": User,
         "get": User,
@@ -47,7 +45,6 @@ class UserRepository(Repository):
         "enable_two_factor": User,
         "disable_two_factor": User,
         "change_password_hash": User,
-        "lock_for_status_change": User,
         "set_status": User,
     }
     constraint_messages = {
@@ -152,27 +149,22 @@ class UserRepository(Repository):
     def suspend(self, user_id: UUID, actor: Actor) -> User:
         """ACTIVE -> SUSPENDED, audited (``users``/``suspend``). Locks the user row.
         IllegalUserStatusChange when the user is not ACTIVE; NotFoundError when absent."""
-        return self._audited(actor, "suspend", user_id, lambda tx: _move(tx, user_id, "suspend"))[1]
+        return self._move(user_id, UserStatus.ACTIVE, UserStatus.SUSPENDED, "suspend", actor)
 
     def reactivate(self, user_id: UUID, actor: Actor) -> User:
         """SUSPENDED -> ACTIVE, audited (``users``/``reactivate``). Locks the user row.
         IllegalUserStatusChange when the user is not SUSPENDED; NotFoundError when absent."""
-        return self._audited(
-            actor, "reactivate", user_id, lambda tx: _move(tx, user_id, "reactivate")
-        )[1]
+        return self._move(user_id, UserStatus.SUSPENDED, UserStatus.ACTIVE, "reactivate", actor)
 
-
-_MOVES = {
-    "suspend": (UserStatus.ACTIVE, UserStatus.SUSPENDED),
-    "reactivate": (UserStatus.SUSPENDED, UserStatus.ACTIVE),
-}
-
-
-def _move(tx: Transaction, user_id: UUID, move: str) -> tuple[User, User]:
-    """Lock the user, check the transition, apply it: (before, after)."""
-    source, target = _MOVES[move]
-    users = tx.users
-    before = users._get("lock_for_status_change", User, id=user_id)
-    if before.status is not source:
-        raise IllegalUserStatusChange(f"user: cannot {move} a user whose status is {before.status}")
-    return before, users._get("set_status", User, id=user_id, status=target)
+    @unit_of_work
+    def _move(
+        self, user_id: UUID, source: UserStatus, target: UserStatus, move: str, actor: Actor
+    ) -> User:
+        """Lock the user, check the transition, apply it, audit it."""
+        before = self._lock("lock_for_status_change", User, id=user_id)
+        if before.status is not source:
+            raise IllegalUserStatusChange(
+                f"user: cannot {move} a user whose status is {before.status}"
+            )
+        after = self._get("set_status", User, id=user_id, status=target)
+        return self._audited(actor, move, user_id, before, after)

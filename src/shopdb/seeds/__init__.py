@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import TYPE_CHECKING
 
-from shopdb.core.errors import InvalidInput, UnknownSeedProfile
-from shopdb.repositories.seeds import SeedRepository
+from shopdb.core.errors import InvalidInput
+from shopdb.models.seeds import UnknownSeedProfile
 from shopdb.seeds import generated, showcase
 from shopdb.seeds.access import admin_from_environment, seed_access, seed_admin
 from shopdb.seeds.catalog import CatalogueIds, seed_categories, seed_products
@@ -22,6 +22,7 @@ from shopdb.seeds.passwords import unusable_hash
 from shopdb.seeds.profiles import PROFILES, Catalogue, Profile
 from shopdb.seeds.progress import Progress, log, progress_for
 from shopdb.seeds.promotions import seed_collections, seed_coupons
+from shopdb.seeds.store import SeedRepository
 
 if TYPE_CHECKING:
     from shopdb.database import Database

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr, ValidationError
 
-from shopdb.core.errors import SeedConfigurationError
 from shopdb.models import Actor, NewUser
-from shopdb.repositories.seeds import SeedRepository
+from shopdb.models.seeds import SeedConfigurationError
 from shopdb.seeds.passwords import hash_password
+from shopdb.seeds.store import SeedRepository
 from shopdb.transaction import Transaction
 
 ADMIN_PASSWORD_ENV = "SHOPDB_ADMIN_PASSWORD"  # noqa: S105 (the name of the variable)

@@ -12,8 +12,8 @@ from psycopg.types.json import Jsonb
 
 from shopdb.core.errors import NotFoundError
 from shopdb.models import NewCategory
-from shopdb.repositories.seeds import SeedRepository
 from shopdb.seeds.progress import Progress
+from shopdb.seeds.store import SeedRepository
 from shopdb.transaction import Transaction
 
 CHUNK = 500

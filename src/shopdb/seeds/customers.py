@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from shopdb.repositories.seeds import SeedRepository
 from shopdb.seeds.progress import Progress
+from shopdb.seeds.store import SeedRepository
 
 CHUNK = 1000
 

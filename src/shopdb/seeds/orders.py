@@ -12,8 +12,8 @@ from decimal import Decimal
 from uuid import UUID
 
 from shopdb.models import Authorization, CartLine, Checkout, OrderStatus, PaymentProvider
-from shopdb.repositories.seeds import SeedRepository
 from shopdb.seeds.progress import Progress
+from shopdb.seeds.store import SeedRepository
 from shopdb.transaction import Transaction
 
 TAX_RATE = Decimal("0.20")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from shopdb.core.queries import tools_sql_dir
 from shopdb.core.repository import Repository
 from shopdb.models.seeds import NaturalKey, RowId, SeededOrder, TableCount
 
@@ -22,8 +23,9 @@ class SeedRepository(Repository):
 
     namespace = "seeds"
     entity = "seed row"
+    sql_directory = tools_sql_dir()
+    locks = {"lock_seeding": None}
     queries = {
-        "lock_seeding": None,
         "upsert_roles": None,
         "upsert_permissions": None,
         "link_role_permissions": None,
@@ -50,7 +52,7 @@ class SeedRepository(Repository):
 
     def lock(self) -> None:
         """Serialize seed runs on this database until the transaction ends."""
-        self._value("lock_seeding")
+        self._lock("lock_seeding", None)
 
     def upsert_roles(self, roles: Sequence[tuple[str, str]]) -> int:
         """Roles by name with their descriptions; returns the rows written."""

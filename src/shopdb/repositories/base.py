@@ -1,0 +1,53 @@
+"""ShopRepository: the kit's Repository with what shopdb's own repositories add to it, the
+typed sibling access of a unit of work and the audit hook."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar, cast
+
+from pydantic import BaseModel
+
+from shopdb.core.repository import Repository
+
+if TYPE_CHECKING:
+    from shopdb.components import Components
+    from shopdb.models.audit import Actor
+    from shopdb.transaction import Transaction
+
+A = TypeVar("A", bound=BaseModel | None)
+
+
+class ShopRepository(Repository):
+    """Base of shopdb's repositories (an application's own may stand on it too)."""
+
+    @property
+    def _tx(self) -> Transaction:
+        """The transaction of the unit of work (``@unit_of_work``); its attributes are the
+        sibling repositories and services, reached by their public methods."""
+        return cast("Transaction", super()._tx)
+
+    @property
+    def _unit(self) -> Components:
+        """The owner (the Database or a Transaction), for the flows a method hands to a
+        service (``self._unit.checkout``)."""
+        return cast("Components", self._owner)
+
+    def _audited(
+        self,
+        actor: Actor,
+        action: str,
+        entity_id: object,
+        before: BaseModel | None,
+        after: A,
+        *,
+        entity: str | None = None,
+    ) -> A:
+        """The audit hook of a ``@unit_of_work`` method: record ``before`` and ``after`` (the
+        entity's state as models; None before a create or after a delete) in the same
+        transaction as the write, so both are kept or neither; returns ``after``. No entry
+        when nothing changed (``before == after``: a repeated assignment, the same price).
+        ``before`` should come from a lock (``_lock``) so that it is the state the write
+        changed. ``entity`` defaults to the namespace (``products``)."""
+        if before != after:
+            self._tx.audit.record(actor, action, entity or self.namespace, entity_id, before, after)
+        return after

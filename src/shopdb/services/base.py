@@ -1,0 +1,21 @@
+"""Service: a flow across aggregates (checkout, settlement, fulfilment), composed of the
+repositories' public methods inside one unit of work. A service runs no SQL of its own."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from shopdb.core.unit import Component
+
+if TYPE_CHECKING:
+    from shopdb.transaction import Transaction
+
+
+class Service(Component):
+    """Base of the services: bound like a repository (``db.checkout``, ``tx.checkout``);
+    its steps run in ``@unit_of_work`` methods, where ``self._tx`` holds the repositories."""
+
+    @property
+    def _tx(self) -> Transaction:
+        """The transaction of the unit of work; its attributes are the repositories."""
+        return cast("Transaction", super()._tx)

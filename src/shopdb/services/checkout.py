@@ -1,0 +1,128 @@
+"""CheckoutService: a cart becomes an order, its stock reserved and its coupon counted."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from uuid import UUID
+
+from shopdb.core.errors import InvalidInput
+from shopdb.core.repository import validated
+from shopdb.core.unit import unit_of_work
+from shopdb.models.carts import CartLock, CartNotActive, CartStatus, CheckoutLine
+from shopdb.models.orders import (
+    Checkout,
+    CheckoutRefused,
+    IdempotencyKeyReused,
+    NewOrder,
+    OrderKey,
+    OrderWithItems,
+)
+from shopdb.services.base import Service
+
+CENT = Decimal("0.01")
+
+
+class CheckoutService(Service):
+    """Checkout. One transaction, retried as a whole on serialization failure or deadlock,
+    taking its locks in one fixed order (the cart row, the inventory rows by variant id, the
+    coupon row): docs/transactions.md says why it cannot deadlock, oversell or charge twice."""
+
+    @unit_of_work
+    def place_from_cart(
+        self,
+        cart_id: UUID,
+        checkout: Checkout | None = None,
+        *,
+        shipping_address_id: UUID | None = None,
+        billing_address_id: UUID | None = None,
+        coupon_code: str | None = None,
+        idempotency_key: str | UUID | None = None,
+        tax_rate: Decimal | None = None,
+    ) -> OrderWithItems:
+        """Turn an active cart into a PENDING order. The same idempotency key gives back the
+        same order (also when two calls race); with another cart it raises
+        IdempotencyKeyReused. The checkout is a Checkout, or its fields as keyword arguments
+        (``shipping_address_id=, billing_address_id=, idempotency_key=``, optionally
+        ``coupon_code=`` and ``tax_rate=``), not both; InvalidInput when they do not make
+        a valid Checkout (nothing is written)."""
+        fields = {
+            "shipping_address_id": shipping_address_id,
+            "billing_address_id": billing_address_id,
+            "coupon_code": coupon_code,
+            "idempotency_key": idempotency_key,
+            "tax_rate": tax_rate,
+        }
+        placing = _checkout(checkout, fields)
+        tx = self._tx
+        cart = tx.carts.lock_for_checkout(cart_id)
+        # After the lock: a repeated call that waited for it sees the order the first placed.
+        placed = tx.orders.find_by_idempotency_key(placing.idempotency_key)
+        if placed is not None:
+            return self._replayed(placed, cart_id)
+        lines = _ready(cart, tx.carts.checkout_lines(cart_id))
+        tx.inventory.reserve_many([(line.product_variant_id, line.quantity) for line in lines])
+        return self._place(cart, lines, placing)
+
+    def _replayed(self, placed: OrderKey, cart_id: UUID) -> OrderWithItems:
+        if placed.cart_id != cart_id:
+            raise IdempotencyKeyReused(
+                "this idempotency key already placed an order from another cart"
+            )
+        return self._tx.orders.get(placed.id)
+
+    def _place(
+        self, cart: CartLock, lines: list[CheckoutLine], checkout: Checkout
+    ) -> OrderWithItems:
+        """Price the order, write it, check the cart out and count the coupon."""
+        tx = self._tx
+        assert cart.user_id is not None  # _ready refused a guest's cart
+        subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
+        code = checkout.coupon_code
+        discount = (
+            Decimal("0") if code is None else tx.coupons.validate(code, cart.user_id, subtotal)
+        )
+        order = tx.orders.create(
+            NewOrder(
+                user_id=cart.user_id,
+                cart_id=cart.cart_id,
+                idempotency_key=checkout.idempotency_key,
+                subtotal_amount=subtotal,
+                discount_amount=discount,
+                tax_amount=((subtotal - discount) * checkout.tax_rate).quantize(
+                    CENT, ROUND_HALF_UP
+                ),
+                currency=lines[0].currency,
+                shipping_address_id=checkout.shipping_address_id,
+                billing_address_id=checkout.billing_address_id,
+            )
+        )
+        if order is None:
+            raise CheckoutRefused("an address of the checkout is not a live address of its user")
+        tx.carts.mark_checked_out(cart.cart_id)
+        if code is not None:
+            tx.coupons.record_usage(code, cart.user_id, order.id, discount)
+        return OrderWithItems(order=order, items=tx.orders.list_items(order.id))
+
+
+def _checkout(checkout: Checkout | None, fields: dict[str, Any]) -> Checkout:
+    """The Checkout given, or the one its keyword fields make; InvalidInput otherwise."""
+    given = {name: value for name, value in fields.items() if value is not None}
+    if checkout is not None and given:
+        raise InvalidInput(
+            f"place_from_cart takes a Checkout or its fields, not both ({', '.join(given)})"
+        )
+    return checkout if checkout is not None else validated(Checkout, given)
+
+
+def _ready(cart: CartLock, lines: list[CheckoutLine]) -> list[CheckoutLine]:
+    """The cart's lines, once the cart is shown fit for checkout."""
+    if cart.status is not CartStatus.ACTIVE:
+        raise CartNotActive(f"cart {cart.cart_id} is {cart.status}: it cannot be checked out")
+    if cart.user_id is None:
+        raise CheckoutRefused("a guest cart must be merged into a user's cart before checkout")
+    if not lines:
+        raise CheckoutRefused(f"cart {cart.cart_id} is empty")
+    if len({line.currency for line in lines}) > 1:
+        raise CheckoutRefused("the cart holds products priced in different currencies")
+    return lines
