@@ -3,7 +3,7 @@
 A repository class declares ``namespace`` (its sql/ file), ``queries`` (each query it runs ->
 the model its rows map to, None for ``$`` and ``!``), ``constraint_messages`` and
 ``constraint_errors`` (keyed by constraint name) and ``idempotent`` (write queries safe to run
-twice). ``shopdb.repositories.REPOSITORIES`` lists the classes; the tools' queries are in
+twice). ``shopdb.components.REPOSITORIES`` lists the classes; the tools' queries are in
 ``shopdb.check.tools.TOOL_QUERIES``.
 """
 
@@ -42,8 +42,8 @@ class Declarations:
 
 
 def repository_classes() -> tuple[type[Any], ...]:
-    """``shopdb.repositories.REPOSITORIES``: every repository class of the package."""
-    module = importlib.import_module("shopdb.repositories")
+    """``shopdb.components.REPOSITORIES``: every repository class of the package."""
+    module = importlib.import_module("shopdb.components")
     classes: tuple[type[Any], ...] = tuple(getattr(module, "REPOSITORIES", ()))
     return classes
 
