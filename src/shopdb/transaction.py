@@ -14,12 +14,15 @@ from psycopg.pq import TransactionStatus
 from shopdb.components import Components
 from shopdb.core.errors import (
     ConnectionLost,
+    ConstraintRules,
+    ShopDBError,
     TransactionAborted,
     TransactionClosed,
     WriteOutcomeUnknown,
     translate,
 )
 from shopdb.core.pool import PooledConnection, ShopPool
+from shopdb.core.repository import Repository
 from shopdb.core.runner import ConnectionRunner, PoolRunner
 from shopdb.core.timer import QueryTimer
 from shopdb.core.unit import RepositoryContext
@@ -56,7 +59,18 @@ class Transaction(Components):
             with conn.transaction():
                 yield self
         except psycopg.Error as exc:
-            raise translate(exc, "savepoint", conn) from exc
+            failure = translate(exc, "savepoint", conn, self.constraint_rules())
+        else:
+            return
+        raise failure  # outside the handler: psycopg's error (its DETAIL quotes values) goes
+
+    def constraint_rules(self) -> ConstraintRules:
+        """The constraint rules of every repository used in this transaction: those that
+        apply to what fails at a savepoint's release or at COMMIT (a deferred constraint)."""
+        built = self.__dict__.get("_components", {}).values()
+        return ConstraintRules.union(
+            c.constraint_rules() for c in built if isinstance(c, Repository)
+        )
 
     def run_in_transaction(self, fn: Callable[[Transaction], T]) -> T:
         """``fn(self)`` in a savepoint; no retry here: the unit that owns the transaction
@@ -79,45 +93,60 @@ def transaction_scope(
     isolation: IsolationLevel | None,
     read_only: bool,
 ) -> Iterator[Transaction]:
-    """BEGIN on a pooled connection; COMMIT on normal exit, ROLLBACK on any exception."""
+    """BEGIN on a pooled connection; COMMIT on normal exit, ROLLBACK on any exception.
+
+    A psycopg error becomes a shopdb error raised outside the handler that caught it, so
+    psycopg's error (whose DETAIL quotes values) is neither its cause nor its context."""
     pool = runner.pool
     conn, block = _begin(runner, pool, isolation, read_only)
     tx = Transaction(conn, timer, context)
+    failure: ShopDBError | None
     try:
         try:
             yield tx
         except psycopg.Error as exc:
             _roll_back(block, exc)
-            raise translate(exc, "transaction", conn) from exc
+            failure = translate(exc, "transaction", conn, tx.constraint_rules())
         except BaseException as exc:
             _roll_back(block, exc)
             raise
-        if conn.closed:
-            # Lost inside the block and the error was caught there: COMMIT was never sent.
-            raise ConnectionLost(
-                "transaction: the connection was lost inside the block; nothing was committed"
-            )
-        if conn.info.transaction_status == TransactionStatus.INERROR:
-            # A statement failed and its error was caught inside the block: COMMIT would
-            # silently turn into ROLLBACK and lose the writes made before it.
-            aborted = TransactionAborted(
-                "transaction: a statement failed inside the block and its error was caught; "
-                "the transaction was rolled back (use tx.savepoint() to go on after an error)"
-            )
-            _roll_back(block, aborted)
-            raise aborted
-        try:
-            block.__exit__(None, None, None)
-        except psycopg.Error as exc:
-            if conn.closed and not read_only:
-                raise WriteOutcomeUnknown(
-                    "transaction: the connection broke during COMMIT; "
-                    "it may or may not have been committed"
-                ) from exc
-            raise translate(exc, "transaction", conn) from exc
+        else:
+            failure = _commit(tx, conn, block, read_only)
     finally:
         tx.close()
         _release(pool, conn)
+    if failure is not None:
+        raise failure
+
+
+def _commit(
+    tx: Transaction, conn: PooledConnection, block: AbstractContextManager[Any], read_only: bool
+) -> ShopDBError | None:
+    """COMMIT the block; the error to raise when it could not (None: committed)."""
+    if conn.closed:
+        # Lost inside the block and the error was caught there: COMMIT was never sent.
+        return ConnectionLost(
+            "transaction: the connection was lost inside the block; nothing was committed"
+        )
+    if conn.info.transaction_status == TransactionStatus.INERROR:
+        # A statement failed and its error was caught inside the block: COMMIT would
+        # silently turn into ROLLBACK and lose the writes made before it.
+        aborted = TransactionAborted(
+            "transaction: a statement failed inside the block and its error was caught; "
+            "the transaction was rolled back (use tx.savepoint() to go on after an error)"
+        )
+        _roll_back(block, aborted)
+        return aborted
+    try:
+        block.__exit__(None, None, None)
+    except psycopg.Error as exc:
+        if conn.closed and not read_only:
+            return WriteOutcomeUnknown(
+                "transaction: the connection broke during COMMIT; "
+                "it may or may not have been committed"
+            )
+        return translate(exc, "transaction", conn, tx.constraint_rules())
+    return None
 
 
 def _begin(
@@ -140,12 +169,13 @@ def _begin(
             dead = conn.closed
             _release(pool, conn)
             if last_try or not dead:
-                raise translate(exc, "transaction", conn if dead else None) from exc
+                failure = translate(exc, "transaction", conn if dead else None)
+                break
             pool.check()
         except BaseException:
             _release(pool, conn)
             raise
-    raise AssertionError("unreachable: the second try returns or raises")
+    raise failure
 
 
 def _roll_back(block: AbstractContextManager[Any], exc: BaseException) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from shopdb.core import errors
 from shopdb.core.errors import translate
+from shopdb.repositories.users import UserRepository
 
 HASH = "$2b$12$" + "e" * 53
 
@@ -31,7 +32,11 @@ def test_a_unique_violation_is_a_conflict_naming_the_constraint_without_the_valu
 ) -> None:
     insert = "INSERT INTO users (email, password_hash) VALUES (%s, %s)"
     conn.execute(insert, ["dup@example.com", HASH])
-    error = translate(_raised(conn, insert, ["DUP@example.com", HASH]), "users.create")
+    error = translate(
+        _raised(conn, insert, ["DUP@example.com", HASH]),
+        "users.create",
+        rules=UserRepository.constraint_rules(),
+    )
 
     assert isinstance(error, errors.ConflictError)
     assert error.constraint == "users_email_lower_key" and error.table == "users"

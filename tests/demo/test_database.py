@@ -10,7 +10,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from shopdb import ConfigurationError, Settings, migrations
 from shopdb.core.errors import ShopDBError
-from shopdb.core.queries import load_queries
+from shopdb.core.queries import load_queries, tools_sql_dir
 from shopdb.core.runner import execute
 from shopdb.core.timer import QueryTimer
 from shopdb.demo import demo_url, ensure_demo_database, reset_demo_database
@@ -37,7 +37,7 @@ def test_the_local_demo_database_is_made_once_and_never_made_twice(
 ) -> None:
     # The demo's own database is left in place: the tests never drop what they did not make.
     url = url_of(postgresql.info, "shopdb_demo")
-    admin = load_queries()["admin"]
+    admin = load_queries(tools_sql_dir())["admin"]
     timer = QueryTimer(200)
 
     ensure_demo_database(url)

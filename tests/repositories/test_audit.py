@@ -12,9 +12,9 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from shopdb import Database, Transaction
 from shopdb.core.unit import unit_of_work
-from shopdb.repositories.base import ShopRepository
 from shopdb.errors import ConstraintViolation, InvalidCursor, NotFoundError
 from shopdb.models import Actor, ActorType, User
+from shopdb.repositories.base import ShopRepository
 from tests.support.factories import new_user
 
 

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from psycopg.rows import dict_row
 from pydantic import SecretStr, ValidationError
 
 from shopdb import Database, Settings
@@ -908,10 +909,10 @@ def test_users_returned_by_every_method_carry_no_secret(tx: Transaction) -> None
 # The User model ignores unknown keys, so a query that selected password_hash would not show
 # in the models above: read the rows the named queries return before any mapping.
 def _rows(tx: Transaction, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    result = load_queries()["users"][name].fn(tx.connection, **params)
-    if result is None:
-        return []
-    return [result] if isinstance(result, dict) else list(result)
+    query = load_queries()["users"][name]
+    with tx.connection.cursor(row_factory=dict_row) as cursor:
+        cursor.execute(query.sql, params)
+        return cursor.fetchall() if cursor.description else []
 
 
 def test_only_get_credentials_selects_secret_columns(db: Database) -> None:

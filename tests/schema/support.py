@@ -9,14 +9,22 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from shopdb.core.errors import ShopDBError, translate
+from shopdb.components import REPOSITORIES
+from shopdb.core.errors import ConstraintRules, ShopDBError, translate
+
+SHOP_RULES = ConstraintRules(
+    {name: text for cls in REPOSITORIES for name, text in cls.constraint_messages.items()},
+    {name: error for cls in REPOSITORIES for name, error in cls.constraint_errors.items()},
+)
+"""The constraint rules of every repository at once: a statement of the schema tests is no
+repository's, and is translated as the repository that owns the constraint would."""
 
 
 def refused(conn: psycopg.Connection[Any], action: Callable[[], object]) -> ShopDBError:
     """Run ``action`` in a savepoint; it must fail. Return the shopdb error it becomes."""
     with pytest.raises(psycopg.Error) as caught, conn.transaction():
         action()
-    return translate(caught.value, "schema-test")
+    return translate(caught.value, "schema-test", rules=SHOP_RULES)
 
 
 def count(conn: psycopg.Connection[Any], table: str) -> int:

@@ -252,10 +252,7 @@ def test_concurrent_refunds_never_exceed_the_settled_amount(
 
     def refund(n: int) -> str:
         def insert(tx: Transaction) -> None:
-            tx.connection.execute(
-                "INSERT INTO payment_refunds (payment_id, amount, refund_id) VALUES (%s, 40, %s)",
-                [payment, f"race-{n}"],
-            )
+            tx.payments.refund(payment, Decimal("40"), refund_id=f"race-{n}")
 
         barrier.wait()
         try:

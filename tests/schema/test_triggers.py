@@ -16,6 +16,7 @@ from psycopg import sql
 from shopdb import Database, Transaction
 from shopdb.core.errors import ConflictError, ConstraintViolation, SerializationFailure, translate
 from shopdb.errors import CategoryCycleError, CouponUnavailable
+from shopdb.repositories.categories import CategoryRepository
 from tests.schema.catalog import tables
 from tests.schema.rows import Rows
 from tests.schema.support import primary_key, refused
@@ -349,7 +350,7 @@ def test_two_concurrent_moves_cannot_close_a_loop(
     error = outcome[0]
     assert error is not None, f"both moves committed: {parents(postgresql)}"
     assert error.sqlstate == sqlstate
-    shopdb_error = translate(error, "categories.move")
+    shopdb_error = translate(error, "categories.move", rules=CategoryRepository.constraint_rules())
     if sqlstate == "23514":
         assert isinstance(shopdb_error, ConstraintViolation)
         assert shopdb_error.constraint == "categories_parent_id_cycle_check"
@@ -371,7 +372,9 @@ def test_through_shopdb_a_stale_move_is_retried_then_reported_as_a_loop(db: Data
         try:
             move(tx.connection, b, a)
         except psycopg.Error as exc:
-            errors.append(translate(exc, "categories.move"))
+            errors.append(
+                translate(exc, "categories.move", rules=CategoryRepository.constraint_rules())
+            )
             raise
 
     with pytest.raises(ConstraintViolation) as refused_move:
@@ -463,7 +466,10 @@ def test_a_hierarchy_change_and_an_insert_below_it_never_leave_a_stale_path(
         error = outcome[0]
         assert error is not None, f"the stale transaction committed: {wrong_paths(postgresql)}"
         assert error.sqlstate == "40001"
-        assert isinstance(translate(error, f"categories.{change}"), SerializationFailure)
+        assert isinstance(
+            translate(error, f"categories.{change}", rules=CategoryRepository.constraint_rules()),
+            SerializationFailure,
+        )
         # Only the first transaction's work stands: x as inserted, or no x.
         assert path_of(postgresql, "x") == ("electronics/phones/x" if stale == "change" else None)
     assert wrong_paths(postgresql) == []
@@ -491,7 +497,9 @@ def test_through_shopdb_a_stale_hierarchy_change_is_retried_and_paths_are_right(
         try:
             tx.connection.execute(change_sql)
         except psycopg.Error as exc:
-            errors.append(translate(exc, f"categories.{change}"))
+            errors.append(
+                translate(exc, f"categories.{change}", rules=CategoryRepository.constraint_rules())
+            )
             raise
 
     db.run_in_transaction(change_the_tree, isolation=isolation)

@@ -6,7 +6,7 @@ message carries a parameter value: the server's DETAIL line (which quotes values
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -16,7 +16,10 @@ from psycopg import errors as pg
 
 
 class ShopDBError(Exception):
-    """Base of every error shopdb raises."""
+    """Base of every error shopdb raises. One translated from the server's keeps its
+    SQLSTATE in ``sqlstate`` (psycopg's error itself is not kept: its DETAIL quotes values)."""
+
+    sqlstate: str | None = None
 
 
 class ConfigurationError(ShopDBError):
@@ -185,6 +188,15 @@ class ConstraintRules:
         """The declared sentence for ``constraint``, else ``default``."""
         return self.messages.get(constraint or "", default)
 
+    @classmethod
+    def union(cls, all_rules: Iterable[ConstraintRules]) -> ConstraintRules:
+        """The rules of several repositories at once (a COMMIT's deferred constraints)."""
+        listed = list(all_rules)
+        return cls(
+            {name: text for rules in listed for name, text in rules.messages.items()},
+            {name: error for rules in listed for name, error in rules.errors.items()},
+        )
+
 
 NO_RULES = ConstraintRules()
 """The rules of a statement no repository declares (BEGIN, COMMIT, a savepoint)."""
@@ -198,6 +210,15 @@ def translate(
 ) -> ShopDBError:
     """The shopdb error for a psycopg error raised while running ``query`` (on ``conn``),
     with the constraint ``rules`` of the repository that ran it."""
+    error = _translated(exc, query, conn, rules)
+    if error.sqlstate is None:
+        error.sqlstate = exc.sqlstate
+    return error
+
+
+def _translated(
+    exc: psycopg.Error, query: str, conn: psycopg.Connection[Any] | None, rules: ConstraintRules
+) -> ShopDBError:
     state = exc.sqlstate or ""
     # A client-side failure (no SQLSTATE) of an OperationalError is a lost connection too.
     lost = state.startswith("08") or state in _CONNECTION_GONE

@@ -77,6 +77,12 @@ class Repository(Component):
         super().__init__(*args)
         self._named = declared_queries(type(self))
 
+    @classmethod
+    def constraint_rules(cls) -> ConstraintRules:
+        """The class's constraint messages and domain errors, as its statements carry them
+        (``translate(exc, name, rules=...)`` applies them to an error of the application's)."""
+        return ConstraintRules(dict(cls.constraint_messages), dict(cls.constraint_errors))
+
     # --- rows to models ----------------------------------------------------------------
 
     def _get(self, name: str, model: type[M], /, **params: Any) -> M:
@@ -354,7 +360,7 @@ def _declare(cls: type[Repository]) -> dict[str, _Declared]:
         raise ProgrammingError(
             f"{cls.__name__}.planned_per_call: {', '.join(unknown)} is no declared query"
         )
-    rules = ConstraintRules(dict(cls.constraint_messages), dict(cls.constraint_errors))
+    rules = cls.constraint_rules()
     found = {}
     for name, model in declared.items():
         query = replace(

@@ -64,7 +64,7 @@ class QueryTracer:
             except BaseException as exc:
                 kind = type(exc).__name__
                 span.set_attribute("error.type", kind)
-                state = getattr(exc, "sqlstate", None) or getattr(exc.__cause__, "sqlstate", None)
+                state = getattr(exc, "sqlstate", None)
                 if state:
                     span.set_attribute("db.response.status_code", str(state))
                 span.set_status(trace.Status(trace.StatusCode.ERROR, kind))

@@ -53,3 +53,42 @@ RETURNING id, user_id, session_id, status, expires_at, version, created_at, upda
 -- name: delete(id)!
 -- Delete a cart.
 DELETE FROM carts WHERE id = :id;
+
+-- name: create_each(session_id)*!
+-- Insert one guest cart for each parameter set.
+INSERT INTO carts (session_id)
+VALUES (:session_id);
+
+-- name: expire_each(id, expires_at)*!
+-- Set the expiry of one cart for each parameter set.
+UPDATE carts
+   SET expires_at = :expires_at
+ WHERE id = :id;
+
+-- name: shorten_lock_timeout#
+-- Give up waiting for a lock after 100 ms, until the end of the transaction.
+SET LOCAL lock_timeout = '100ms';
+
+-- name: current_lock_timeout()$
+-- The lock_timeout of this connection now.
+SELECT current_setting('lock_timeout') AS lock_timeout;
+
+-- name: lock_cart(id)^
+-- The cart with this id, row-locked until the end of the transaction.
+SELECT id, user_id, session_id, status, expires_at, version, created_at, updated_at
+  FROM carts
+ WHERE id = :id
+   FOR NO KEY UPDATE;
+
+-- name: lock_session(session_id)
+-- Every cart of a session, by id, row-locked until the end of the transaction.
+SELECT id, user_id, session_id, status, expires_at, version, created_at, updated_at
+  FROM carts
+ WHERE session_id = :session_id
+ ORDER BY id
+   FOR NO KEY UPDATE;
+
+-- name: lock_and_die(key)$
+-- Take an advisory lock, then terminate its own backend: a lock whose connection dies under it.
+SELECT pg_terminate_backend(pg_backend_pid()) AS terminated
+  FROM pg_advisory_xact_lock(hashtextextended(:key, 0));
