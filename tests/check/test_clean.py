@@ -10,10 +10,10 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from shopdb.check import check, collect, format_table, repository_classes
+from shopdb.check import check, format_table, package_declarations, repository_classes
 from shopdb.check.extensions import check_extensions
 from shopdb.cli import main
-from shopdb.core.queries import load_queries
+from shopdb.core.queries import load_queries, tools_sql_dir
 from tests.support.database import scratch_database
 
 
@@ -33,10 +33,10 @@ def test_the_project_queries_have_no_problem(migrated_url: str) -> None:
 
 
 def test_every_repository_and_every_sql_file_is_declared() -> None:
-    declared = collect(repository_classes())
+    declared = package_declarations()
     assert repository_classes(), "shopdb.repositories.REPOSITORIES lists no repository"
     namespaces = {namespace for namespace, _ in declared.uses}
-    assert namespaces == set(load_queries())
+    assert namespaces == set(load_queries()) | set(load_queries(tools_sql_dir()))
 
 
 def test_the_check_command_exits_zero(migrated_url: str) -> None:

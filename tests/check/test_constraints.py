@@ -1,4 +1,5 @@
-"""Every constraint a repository names must exist in the migrated schema."""
+"""Every constraint a repository names must exist in the migrated schema, and only one
+repository may name it (its rules travel with that repository's statements)."""
 
 from __future__ import annotations
 
@@ -48,5 +49,50 @@ def test_unique_indexes_constraint_triggers_and_constraints_are_found(run_check:
             "users_email_format_check": "a CHECK constraint",
             "user_roles_role_id_fkey": "a foreign key",
         },
+    )
+    assert run_check(SQL, declared) == []
+
+
+def test_a_constraint_two_repositories_name_is_reported_on_each(run_check: RunCheck) -> None:
+    sql = {**SQL, "others": SQL["things"].replace("count_things", "count_others")}
+    things = repository(
+        "things",
+        {"count_things": None},
+        constraint_messages={"check_things_pkey": "a thing with this id exists"},
+        constraint_errors={"check_things_pkey": ThingGone},
+    )
+    others = repository(
+        "others",
+        {"count_others": None},
+        constraint_messages={"check_things_pkey": "another sentence for it"},
+    )
+    problems = run_check(sql, things, others)
+    assert [(p.file, p.problem) for p in problems] == [
+        (
+            "OthersRepository.constraint_messages",
+            "constraint check_things_pkey is also named by ThingsRepository: one repository "
+            "owns each constraint",
+        ),
+        (
+            "ThingsRepository.constraint_errors",
+            "constraint check_things_pkey is also named by OthersRepository: one repository "
+            "owns each constraint",
+        ),
+        (
+            "ThingsRepository.constraint_messages",
+            "constraint check_things_pkey is also named by OthersRepository: one repository "
+            "owns each constraint",
+        ),
+    ]
+
+
+def test_a_constraint_one_repository_names_in_messages_and_errors_is_no_duplicate(
+    run_check: RunCheck,
+) -> None:
+    declared = repository(
+        "things",
+        {"count_things": None},
+        constraint_messages={"check_things_pkey": "a thing with this id exists"},
+        constraint_errors={"check_things_pkey": ThingGone},
     )
     assert run_check(SQL, declared) == []

@@ -40,7 +40,11 @@ class Thing(BaseModel):
 
 
 def problems_for(run_check: RunCheck, model: type[BaseModel], sql: str = THINGS) -> list[str]:
-    return texts(run_check({"things": sql}, repository("things", {"get_thing": model})))
+    return texts(
+        run_check(
+            {"things": sql}, repository("things", {"get_thing": model}, tables=("check_things",))
+        )
+    )
 
 
 def test_a_model_that_fits_every_column_is_clean(run_check: RunCheck) -> None:

@@ -142,7 +142,9 @@ def test_returning_columns_keep_the_nullability_of_their_table(run_check: RunChe
         -- Returns the nullable phone.
         UPDATE users SET phone = :phone WHERE id = :id RETURNING id, phone;
     """
-    problems = texts(run_check({"pairs": sql}, repository("pairs", {"set_phone": Phone})))
+    problems = texts(
+        run_check({"pairs": sql}, repository("pairs", {"set_phone": Phone}, tables=("users",)))
+    )
     assert problems == [
         "set_phone: column phone can be NULL (users.phone allows NULL) "
         "but Phone.phone is not Optional"

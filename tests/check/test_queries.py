@@ -106,7 +106,11 @@ def test_a_read_with_a_data_modifying_cte_is_reported(run_check: RunCheck) -> No
             SELECT count(*) AS n FROM gone;
         """
     }
-    declared = repository("things", {"purge_and_count": None, "purge_and_count_write": Count})
+    declared = repository(
+        "things",
+        {"purge_and_count": None, "purge_and_count_write": Count},
+        tables=("check_things",),
+    )
     problems = texts(run_check(sql, declared))
     assert len(problems) == 1
     assert problems[0].startswith("purge_and_count: a read modifies data (a data-modifying WITH)")
@@ -130,7 +134,9 @@ def test_a_read_that_is_an_update_or_calls_a_writing_function_is_reported(
             SELECT nextval('check_seq');
         """
     }
-    declared = repository("things", {"touch": Count, "bump": None, "next_value": None})
+    declared = repository(
+        "things", {"touch": Count, "bump": None, "next_value": None}, tables=("check_things",)
+    )
     problems = texts(run_check(sql, declared))
     assert any(
         p.startswith("touch: a read (^, $ or plain) must be a SELECT, this is UPDATE")

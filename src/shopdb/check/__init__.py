@@ -1,11 +1,17 @@
 """`shopdb check` and `shopdb explain`: named queries verified against a migrated database.
 
 The engine: ``check(conn, directory=None, declarations=None) -> list[Problem]`` and
-``format_table(problems)``; what the code declares: ``collect(repositories, tools)`` and
-``repository_classes()``; ``explain(conn, query, params) -> Plan``.
+``format_table(problems)``; what the code declares: ``collect(repositories, tools)``,
+``repository_classes()`` and ``package_declarations()``; ``explain(conn, query, params) -> Plan``.
 """
 
-from shopdb.check.declarations import Declarations, QueryUse, collect, repository_classes
+from shopdb.check.declarations import (
+    Declarations,
+    QueryUse,
+    collect,
+    package_declarations,
+    repository_classes,
+)
 from shopdb.check.engine import check, check_query
 from shopdb.check.problems import Problem, format_table
 from shopdb.check.tools import TOOL_QUERIES
@@ -19,5 +25,6 @@ __all__ = [
     "check_query",
     "collect",
     "format_table",
+    "package_declarations",
     "repository_classes",
 ]

@@ -2,12 +2,14 @@
 
 ``check(conn, ...)`` runs nothing: each query is prepared as the unnamed statement and
 described (parameter and result types), parsed with pglast (PostgreSQL's own parser) for
-what a description does not say (outer joins, data-modifying CTEs), and compared with what
-the repositories and tools declare (``shopdb.check.declarations``).
+what a description does not say (outer joins, data-modifying CTEs, the tables written and
+locked: ``shopdb.check.aggregates``), and compared with what the repositories and tools
+declare (``shopdb.check.declarations``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +18,17 @@ from aiosql.types import SQLOperationType
 from pglast import ast, parse_sql
 from pglast.enums import JoinType
 
+from shopdb.check.aggregates import aggregate_problems
 from shopdb.check.catalog import Catalog
-from shopdb.check.declarations import Declarations, QueryUse, collect, repository_classes
+from shopdb.check.declarations import Declarations, QueryUse, package_declarations
 from shopdb.check.describe import Described, Refused, describe
-from shopdb.check.loading import Namespaces, load
+from shopdb.check.loading import Namespaces, folder_label, load_folders
 from shopdb.check.nullability import Nullability, Verdict
 from shopdb.check.placeholders import line_of, number_placeholders
 from shopdb.check.problems import Problem
 from shopdb.check.rows import model_problems
 from shopdb.check.sources import DML, Blocks, is_node, sval, walk
-from shopdb.core.queries import Query, sql_dir
+from shopdb.core.queries import Query, sql_dir, tools_sql_dir
 from shopdb.core.timer import QueryTimer
 
 _ROWS = {
@@ -43,27 +46,50 @@ def check(
     declarations: Declarations | None = None,
     timer: QueryTimer | None = None,
 ) -> list[Problem]:
-    """Every problem of the queries in ``directory`` (sql/) on the migrated database of
-    ``conn`` (autocommit), against ``declarations`` (the package's repositories and tools)."""
-    root = directory or sql_dir()
-    declared = declarations or collect(repository_classes())
+    """Every problem of the queries in ``directory`` (default: sql/ and sql/tools/) on the
+    migrated database of ``conn`` (autocommit), against ``declarations`` (default: the
+    package's repositories and tools)."""
+    roots = [directory] if directory is not None else [sql_dir(), tools_sql_dir()]
+    declared = declarations or package_declarations()
     catalog = Catalog(conn, timer or QueryTimer(10_000))
-    namespaces, problems = load(root)
+    namespaces, files, problems = load_folders(roots)
     for namespace, queries in namespaces.items():
-        where = f"{root.name}/{namespace}.sql"
+        where = files[namespace]
         for name, query in queries.items():
             use = declared.uses.get((namespace, name))
             found = check_query(conn, catalog, query, use)
             problems += [Problem(where, name, text) for text in found]
             if use is None:
                 problems.append(Problem(where, name, "no repository or tool uses this query"))
-    problems += _declaration_problems(root, namespaces, declared)
-    problems += [
+    problems += _declaration_problems(folder_label(roots[0]), namespaces, files, declared)
+    problems += _constraint_problems(catalog, declared)
+    problems += aggregate_problems(catalog, namespaces, declared)
+    return sorted(problems)
+
+
+def _constraint_problems(catalog: Catalog, declared: Declarations) -> list[Problem]:
+    """A constraint the schema lacks; one that two repositories name (whose rules apply to
+    its error would depend on which statement hit it: one repository owns each)."""
+    found = [
         Problem(owner, "-", f"constraint {name} is not in the migrated schema")
         for name in sorted(catalog.missing_constraints(declared.constraints))
         for owner in declared.constraints[name]
     ]
-    return sorted(problems)
+    for name, owners in sorted(declared.constraints.items()):
+        classes = declared.constraint_classes.get(name, ())
+        if len(classes) < 2:
+            continue
+        for owner in owners:
+            others = [c for c in classes if c != owner.rpartition(".")[0]]
+            found.append(
+                Problem(
+                    owner,
+                    "-",
+                    f"constraint {name} is also named by {', '.join(others)}: "
+                    "one repository owns each constraint",
+                )
+            )
+    return found
 
 
 def check_query(
@@ -160,19 +186,26 @@ def _read_problems(catalog: Catalog, stmt: Any) -> list[str]:
 
 
 def _declaration_problems(
-    root: Path, namespaces: Namespaces, declared: Declarations
+    label: str, namespaces: Namespaces, files: Mapping[str, str], declared: Declarations
 ) -> list[Problem]:
     found: list[Problem] = []
     for (namespace, name), use in sorted(declared.uses.items()):
         if name not in namespaces.get(namespace, {}):
-            where = f"{root.name}/{namespace}.sql"
+            where = files.get(namespace, f"{label}/{namespace}.sql")
             found.append(Problem(use.owner, name, f"is declared but {where} has no such query"))
     for (namespace, name), owner in sorted(declared.idempotent.items()):
         query = namespaces.get(namespace, {}).get(name)
         if query is None:
-            found.append(Problem(owner, name, f"names no query of {root.name}/{namespace}.sql"))
+            where = files.get(namespace, f"{label}/{namespace}.sql")
+            found.append(Problem(owner, name, f"names no query of {where}"))
         elif query.is_read:
             found.append(Problem(owner, name, "is a read: only writes are declared idempotent"))
     for (_, name), owner in sorted(declared.unknown_planned.items()):
         found.append(Problem(owner, name, "is not one of the repository's declared queries"))
+    for (_, name), owner in sorted(declared.both.items()):
+        found.append(
+            Problem(
+                owner, name, "is declared in both queries and locks: a name is one or the other"
+            )
+        )
     return found

@@ -18,7 +18,7 @@ from shopdb.check.catalog import Catalog
 from shopdb.check.describe import Refused, describe
 from shopdb.check.placeholders import number_placeholders
 from shopdb.core.errors import ShopDBError, translate
-from shopdb.core.queries import Query, load_queries
+from shopdb.core.queries import Query, load_queries, sql_dir, tools_sql_dir
 from shopdb.core.timer import QueryTimer
 
 # The one statement this tool writes itself: EXPLAIN in front of a query from sql/.
@@ -40,9 +40,11 @@ class Plan:
 
 
 def find_query(name: str, directory: Path | None = None) -> Query:
-    """The query named ``namespace.query`` (``users.get``); ExplainError when there is none."""
+    """The query named ``namespace.query`` (``users.get``, ``admin.database_exists``) in
+    ``directory``, else in sql/ and sql/tools/; ExplainError when there is none."""
     namespace, _, short = name.partition(".")
-    query = load_queries(directory).get(namespace, {}).get(short)
+    folders = [directory] if directory is not None else [sql_dir(), tools_sql_dir()]
+    query = next((q for d in folders if (q := load_queries(d).get(namespace, {}).get(short))), None)
     if query is None:
         raise ExplainError(f"no query named {name}: give namespace.query, as in users.get")
     return query

@@ -9,6 +9,7 @@ import psycopg
 
 from shopdb.check.declarations import collect
 from shopdb.check.engine import check
+from shopdb.check.loading import folder_label
 from shopdb.check.problems import Problem
 from shopdb.check.tools import EXTENSION_QUERIES
 from shopdb.core.queries import load_queries, sql_dir
@@ -26,5 +27,5 @@ def check_extensions(conn: psycopg.Connection[Any]) -> tuple[list[Problem], list
     ]
     directory = sql_dir() / "extensions"
     problems = check(conn, directory, collect((), EXTENSION_QUERIES), timer)
-    skipped = {f"{directory.name}/{name}.sql" for name in missing}
+    skipped = {f"{folder_label(directory)}/{name}.sql" for name in missing}
     return [p for p in problems if p.file not in skipped], missing

@@ -29,6 +29,7 @@ class AccessRepository(ShopRepository):
 
     namespace = "access"
     entity = "role or permission"
+    tables = ("roles", "permissions", "role_permissions", "user_roles", "user_permissions")
     queries = {
         "create_role": Role,
         "find_role": Role,

@@ -14,6 +14,7 @@ class AddressRepository(ShopRepository):
 
     namespace = "addresses"
     entity = "address"
+    tables = ("addresses",)
     locks = {"lock_owner": None}
     queries = {
         "create": Address,

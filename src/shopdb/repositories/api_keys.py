@@ -35,6 +35,7 @@ class ApiKeyRepository(ShopRepository):
 
     namespace = "api_keys"
     entity = "api key"
+    tables = ("api_keys",)
     locks = {"lock_for_user": ApiKey}
     queries = {
         "create": ApiKey,

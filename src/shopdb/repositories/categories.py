@@ -28,6 +28,7 @@ class CategoryRepository(ShopRepository):
 
     namespace = "categories"
     entity = "category"
+    tables = ("categories", "category_tree_version")
     queries = {
         "create": Category,
         "get": Category,

@@ -25,6 +25,7 @@ class CollectionRepository(ShopRepository):
 
     namespace = "collections"
     entity = "collection"
+    tables = ("collections", "product_collections")
     locks = {"lock_collection": None}
     queries = {
         "create": Collection,

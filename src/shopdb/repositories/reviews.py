@@ -29,6 +29,7 @@ class ReviewRepository(ShopRepository):
 
     namespace = "reviews"
     entity = "review"
+    tables = ("reviews", "review_media")
     queries = {
         "submit": Review,
         "get": Review,

@@ -16,6 +16,7 @@ class SecurityEventRepository(ShopRepository):
 
     namespace = "security_events"
     entity = "security event"
+    tables = ("security_events",)
     queries = {
         "record": SecurityEvent,
         "list_for_user": SecurityEvent,

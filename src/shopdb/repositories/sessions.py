@@ -18,6 +18,7 @@ class SessionRepository(ShopRepository):
 
     namespace = "sessions"
     entity = "session"
+    tables = ("user_sessions",)
     queries = {
         "create": Session,
         "find_active": Session,

@@ -25,6 +25,7 @@ class UserRepository(ShopRepository):
 
     namespace = "users"
     entity = "user"
+    tables = ("users",)
     locks = {"lock_for_status_change": User}
     queries = {
         "create": User,
