@@ -41,14 +41,14 @@ SELECT id, user_id, name, prefix, scopes,
  WHERE id = :id AND user_id = :user_id;
 
 -- name: lock_for_user(user_id, id)^
--- The key with this id if it belongs to this user, row-locked until the end of the transaction.
+-- The key with this id if it belongs to this user, row-locked (NO KEY UPDATE: rows referencing it can still be inserted) until the end of the transaction.
 SELECT id, user_id, name, prefix, scopes,
        CASE WHEN status = 'ACTIVE' AND expires_at <= now() THEN 'EXPIRED'
             ELSE status END AS status,
        expires_at, last_used_at, revoked_at, created_at, updated_at
   FROM api_keys
  WHERE id = :id AND user_id = :user_id
-   FOR UPDATE;
+   FOR NO KEY UPDATE;
 
 -- name: revoke(id)<!
 -- Revoke a key that is not revoked yet.

@@ -1,7 +1,8 @@
 -- Media: assets at a provider and their links to products and variants. Each product (and
 -- each variant) with media has exactly one primary: the first attached, until set_primary
--- moves it or its removal promotes the next in sort order. Writes that decide the primary lock
--- the owner row first (lock_product / lock_variant), so two of them never race.
+-- moves it or its removal promotes the next in sort order. Writes that decide the primary take
+-- the owner's media lock first (lock_product / lock_variant: advisory locks), so two of them
+-- never race.
 
 -- name: create(asset_id, url, type, provider, mime_type, size_bytes, width, height, alt, caption)<!
 -- Insert a media record and return it.

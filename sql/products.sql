@@ -657,7 +657,7 @@ DELETE FROM product_variants
 SELECT id, price, currency
   FROM products
  WHERE id = :id AND deleted_at IS NULL
-   FOR UPDATE;
+   FOR NO KEY UPDATE;
 
 -- name: change_price(id, price, expected_version)<!
 -- Set the price of a live product if it is at the expected version.

@@ -166,13 +166,13 @@ RETURNING id, email, first_name, last_name, phone, email_verified, email_verifie
           created_at, updated_at, deleted_at;
 
 -- name: lock_for_status_change(id)^
--- The live user with this id, row-locked until the end of the transaction.
+-- The live user with this id, row-locked (NO KEY UPDATE: rows referencing it can still be inserted) until the end of the transaction.
 SELECT id, email, first_name, last_name, phone, email_verified, email_verified_at,
        failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
        created_at, updated_at, deleted_at
   FROM users
  WHERE id = :id AND deleted_at IS NULL
-   FOR UPDATE;
+   FOR NO KEY UPDATE;
 
 -- name: set_status(id, status)<!
 -- Set the status of a live user (the repository checks the transition first).

@@ -14,7 +14,12 @@ from shopdb.core.queries import Query, load_queries, tools_sql_dir
 from shopdb.models import User
 from tests.support.database import with_settings
 
-ALL = [query for namespace in load_queries().values() for query in namespace.values()]
+ALL = [
+    query
+    for directory in (None, tools_sql_dir())
+    for namespace in load_queries(directory).values()
+    for query in namespace.values()
+]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 

@@ -33,7 +33,7 @@ import psycopg
 from aiosql.types import SQLOperationType
 
 from shopdb import Database, Settings, migrations, schema_doc
-from shopdb.core.queries import load_queries, migrations_dir, sql_dir
+from shopdb.core.queries import load_queries, migrations_dir, sql_dir, tools_sql_dir
 from shopdb.demo import ensure_demo_database
 from shopdb.models import NewUser, UserPatch, UserStatus
 
@@ -100,10 +100,10 @@ def demo_database(url: str) -> None:
     ensure_demo_database(demo_url)
     with psycopg.connect(demo_url):
         pass
-    script = load_queries()["admin"]["create_demo_database"]
+    script = load_queries(tools_sql_dir())["admin"]["create_demo_database"]
     with psycopg.connect(url, autocommit=True) as conn:
         try:
-            script.fn(conn)
+            conn.execute(script.sql)
         except psycopg.errors.DuplicateDatabase:
             print("admin.create_demo_database(): shopdb_demo is there; once more: 42P04")
         else:
@@ -116,7 +116,7 @@ def describe_every_query(url: str) -> int:
     columns. Returns how many were described."""
     described_count = 0
     with psycopg.connect(url, autocommit=True) as conn:
-        for namespace in load_queries().values():
+        for namespace in (*load_queries().values(), *load_queries(tools_sql_dir()).values()):
             for query in namespace.values():
                 if query.name in SCRIPTS_RUN_ELSEWHERE:
                     described_count += 1
@@ -149,7 +149,8 @@ def main(url: str) -> None:
     users_slice(settings)
     demo_database(url)
     described = describe_every_query(url)
-    total = sum(len(namespace) for namespace in load_queries().values())
+    every = (*load_queries().values(), *load_queries(tools_sql_dir()).values())
+    total = sum(len(namespace) for namespace in every)
     assert described == total, (described, total)
     print(f"described {described} named queries")
     print("wheel ok")

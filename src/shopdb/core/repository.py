@@ -251,7 +251,9 @@ class Repository(Component):
     def _lock(self, name: str, model: None, /, **params: Any) -> Any: ...
     def _lock(self, name: str, model: type[M] | None, /, **params: Any) -> Any:
         """Run a declared lock (``locks``) of one row (``^``: its model) or one value (``$``:
-        an advisory lock, the id of a row); NotFoundError when it found nothing to lock.
+        an advisory lock, the id of a row); NotFoundError when it found nothing to lock, so
+        an advisory lock selects a value (``SELECT true AS locked FROM pg_advisory_xact_lock(...)``:
+        the function itself returns void, which reads as NULL).
         Only inside a transaction: on an autocommit connection a FOR UPDATE locks nothing."""
         row = self._run(name, model, _LOCK_ONE, params, lock=True)
         if row is None:

@@ -56,10 +56,9 @@ class AddressRepository(ShopRepository):
     @unit_of_work
     def set_default(self, user_id: UUID, address_id: UUID) -> Address:
         """Make the address the user's only default, atomically; NotFoundError when it is not
-        a live address of this user. Locks, in this order: the user's row (so concurrent
-        calls for one user run one after the other and each sees the last one's result),
-        the current default address, then the chosen one."""
-
+        a live address of this user. Locks, in this order: the user's address lock (an
+        advisory lock: concurrent calls for one user run one after the other and each sees
+        the last one's result), the current default address, then the chosen one."""
         self._lock("lock_owner", None, user_id=user_id)
         self._count("clear_default", user_id=user_id)
         return self._get("mark_default", Address, id=address_id, user_id=user_id)

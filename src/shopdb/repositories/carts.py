@@ -8,7 +8,7 @@ from uuid import UUID
 
 from shopdb.core.errors import InvalidInput, NotFoundError
 from shopdb.core.repository import validated
-from shopdb.core.unit import unit_of_work
+from shopdb.core.unit import in_transaction, unit_of_work
 from shopdb.models.carts import (
     MAX_LINE_QUANTITY,
     Cart,
@@ -127,8 +127,8 @@ class CartRepository(ShopRepository):
         """On login: the guest session's cart becomes the user's, or its lines are added to
         the user's active cart (quantities summed) and it is deleted.
         Locks: the user's advisory lock, then the session's, then the carts' rows."""
-        self._lock("lock_owner", None, owner_key=f"cart:user:{user_id}")
-        self._lock("lock_owner", None, owner_key=f"cart:session:{session_id}")
+        self._lock("lock_owner", None, owner_key=f"shopdb.carts:user:{user_id}")
+        self._lock("lock_owner", None, owner_key=f"shopdb.carts:session:{session_id}")
         guest = self._find("find_active_for_session", Cart, session_id=session_id)
         mine = self._find("find_active_for_user", Cart, user_id=user_id)
         if guest is None:
@@ -152,17 +152,17 @@ class CartRepository(ShopRepository):
     @unit_of_work
     def _active_cart(self, user_id: UUID | None, session_id: str | None) -> Cart:
         if user_id is not None:
-            self._lock("lock_owner", None, owner_key=f"cart:user:{user_id}")
+            self._lock("lock_owner", None, owner_key=f"shopdb.carts:user:{user_id}")
             found = self._find("find_active_for_user", Cart, user_id=user_id)
             return found or self._get("create_for_user", Cart, user_id=user_id)
-        self._lock("lock_owner", None, owner_key=f"cart:session:{session_id}")
+        self._lock("lock_owner", None, owner_key=f"shopdb.carts:session:{session_id}")
         found = self._find("find_active_for_session", Cart, session_id=session_id)
         ttl = GUEST_CART_TTL.total_seconds()
         return found or self._get(
             "create_for_session", Cart, session_id=session_id, ttl_seconds=ttl
         )
 
-    @unit_of_work
+    @in_transaction
     def lock_for_checkout(self, cart_id: UUID) -> CartLock:
         """Lock the cart being checked out (FOR NO KEY UPDATE: its lines cannot change
         meanwhile) and read whose it is and its status; NotFoundError when there is none."""

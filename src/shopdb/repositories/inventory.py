@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from uuid import UUID
 
 from shopdb.core.errors import DomainError, InvalidInput
-from shopdb.core.unit import unit_of_work
+from shopdb.core.unit import in_transaction, unit_of_work
 from shopdb.models.audit import Actor
 from shopdb.models.inventory import (
     Inventory,
@@ -113,7 +113,7 @@ class InventoryRepository(ShopRepository):
         """The inventory row of a variant; NotFoundError when it has none."""
         return self._get("get_for_variant", Inventory, variant_id=variant_id)
 
-    @unit_of_work
+    @in_transaction
     def reserve(self, variant_id: UUID, quantity: int) -> Inventory:
         """Reserve ``quantity`` units; OutOfStockError (naming the variant and what was
         available) when fewer are available and the policy refuses. One row lock."""
@@ -125,7 +125,7 @@ class InventoryRepository(ShopRepository):
             raise OutOfStockError.for_variant(variant_id, quantity, stock.quantity_available)
         return found
 
-    @unit_of_work
+    @in_transaction
     def reserve_many(self, items: Iterable[tuple[UUID, int]]) -> list[Inventory]:
         """Reserve every (variant_id, quantity) or none (quantities of a repeated variant add
         up); the rows come back in ascending variant id. Locks the inventory rows FOR UPDATE
@@ -139,7 +139,7 @@ class InventoryRepository(ShopRepository):
         (CONTINUE: releases what is reserved). One row lock."""
         return self._unreserve("release", variant_id, quantity)
 
-    @unit_of_work
+    @in_transaction
     def release_many(self, items: Iterable[tuple[UUID, int]]) -> list[Inventory]:
         """Give back the reserved units of several variants, all or none, in two statements
         (the rows locked in ascending variant id, then one UPDATE); ReservationExceeded names
@@ -151,7 +151,7 @@ class InventoryRepository(ShopRepository):
         ReservationExceeded when fewer are reserved (CONTINUE: sells what is). One row lock."""
         return self._unreserve("commit", variant_id, quantity)
 
-    @unit_of_work
+    @in_transaction
     def commit_many(self, items: Iterable[tuple[UUID, int]]) -> list[Inventory]:
         """Sell the reserved units of several variants, all or none, in two statements (as
         release_many); ReservationExceeded names the first variant with fewer reserved."""

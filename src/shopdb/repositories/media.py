@@ -2,10 +2,10 @@
 
 Each product (and each variant) that has media has exactly one primary: the first attached,
 until ``set_primary`` moves it; removing the primary promotes the next in sort order. The
-partial unique indexes allow at most one; the writes below keep "at least one" by locking
-the owner row before they decide, so two of them racing cannot both clear or both set it.
-Locks, whenever several are taken: products (in id order), then variants (in id order),
-then the link rows.
+partial unique indexes allow at most one; the writes below keep "at least one" by taking
+the owner's media lock (an advisory lock per product or variant) before they decide, so two
+of them racing cannot both clear or both set it. Locks, whenever several are taken: the
+products' (in id order), then the variants' (in id order), then the link rows.
 """
 
 from __future__ import annotations

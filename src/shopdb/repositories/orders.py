@@ -8,7 +8,7 @@ from uuid import UUID
 
 from shopdb.core.errors import InvalidInput, StaleVersionError
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
-from shopdb.core.unit import unit_of_work
+from shopdb.core.unit import in_transaction
 from shopdb.models.orders import (
     TRANSITIONS,
     Checkout,
@@ -129,7 +129,7 @@ class OrderRepository(ShopRepository):
             "list_by_status", Order, NEWEST_FIRST, limit=limit, cursor=cursor, status=status
         )
 
-    @unit_of_work
+    @in_transaction
     def set_status(
         self, order_id: UUID, new_status: OrderStatus, *, expected_version: int | None = None
     ) -> Order:

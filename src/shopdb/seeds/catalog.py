@@ -12,6 +12,7 @@ from psycopg.types.json import Jsonb
 
 from shopdb.core.errors import NotFoundError
 from shopdb.models import NewCategory
+from shopdb.models.products import InventoryPolicy, ProductStatus
 from shopdb.seeds.progress import Progress
 from shopdb.seeds.store import SeedRepository
 from shopdb.transaction import Transaction
@@ -170,8 +171,8 @@ def _category_links(store: SeedRepository, chunk: Sequence[ProductSpec], ids: Ca
 def _product_row(p: ProductSpec) -> tuple[object, ...]:
     price = p.variants[0].price
     return (
-        p.title, p.slug, None, p.description, p.summary, "ACTIVE", price, p.compare_at_price,
-        "TRY", "TRACK", list(p.keywords), Jsonb({}),
+        p.title, p.slug, None, p.description, p.summary, ProductStatus.ACTIVE, price,
+        p.compare_at_price, "TRY", InventoryPolicy.TRACK, list(p.keywords), Jsonb({}),
     )  # fmt: skip
 
 
