@@ -1,6 +1,6 @@
 """One migrated, seeded database for the whole benchmark session, on a real PostgreSQL.
 
-The server is chosen exactly as the tests choose it (tests.support.servers.choose_server):
+The server is chosen exactly as the tests choose it (shopdb.testing.choose_server):
 SHOPDB_TEST_DATABASE_URL or DATABASE_URL, else the local server at 127.0.0.1:5432, else a
 throwaway cluster started by pytest-postgresql. On it the session creates
 ``shopdb_bench_<pid>``, applies the migrations, seeds SEED_USERS users, benchmarks, and drops
@@ -19,8 +19,6 @@ from uuid import UUID
 
 import pytest
 from psycopg.rows import class_row
-from tests.support.database import scratch_database
-from tests.support.servers import NoServer, Server, choose_server
 
 from benchmarks.databases import bench_database
 from benchmarks.paired import OTHER_ROUNDS
@@ -28,6 +26,7 @@ from benchmarks.ratios import TARGET, ratios
 from shopdb import Database, Settings, migrations
 from shopdb.core.queries import load_queries
 from shopdb.models.users import User
+from shopdb.testing import NoServer, Server, choose_server, scratch_database
 
 SEED_USERS = 10_000
 SAMPLE_SIZE = 1_000

@@ -19,6 +19,7 @@ LIBRARY = (
     "shopdb.models",
     "shopdb.repositories",
     "shopdb.schema_doc",
+    "shopdb.testing",
     "shopdb.observability.slow_plans",
     "shopdb.observability.metrics_server",
 )

@@ -24,7 +24,7 @@ from psycopg_pool import ConnectionPool
 from shopdb import Database, Settings
 from shopdb.core.pool import PooledConnection, ShopPool
 from shopdb.core.queries import load_queries
-from tests.support.database import with_settings
+from shopdb.testing import with_settings
 
 PROBE = load_queries(Path(__file__).parent / "sql")["probe"]
 
