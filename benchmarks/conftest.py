@@ -1,11 +1,13 @@
 """One migrated, seeded database for the whole benchmark session, on a real PostgreSQL.
 
-The server is chosen exactly as the tests choose it (tests.support.servers.choose_server):
+The server is chosen exactly as the tests choose it (shopdb.testing.choose_server):
 SHOPDB_TEST_DATABASE_URL or DATABASE_URL, else the local server at 127.0.0.1:5432, else a
 throwaway cluster started by pytest-postgresql. On it the session creates
 ``shopdb_bench_<pid>``, applies the migrations, seeds SEED_USERS users, benchmarks, and drops
 the database at the end. After the run, the repository/raw ratio of every group is printed
-under pytest-benchmark's table and added to its JSON (``--benchmark-json``).
+under pytest-benchmark's table and added to its JSON (``--benchmark-json``), with the
+hand-out path ShopPool ran (``lifo``, or ``psycopg_pool``'s own on a psycopg_pool it was not
+written for: figures of the two are not comparable).
 """
 
 from __future__ import annotations
@@ -19,15 +21,14 @@ from uuid import UUID
 
 import pytest
 from psycopg.rows import class_row
-from tests.support.database import scratch_database
-from tests.support.servers import NoServer, Server, choose_server
 
-from benchmarks.databases import bench_database
+from benchmarks.databases import HANDOUTS, bench_database, handout_summary
 from benchmarks.paired import OTHER_ROUNDS
 from benchmarks.ratios import TARGET, ratios
 from shopdb import Database, Settings, migrations
 from shopdb.core.queries import load_queries
 from shopdb.models.users import User
+from shopdb.testing import NoServer, Server, choose_server, scratch_database
 
 SEED_USERS = 10_000
 SAMPLE_SIZE = 1_000
@@ -126,6 +127,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     """After pytest-benchmark's table: repository/raw median per call, per group."""
     from benchmarks.test_speed import SUMMARY
 
+    if HANDOUTS:
+        terminalreporter.section("connection pool")
+        terminalreporter.write_line(handout_summary(), red="psycopg_pool" in HANDOUTS)
     if SUMMARY:
         terminalreporter.section("issue 8 speed goals: users.get side by side")
         for line in SUMMARY:
@@ -141,6 +145,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 def pytest_benchmark_update_json(
     config: pytest.Config, benchmarks: list[Any], output_json: dict[str, Any]
 ) -> None:
-    """Record the ratios in the JSON that ``--benchmark-json`` writes."""
+    """Record the ratios, and the pool's hand-out path, in the JSON of ``--benchmark-json``."""
+    import psycopg_pool
+
     found = ratios(benchmarks, OTHER_ROUNDS)
     output_json["shopdb_ratios"] = [ratio.as_dict() for ratio in found]
+    output_json["shopdb_pool"] = {
+        "handout": sorted(HANDOUTS),
+        "psycopg_pool": psycopg_pool.__version__,
+    }

@@ -21,7 +21,6 @@ from uuid import UUID
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
-from tests.support.servers import Server
 
 from benchmarks import commerce_data as data
 from benchmarks import commerce_rows as rows
@@ -30,6 +29,7 @@ from benchmarks.databases import bench_database
 from shopdb import Database
 from shopdb.core.paging import NEWEST_FIRST
 from shopdb.models import Checkout, OrderStatus
+from shopdb.testing import Server
 
 ORDERS = int(os.environ.get("SHOPDB_BENCH_COMMERCE_ORDERS", "5000000"))
 SIZE = rows.Size(

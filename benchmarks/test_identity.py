@@ -22,13 +22,12 @@ from typing import Any
 import psycopg
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
-from tests.support.database import scratch_database
-from tests.support.servers import Server
 
 from benchmarks import identity_data as data
 from shopdb import Database, Settings, migrations
 from shopdb.core.queries import load_queries
 from shopdb.models import refresh_token_hash
+from shopdb.testing import Server, scratch_database
 
 USERS = int(os.environ.get("SHOPDB_BENCH_IDENTITY_USERS", "1000000"))
 SAMPLE = 1_000

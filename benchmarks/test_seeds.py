@@ -14,12 +14,11 @@ from typing import Any
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
-from tests.support.database import scratch_database
-from tests.support.servers import Server
 
 from shopdb import Database, Settings, migrations
 from shopdb.core.queries import migrations_dir
 from shopdb.seeds import SeedReport, seed
+from shopdb.testing import Server, scratch_database
 
 ROUNDS = 3
 MIGRATIONS_BUDGET_S = 30.0

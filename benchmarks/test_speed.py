@@ -144,7 +144,7 @@ def test_get_shopdb_raw_pool_and_asyncpg_side_by_side(
     shopdb_s = median(times["shopdb"])
     lines = [
         f"users.get  shopdb    {shopdb_s * 1e6:6.1f} us per call (median of {CALL_ROUNDS} calls "
-        f"of each path, in turns of {BLOCK})"
+        f"of each path, in turns of {BLOCK}; pool hand-out {db.pool.handout})"
     ]
     for name, target in TARGETS.items():
         other_s = median(times[name])
@@ -157,6 +157,7 @@ def test_get_shopdb_raw_pool_and_asyncpg_side_by_side(
         benchmark.extra_info[f"{name}_median_us"] = round(other_s * 1e6, 2)
         benchmark.extra_info[f"ratio_to_{name}"] = round(ratio, 3)
     benchmark.extra_info["shopdb_median_us"] = round(shopdb_s * 1e6, 2)
+    benchmark.extra_info["pool_handout"] = db.pool.handout
     SUMMARY.extend(lines)
 
 
@@ -204,9 +205,13 @@ def test_get_with_eight_threads_shopdb_against_the_raw_pool(
     ratio = shopdb_cps / raw_cps
     verdict = "ok" if ratio >= 1.0 else "UNDER TARGET"
     benchmark.extra_info.update(
-        shopdb_calls_per_s=round(shopdb_cps), raw_pool_calls_per_s=round(raw_cps), ratio=ratio
+        shopdb_calls_per_s=round(shopdb_cps),
+        raw_pool_calls_per_s=round(raw_cps),
+        ratio=ratio,
+        pool_handout=db.pool.handout,
     )
     SUMMARY.append(
         f"users.get  {THREADS} threads: shopdb {shopdb_cps:,.0f} calls/s, raw pool "
-        f"{raw_cps:,.0f} calls/s, shopdb/raw {ratio:.3f}x (target >= 1.0x) {verdict}"
+        f"{raw_cps:,.0f} calls/s, shopdb/raw {ratio:.3f}x (target >= 1.0x) {verdict} "
+        f"(pool hand-out {db.pool.handout})"
     )

@@ -22,8 +22,7 @@ import pytest
 from pytest_postgresql import factories
 
 from shopdb import Database, Settings, Transaction, migrations
-from tests.support.database import scratch_database, url_of
-from tests.support.servers import NoServer, Server, choose_server
+from shopdb.testing import NoServer, Server, choose_server, scratch_database, url_of
 
 try:
     SERVER: Server | None = choose_server(os.environ)

@@ -79,7 +79,7 @@ def test_a_transaction_on_a_closed_database_is_refused_with_a_shopdb_error(
 def test_each_connection_carries_timeout_name_autocommit_and_prepare_settings(
     settings: Settings,
 ) -> None:
-    from tests.support.database import with_settings
+    from shopdb.testing import with_settings
 
     custom = with_settings(settings, query_timeout_ms=1234, database_prepare_threshold=None)
     with Database(custom) as db, db.pool.connection() as conn:

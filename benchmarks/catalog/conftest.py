@@ -16,13 +16,13 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from tests.support.servers import Server
 
 from benchmarks.catalog import data
 from benchmarks.databases import bench_database
 from shopdb import Database, Settings, migrations
 from shopdb.core.paging import CursorPage
 from shopdb.models import Product
+from shopdb.testing import Server
 
 DEEP_PAGE = 2_000
 PAGE_SIZE = 20

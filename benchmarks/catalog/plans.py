@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from shopdb.check.placeholders import number_placeholders
+from shopdb.core.placeholders import number_placeholders
 from shopdb.core.queries import Query, load_queries
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"

@@ -23,6 +23,12 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from shopdb.extras import require
+
+# Every command runs from here (seed, demo, check included): the whole cli extra, checked
+# once, before click is imported.
+require("shopdb's command line")
+
 import click
 
 from shopdb import migrations

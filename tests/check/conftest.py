@@ -14,7 +14,7 @@ import pytest
 from pydantic import BaseModel
 
 from shopdb.check import Problem, check, collect
-from tests.support.database import scratch_database
+from shopdb.testing import scratch_database
 
 EXTRA_SCHEMA = """
 CREATE TYPE check_mood AS ENUM ('HAPPY', 'SAD', 'BORED');

@@ -14,7 +14,7 @@ from shopdb.check import check, format_table, package_declarations, repository_c
 from shopdb.check.extensions import check_extensions
 from shopdb.cli import main
 from shopdb.core.queries import load_queries, tools_sql_dir
-from tests.support.database import scratch_database
+from shopdb.testing import scratch_database
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,8 @@ import pytest
 
 from shopdb import Database, Settings
 from shopdb.models import User
+from shopdb.testing import with_settings
 from tests.support.chaos import ChaosReport, run_chaos
-from tests.support.database import with_settings
 from tests.support.factories import new_user
 
 

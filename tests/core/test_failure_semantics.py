@@ -29,8 +29,9 @@ from shopdb import (
 from shopdb.core.errors import ServerError, TransactionAborted, TransactionClosed
 from shopdb.core.queries import load_queries
 from shopdb.models import NewUser
+from shopdb.testing import with_settings
 from tests.core.conftest import HASH
-from tests.support.database import backend_pids, on_local_port, terminate, with_settings
+from tests.support.database import backend_pids, on_local_port, terminate
 from tests.support.proxy import TcpProxy
 from tests.support.waiting import until
 

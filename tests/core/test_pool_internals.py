@@ -1,16 +1,17 @@
 """ShopPool stands on psycopg_pool internals: these tests fail when they change under it.
 
 ShopPool (src/shopdb/core/pool.py) replaces psycopg_pool's hand-out and return of an idle
-connection with a stack and reads private attributes to do so. pyproject.toml pins the
-psycopg_pool versions it was written for; if an upgrade inside that range changes any method
-ShopPool copies or bypasses, the source fingerprint below changes: read the new source,
-adjust ShopPool, then update the fingerprint.
+connection with a stack and reads private attributes to do so. Nothing pins psycopg_pool: at
+open, a pool whose psycopg_pool differs from ``UPSTREAM`` (the fingerprint of every method
+ShopPool copies or bypasses) falls back to psycopg_pool's own hand-out, with one warning.
+When an upgrade changes a method, the first test below names it: read the new source, adjust
+ShopPool, then update UPSTREAM in pool.py. The fallback is tested by faking a changed
+fingerprint (the database stays real).
 """
 
 from __future__ import annotations
 
-import hashlib
-import inspect
+import warnings
 from collections import deque
 from collections.abc import Iterator
 from importlib.metadata import version
@@ -22,37 +23,28 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 from shopdb import Database, Settings
-from shopdb.core.pool import PooledConnection, ShopPool
+from shopdb.core import pool as pool_module
+from shopdb.core.pool import UPSTREAM, PooledConnection, PoolFallbackWarning, ShopPool, fingerprint
 from shopdb.core.queries import load_queries
-from tests.support.database import with_settings
+from shopdb.testing import with_settings
 
 PROBE = load_queries(Path(__file__).parent / "sql")["probe"]
-
-# sha256 (first 16 hex digits) of inspect.getsource(ConnectionPool.<method>), psycopg_pool 3.3.3.
-UPSTREAM = {
-    "getconn": "778325c161bc774e",
-    "putconn": "7fdaa8e95e7f4402",
-    "_putconn": "990f57f11bf872a8",
-    "_get_ready_connection": "99b699260c88e9e6",
-    "_getconn_unchecked": "5cddc70ef1154abd",
-    "_return_connection": "282265749082a563",
-    "_add_to_pool": "81f2d9c7d440d066",
-    "_reset_connection": "40069a8211966e7a",
-    "_shrink_pool": "69eb26508c4e24ce",
-}
 
 
 @pytest.mark.parametrize("method", sorted(UPSTREAM))
 def test_the_psycopg_pool_methods_shoppool_replaces_are_the_ones_it_was_written_for(
     method: str,
 ) -> None:
-    source = inspect.getsource(getattr(ConnectionPool, method))
-    fingerprint = hashlib.sha256(source.encode()).hexdigest()[:16]
-
-    assert fingerprint == UPSTREAM[method], (
+    assert fingerprint()[method] == UPSTREAM[method], (
         f"psycopg_pool {version('psycopg-pool')} changed ConnectionPool.{method}: "
-        "review ShopPool (src/shopdb/core/pool.py) against it, then update UPSTREAM"
+        "review ShopPool (src/shopdb/core/pool.py) against it, then update UPSTREAM "
+        "(until then every ShopPool falls back to psycopg_pool's own hand-out)"
     )
+
+
+def test_the_fingerprint_is_that_of_the_installed_psycopg_pool_methods() -> None:
+    assert set(fingerprint()) == set(UPSTREAM)
+    assert all(callable(getattr(ConnectionPool, method)) for method in UPSTREAM)
 
 
 @pytest.fixture
@@ -64,6 +56,7 @@ def three(settings: Settings) -> Iterator[Database]:
 def test_the_private_state_shoppool_reads_exists_with_the_expected_types(three: Database) -> None:
     pool = three.pool
     assert isinstance(pool, ShopPool)
+    assert all(hasattr(pool, name) for name in pool_module.PRIVATE_STATE)
     assert isinstance(pool._pool, deque) and isinstance(pool._waiting, deque)
     assert isinstance(pool._nconns_min, int) and isinstance(pool._drained_at, float)
     assert isinstance(pool._stats, dict) and isinstance(pool._REQUESTS_NUM, str)
@@ -149,3 +142,93 @@ def test_each_kind_of_statement_returns_what_the_runner_contract_says(
     assert run(PROBE["list_kv"], {}) == [{"key": 1, "value": "a"}, {"key": 2, "value": "b"}]
     with db.transaction() as tx:
         assert tx._runner.run(PROBE["list_kv"], {}) == run(PROBE["list_kv"], {})
+
+
+def test_on_the_psycopg_pool_it_was_written_for_the_pool_hands_out_lifo_without_a_warning(
+    settings: Settings,
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PoolFallbackWarning)
+        with Database(settings) as db:
+            assert db.pool.handout == "lifo"
+
+
+@pytest.fixture
+def fallback(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Database, pytest.WarningsRecorder]]:
+    """An open Database of 3 connections on a psycopg_pool as if an upgrade had changed a
+    method ShopPool replaces, and the warnings its open gave."""
+    monkeypatch.setitem(UPSTREAM, "_get_ready_connection", "0" * 16)
+    three = with_settings(settings, database_pool_min=3, database_pool_max=3)
+    with pytest.warns(PoolFallbackWarning) as warned:
+        db = Database(three).open()
+    try:
+        yield db, warned
+    finally:
+        db.close()
+
+
+def test_on_a_changed_psycopg_pool_the_pool_falls_back_to_its_own_fifo_hand_out_warning_once(
+    fallback: tuple[Database, pytest.WarningsRecorder],
+) -> None:
+    db, warned = fallback
+    pool = db.pool
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PoolFallbackWarning)  # a second warning fails here
+        first, second, third = pool.getconn(), pool.getconn(), pool.getconn()
+        assert pool.checked_out == 3
+        for conn in (first, second, third):
+            pool.putconn(conn)
+        assert pool.checked_out == 0
+        again = [pool.getconn() for _ in range(3)]
+        assert pool.checked_out == 3
+        for conn in again:
+            pool.putconn(conn)
+        assert db.health().ok
+
+    assert pool.handout == "psycopg_pool"
+    assert again == [first, second, third]  # psycopg_pool's deque: the longest idle first
+    assert pool.checked_out == 0
+    assert pool.get_stats()["pool_available"] == 3
+    assert len(warned) == 1
+    message = str(warned[0].message)
+    assert f"psycopg_pool {version('psycopg-pool')} differs from the 3.3.3" in message
+    assert "(_get_ready_connection)" in message
+    assert "shopdb falls back to psycopg_pool's own hand-out" in message
+
+
+def test_on_the_fallback_path_a_closed_connection_returned_is_never_handed_out_again(
+    fallback: tuple[Database, pytest.WarningsRecorder],
+) -> None:
+    pool = fallback[0].pool
+    broken = pool.getconn()
+    broken.close()
+    pool.putconn(broken)
+    handed = [pool.getconn() for _ in range(3)]
+    in_use = pool.checked_out
+    for conn in handed:
+        pool.putconn(conn)
+
+    assert broken not in handed
+    assert all(not conn.closed for conn in handed)
+    assert (in_use, pool.checked_out) == (3, 0)
+
+
+def test_a_missing_private_attribute_makes_the_pool_fall_back_too(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        pool_module, "PRIVATE_STATE", (*pool_module.PRIVATE_STATE, "_renamed_upstream")
+    )
+    with pytest.warns(PoolFallbackWarning, match=r"\(_renamed_upstream\)"):
+        db = Database(settings).open()
+    try:
+        conn = db.pool.getconn()
+        in_use = db.pool.checked_out
+        db.pool.putconn(conn)
+    finally:
+        db.close()
+
+    assert db.pool.handout == "psycopg_pool"
+    assert (in_use, db.pool.checked_out) == (1, 0)

@@ -19,8 +19,9 @@ from shopdb import (
     Settings,
 )
 from shopdb.models import NewUser, User
+from shopdb.testing import with_settings
 from tests.core.conftest import HASH
-from tests.support.database import backend_pids, on_local_port, terminate, with_settings
+from tests.support.database import backend_pids, on_local_port, terminate
 from tests.support.proxy import TcpProxy
 from tests.support.waiting import until
 

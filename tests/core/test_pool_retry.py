@@ -22,7 +22,8 @@ from psycopg_pool import PoolTimeout
 from shopdb import Database, DatabaseUnavailable, PoolExhausted, Settings, WriteOutcomeUnknown
 from shopdb.core.queries import load_queries
 from shopdb.models import User
-from tests.support.database import on_local_port, with_settings
+from shopdb.testing import with_settings
+from tests.support.database import on_local_port
 from tests.support.proxy import TcpProxy
 from tests.support.waiting import until
 

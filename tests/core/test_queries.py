@@ -12,7 +12,7 @@ import pytest
 from shopdb import Database, Settings
 from shopdb.core.queries import Query, load_queries, tools_sql_dir
 from shopdb.models import User
-from tests.support.database import with_settings
+from shopdb.testing import with_settings
 
 ALL = [
     query

@@ -16,7 +16,7 @@ from shopdb.core.errors import QueryTimeout
 from shopdb.core.queries import load_queries
 from shopdb.core.runner import execute
 from shopdb.models import User
-from tests.support.database import with_settings
+from shopdb.testing import with_settings
 from tests.support.waiting import until
 
 

@@ -14,7 +14,7 @@ from shopdb.core.queries import load_queries, tools_sql_dir
 from shopdb.core.runner import execute
 from shopdb.core.timer import QueryTimer
 from shopdb.demo import demo_url, ensure_demo_database, reset_demo_database
-from tests.support.database import url_of
+from shopdb.testing import url_of
 
 
 def test_the_demo_uses_shopdb_demo_on_the_server_database_url_names() -> None:

@@ -118,8 +118,17 @@ RUN_BY: dict[str, str | tuple[str, ...]] = {
     "make demo": (
         "tests/cli/test_demo.py::test_the_demo_command_plays_the_story_in_under_a_minute_serving_metrics"
     ),
-    # getting-started.md: the wheel, built from this checkout, with the binary extra.
-    "pip install '.[binary]'": (
+    # README.md, getting-started.md: the wheel, built from this checkout, with and without extras.
+    "pip install shopdb": (
+        "tests/test_packaging.py::"
+        "test_the_wheel_without_extras_migrates_and_runs_the_users_slice_without_the_cli_packages",
+        "tests/test_packaging.py::"
+        "test_the_command_of_the_wheel_without_extras_names_the_extra_to_install",
+    ),
+    "pip install 'shopdb[cli]'": (
+        "tests/test_packaging.py::test_the_command_of_the_wheel_with_the_cli_extra_runs"
+    ),
+    "pip install 'shopdb[binary,cli]'": (
         "tests/test_packaging.py::"
         "test_a_fresh_virtualenv_with_the_wheel_migrates_a_database_and_runs_every_query"
     ),

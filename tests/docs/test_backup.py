@@ -16,11 +16,11 @@ from pglast import prettify
 from psycopg import sql
 
 from shopdb import Settings, migrations
+from shopdb.testing import url_of
 from tests.docs.fill import fill_every_table
 from tests.docs.shell import run_documented
 from tests.schema.catalog import Snapshot, snapshot
 from tests.schema.rows import Rows
-from tests.support.database import url_of
 
 DUMP = [
     "export DATABASE_URL=postgresql://shop:secret@db.internal:5432/shop",

@@ -13,7 +13,7 @@ from shopdb.core.errors import QueryTimeout
 from shopdb.core.queries import Query
 from shopdb.core.runner import execute
 from shopdb.models import User
-from tests.support.database import with_settings
+from shopdb.testing import with_settings
 
 PAUSE_S = 0.25
 

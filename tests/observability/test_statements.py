@@ -15,8 +15,8 @@ from shopdb.cli import main
 from shopdb.core.timer import QueryTimer
 from shopdb.models import NewUser
 from shopdb.observability.statements import top_statements
+from shopdb.testing import scratch_database
 from tests.support.clusters import Cluster, throwaway_cluster
-from tests.support.database import scratch_database
 
 HASH = "$2b$12$" + "r" * 53
 EMAIL = "reported@example.com"

@@ -13,7 +13,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from shopdb import ConflictError, Database, Settings
 from shopdb.models import NewUser
-from tests.support.database import with_settings
+from shopdb.testing import with_settings
 
 EMAIL = "traced.person@example.com"
 HASH = "$2b$12$" + "t" * 53

@@ -29,8 +29,8 @@ from shopdb.core.errors import QueryTimeout
 from shopdb.core.queries import Query
 from shopdb.core.runner import execute
 from shopdb.observability.metrics_server import MetricsServer
+from shopdb.testing import with_settings
 from tests.observability.test_metrics_server import free_port
-from tests.support.database import with_settings
 from tests.support.waiting import until
 
 OPS = Path(__file__).resolve().parents[2] / "ops"

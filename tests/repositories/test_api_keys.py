@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from shopdb import Database, Settings, Transaction
 from shopdb.errors import ConfigurationError, ConstraintViolation, NotFoundError
 from shopdb.models import Actor, ActorType, ApiKey, ApiKeyStatus, NewApiKey, User
-from tests.support.database import with_settings
+from shopdb.testing import with_settings
 from tests.support.factories import new_user
 
 PEPPER = "test-api-key-pepper-0123456789abcdef"

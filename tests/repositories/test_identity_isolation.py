@@ -23,7 +23,7 @@ from shopdb.models import (
     TwoFactorSetup,
     User,
 )
-from tests.support.database import with_settings
+from shopdb.testing import with_settings
 from tests.support.factories import new_user
 
 USER_SCOPED = {

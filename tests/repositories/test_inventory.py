@@ -23,8 +23,8 @@ from shopdb.errors import (
     StaleVersionError,
 )
 from shopdb.models import Actor, Inventory, InventoryPolicy
+from shopdb.testing import with_settings
 from tests.support.catalog import new_product, new_variant
-from tests.support.database import with_settings
 from tests.support.factories import new_user
 
 

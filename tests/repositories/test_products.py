@@ -33,8 +33,8 @@ from shopdb.models import (
     VariantPatch,
 )
 from shopdb.repositories import products as products_module
+from shopdb.testing import with_settings
 from tests.support.catalog import category, collection, medium, new_product, new_variant, unique
-from tests.support.database import with_settings
 from tests.support.factories import new_user
 
 

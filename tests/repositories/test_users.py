@@ -33,7 +33,7 @@ from shopdb.errors import (
     NotFoundError,
 )
 from shopdb.models import NewUser, User, UserPatch, UserStatus
-from tests.support.database import with_settings
+from shopdb.testing import with_settings
 from tests.support.factories import BCRYPT_ALPHABET, HASH, new_user, unique_email
 
 SECRET_FIELDS = {"password_hash", "two_factor_secret"}

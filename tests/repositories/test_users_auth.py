@@ -14,7 +14,7 @@ from pydantic import SecretStr, ValidationError
 from shopdb import Database, Settings, Transaction
 from shopdb.errors import ConstraintViolation, IllegalUserStatusChange, NotFoundError
 from shopdb.models import Actor, ActorType, PasswordChange, TwoFactorSetup, User, UserStatus
-from tests.support.database import with_settings
+from shopdb.testing import with_settings
 from tests.support.factories import bcrypt_like_hash, new_user
 
 TOTP = "JBSWY3DPEHPK3PXPJBSWY3DP"

@@ -13,8 +13,8 @@ from typing import Any
 import psycopg
 import pytest
 
+from shopdb.testing import scratch_database
 from tests.schema.rows import Rows
-from tests.support.database import scratch_database
 
 
 @pytest.fixture(scope="module")

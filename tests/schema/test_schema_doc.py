@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from shopdb import Settings, schema_doc
 from shopdb.cli import main
+from shopdb.testing import url_of
 from tests.schema.catalog import tables
-from tests.support.database import url_of
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "schema.md"
 

@@ -17,10 +17,10 @@ from shopdb import Database, Transaction
 from shopdb.core.errors import ConflictError, ConstraintViolation, SerializationFailure, translate
 from shopdb.errors import CategoryCycleError, CouponUnavailable
 from shopdb.repositories.categories import CategoryRepository
+from shopdb.testing import url_of
 from tests.schema.catalog import tables
 from tests.schema.rows import Rows
 from tests.schema.support import primary_key, refused
-from tests.support.database import url_of
 
 LONG_AGO = datetime.fromisoformat("2000-01-01T00:00:00+00:00")
 

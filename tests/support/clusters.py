@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.servers import Server
+from shopdb.testing import Server
 
 _DEBIAN = Path("/usr/lib/postgresql")
 

@@ -1,23 +1,14 @@
-"""Helpers for tests that need a Database with settings of their own."""
+"""Helpers for tests that watch or cut the connections of a Database (the shared ones,
+databases and settings, are in shopdb.testing)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-from uuid import uuid4
 
 import psycopg
-from pytest_postgresql.janitor import DatabaseJanitor
 
 from shopdb import Settings
-
-
-def with_settings(settings: Settings, **changes: Any) -> Settings:
-    """A copy of ``settings`` with some fields changed (validated again)."""
-    values = {name: getattr(settings, name) for name in type(settings).model_fields}
-    values.update(changes)
-    return Settings(**values)
+from shopdb.testing import with_settings
 
 
 def on_local_port(settings: Settings, port: int, **changes: Any) -> Settings:
@@ -42,25 +33,3 @@ def terminate(admin: psycopg.Connection[Any], application_name: str) -> int:
         [application_name],
     ).fetchall()
     return len(rows)
-
-
-def url_of(info: Any, dbname: str | None = None) -> str:
-    """The URL of a connection's (or server's) database, or of another one on that server."""
-    auth = info.user if not info.password else f"{info.user}:{info.password}"
-    return f"postgresql://{auth}@{info.host}:{info.port}/{dbname or info.dbname}"
-
-
-@contextmanager
-def scratch_database(server: Any, prefix: str, *, template: str | None = None) -> Iterator[str]:
-    """A new database on ``server`` (empty, or a copy of ``template``), dropped afterwards."""
-    name = f"{prefix}_{uuid4().hex[:12]}"
-    with DatabaseJanitor(
-        user=server.user,
-        host=server.host,
-        port=server.port,
-        dbname=name,
-        template_dbname=template,
-        password=server.password or None,
-        maintenance_dbname=getattr(server, "maintenance_dbname", "postgres"),
-    ):
-        yield url_of(server, name)

@@ -4,7 +4,8 @@ a fresh virtualenv into which pip installed shopdb's wheel and resolved its depe
 Given the URL of an empty database, it checks that the installed package works on its own:
 
 - shopdb and each of its dependencies are imported from that virtualenv (no source checkout,
-  no other environment), psycopg with its binary implementation (the ``binary`` extra);
+  no other environment), psycopg with its binary implementation (installed with the
+  ``binary`` and ``cli`` extras: shopdb.demo, below, needs the latter);
 - ``shopdb.migrations.apply`` applies every migration shipped in the wheel, and ``status``
   then reports each one applied;
 - the users slice runs through its public repository methods (``Database``, ``db.users``),

@@ -5,6 +5,11 @@ The engine: ``check(conn, directory=None, declarations=None) -> list[Problem]`` 
 ``repository_classes()`` and ``package_declarations()``; ``explain(conn, query, params) -> Plan``.
 """
 
+from shopdb.extras import require
+
+# pglast parses each query (engine, nullability, sources).
+require("shopdb.check", "pglast")
+
 from shopdb.check.declarations import (
     Declarations,
     QueryUse,

@@ -17,8 +17,8 @@ from typing import Any
 from pglast import ast, parse_sql
 from pglast.enums import LockClauseStrength
 
-from shopdb.check.placeholders import number_placeholders
 from shopdb.check.sources import DML, is_node, sval, walk
+from shopdb.core.placeholders import number_placeholders
 from shopdb.core.queries import Query
 
 STRENGTHS = {

@@ -24,10 +24,10 @@ from shopdb.check.declarations import Declarations, QueryUse, package_declaratio
 from shopdb.check.describe import Described, Refused, describe
 from shopdb.check.loading import Namespaces, folder_label, load_folders
 from shopdb.check.nullability import Nullability, Verdict
-from shopdb.check.placeholders import line_of, number_placeholders
 from shopdb.check.problems import Problem
 from shopdb.check.rows import model_problems
 from shopdb.check.sources import DML, Blocks, is_node, sval, walk
+from shopdb.core.placeholders import line_of, number_placeholders
 from shopdb.core.queries import Query, sql_dir, tools_sql_dir
 from shopdb.core.timer import QueryTimer
 

@@ -16,8 +16,8 @@ from psycopg.errors import error_from_result
 
 from shopdb.check.catalog import Catalog
 from shopdb.check.describe import Refused, describe
-from shopdb.check.placeholders import number_placeholders
 from shopdb.core.errors import ShopDBError, translate
+from shopdb.core.placeholders import number_placeholders
 from shopdb.core.queries import Query, load_queries, sql_dir, tools_sql_dir
 from shopdb.core.timer import QueryTimer
 

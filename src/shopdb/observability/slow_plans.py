@@ -20,7 +20,7 @@ from aiosql.types import SQLOperationType
 from psycopg import pq, sql
 from psycopg.errors import error_from_result
 
-from shopdb.check.placeholders import number_placeholders
+from shopdb.core.placeholders import number_placeholders
 from shopdb.core.queries import Query, load_queries
 from shopdb.core.runner import execute
 from shopdb.core.timer import QueryTimer

@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import TYPE_CHECKING
 
+from shopdb.extras import require
+
+# argon2: the prod admin's hash (passwords.py); rich: the progress bar on a terminal, imported
+# when a run draws it, checked here so that a seed never fails halfway for want of it.
+require("shopdb.seeds", "argon2", "rich")
+
 from shopdb.core.errors import InvalidInput
 from shopdb.models.seeds import UnknownSeedProfile
 from shopdb.seeds import generated, showcase

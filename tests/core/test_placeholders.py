@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shopdb.check.placeholders import line_of, number_placeholders
+from shopdb.core.placeholders import line_of, number_placeholders
 
 
 def test_each_name_gets_one_number_in_order_of_first_use() -> None:

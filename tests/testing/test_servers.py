@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from tests.support.servers import NoServer, choose_server, reachable
+from shopdb.testing import NoServer, choose_server, reachable
 
 
 def _never(host: str, port: int) -> bool:
