@@ -168,7 +168,9 @@ class ShopPool(ConnectionPool[PooledConnection]):
                 self._stats[self._REQUESTS_NUM] += 1
                 self.checked_out += 1
         if conn is not None:
-            conn._pool = self
+            # The connection's psycopg_pool marks (_pool, _expire_at, _created_at) are read and
+            # set as psycopg_pool's own getconn/putconn do: the fingerprint covers them.
+            conn._pool = self  # noqa: SLF001
             return conn
         conn = super().getconn(timeout)
         with self._lock:
@@ -185,16 +187,16 @@ class ShopPool(ConnectionPool[PooledConnection]):
         with self._lock:
             self.checked_out -= 1
             if (
-                conn._pool is self
+                conn._pool is self  # noqa: SLF001
                 and not self._closed
                 and not self._waiting
                 and self._reset is None
                 and self._pool_full_event is None
                 and conn.pgconn.transaction_status == TransactionStatus.IDLE
-                and conn._expire_at > monotonic()
-                and conn._created_at > self._drained_at
+                and conn._expire_at > monotonic()  # noqa: SLF001
+                and conn._created_at > self._drained_at  # noqa: SLF001
             ):
-                conn._pool = None
+                conn._pool = None  # noqa: SLF001
                 self._pool.append(conn)
                 return
         super().putconn(conn)
