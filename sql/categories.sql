@@ -112,7 +112,7 @@ SELECT id, name, slug, description, parent_id, level, path, image_url, icon_url,
 -- name: products_in(category_id, after_created_at, after_id, limit)
 -- One keyset page, newest first, of the live products in a category or any category below it.
 WITH subtree AS (
-    SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
+    SELECT coalesce(array_agg(c.id), '{}') AS ids, category_subtree_is_wide(count(*)) AS wide
       FROM categories root
       JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
      WHERE root.id = :category_id
@@ -150,7 +150,7 @@ UNION ALL
 -- name: products_in_by_status(category_id, status, after_created_at, after_id, limit)
 -- The same page restricted to one status (ACTIVE for a storefront).
 WITH subtree AS (
-    SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
+    SELECT coalesce(array_agg(c.id), '{}') AS ids, category_subtree_is_wide(count(*)) AS wide
       FROM categories root
       JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
      WHERE root.id = :category_id

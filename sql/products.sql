@@ -92,7 +92,7 @@ SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price
 -- name: list_newest_in_category(category_id, min_price, max_price, status, after_created_at, after_id, limit)
 -- One keyset page of one status in a category subtree, newest first (wide: walk; narrow: sort).
 WITH subtree AS (
-    SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
+    SELECT coalesce(array_agg(c.id), '{}') AS ids, category_subtree_is_wide(count(*)) AS wide
       FROM categories root
       JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
      WHERE root.id = :category_id
@@ -184,7 +184,7 @@ SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price
 -- name: list_by_price_in_category(category_id, min_price, max_price, status, after_price, after_id, limit)
 -- One keyset page of one status in a category subtree, cheapest first (wide: walk; narrow: sort).
 WITH subtree AS (
-    SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
+    SELECT coalesce(array_agg(c.id), '{}') AS ids, category_subtree_is_wide(count(*)) AS wide
       FROM categories root
       JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
      WHERE root.id = :category_id
@@ -275,7 +275,7 @@ SELECT p.id, p.title, p.slug, p.sku, p.description, p.summary, p.status, p.price
 -- name: list_by_price_desc_in_category(category_id, min_price, max_price, status, after_price, after_id, limit)
 -- One keyset page of one status in a category subtree, dearest first (wide: walk; narrow: sort).
 WITH subtree AS (
-    SELECT coalesce(array_agg(c.id), '{}') AS ids, count(*) > 50 AS wide
+    SELECT coalesce(array_agg(c.id), '{}') AS ids, category_subtree_is_wide(count(*)) AS wide
       FROM categories root
       JOIN categories c ON c.id = root.id OR starts_with(c.path, root.path || '/')
      WHERE root.id = :category_id

@@ -8,31 +8,43 @@ import time
 import pytest
 
 from shopdb import ConflictError, Database, DatabaseUnavailable, Settings, Transaction
+from shopdb import database as database_module
 from shopdb.models import NewUser
 from shopdb.repositories.users import UserRepository
 
 HASH = "$2b$12$" + "d" * 53
 
 
-def test_close_waits_for_a_running_transaction_to_finish(settings: Settings) -> None:
+def test_close_waits_for_a_running_transaction_to_finish(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = Database(settings).open()
     started = threading.Event()
+    close_waits = threading.Event()
     finished: list[float] = []
+    pause = time.sleep
 
-    def slow_writer() -> None:
+    def waiting(seconds: float) -> None:
+        close_waits.set()  # close() has seen the running transaction and waits for it
+        pause(seconds)
+
+    monkeypatch.setattr(database_module, "sleep", waiting)
+
+    def writer_held_until_close_waits() -> None:
         with db.transaction() as tx:
             started.set()
-            time.sleep(0.3)
+            close_waits.wait(5)
             tx.users.create(NewUser(email="late@example.com", password_hash=HASH))
         finished.append(time.monotonic())
 
-    writer = threading.Thread(target=slow_writer)
+    writer = threading.Thread(target=writer_held_until_close_waits)
     writer.start()
-    started.wait(5)
+    assert started.wait(5)
     db.close(timeout_s=5)
     closed_at = time.monotonic()
     writer.join()
 
+    assert close_waits.is_set()
     assert finished and finished[0] <= closed_at
     with Database(settings) as again:
         assert again.users.email_exists("late@example.com")

@@ -1,5 +1,6 @@
 """`shopdb demo` through the installed console script, as `make demo` runs it: the story to
-its end in under a minute, with --metrics-port serving Prometheus metrics while it runs."""
+its end, with --metrics-port serving Prometheus metrics while it runs. How long it takes is
+measured by benchmarks/test_demo.py (under a minute, the README's promise)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import re
 import subprocess
 import threading
 import urllib.request
-from time import perf_counter
 
 from tests.support.commands import SHOPDB, command_env
 
-BUDGET_S = 60
+HANG_S = 100
+"""A demo still running after this long has hung (pytest-timeout stops the test at 120 s)."""
 STEPS = ["Register", "Search", "Browse", "Cart", "Checkout", "Payment", "Shipping", "Review"]
 
 
@@ -25,10 +26,9 @@ def scrape_until_done(url: str, process: subprocess.Popen[str], pages: list[str]
             pass
 
 
-def test_the_demo_command_plays_the_story_in_under_a_minute_serving_metrics(
+def test_the_demo_command_plays_the_story_serving_metrics(
     demo_db_url: str,
 ) -> None:
-    started = perf_counter()
     process = subprocess.Popen(
         [str(SHOPDB), "--database-url", demo_db_url, "demo", "--metrics-port", "0"],
         env=command_env(None),
@@ -43,13 +43,11 @@ def test_the_demo_command_plays_the_story_in_under_a_minute_serving_metrics(
     pages: list[str] = []
     scraper = threading.Thread(target=scrape_until_done, args=(found[1], process, pages))
     scraper.start()
-    rest, errors = process.communicate(timeout=BUDGET_S * 2)
+    rest, errors = process.communicate(timeout=HANG_S)
     scraper.join()
-    took = perf_counter() - started
     output = first + rest
 
     assert process.returncode == 0, errors
-    assert took < BUDGET_S, f"the demo took {took:.1f} s"
     for step in STEPS:
         assert re.search(rf"^\d+\. {step}", output, re.MULTILINE), step
     assert "refused: OutOfStockError" in output and "refused: StaleVersionError" in output

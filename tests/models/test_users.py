@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import SecretStr, ValidationError
 
-from shopdb.models import Credentials, NewUser, User, UserPatch, UserStatus
+from shopdb.models import Credentials, NewUser, PasswordChange, User, UserPatch, UserStatus
 from tests.support.factories import HASH, new_user
 
 SECRET_FIELDS = {"password_hash", "two_factor_secret"}
@@ -41,7 +41,9 @@ def user_row(**overrides: Any) -> dict[str, Any]:
     return row
 
 
-def rejection(model: type[NewUser | UserPatch], data: dict[str, Any]) -> ValidationError:
+def rejection(
+    model: type[NewUser | UserPatch | PasswordChange], data: dict[str, Any]
+) -> ValidationError:
     """The ValidationError that validating ``data`` raises."""
     with pytest.raises(ValidationError) as caught:
         model.model_validate(data)
@@ -169,6 +171,15 @@ def test_anything_but_a_modular_crypt_hash_is_refused(password_hash: str) -> Non
 
     assert error.errors()[0]["loc"] == ("password_hash",)
     assert password_hash not in str(error)
+
+
+@pytest.mark.parametrize("password_hash", ["hunter2", "$2b$" + "x" * 15, HASH + "\x00"])
+def test_a_password_change_refuses_what_a_new_user_refuses(password_hash: str) -> None:
+    error = rejection(PasswordChange, {"password_hash": password_hash})
+    new_user_error = rejection(NewUser, {"email": "a@b.co", "password_hash": password_hash})
+
+    assert error.errors()[0]["msg"] == new_user_error.errors()[0]["msg"]
+    assert PasswordChange(password_hash=SecretStr(HASH)).password_hash.get_secret_value() == HASH
 
 
 def test_a_password_hash_with_a_nul_character_is_refused() -> None:

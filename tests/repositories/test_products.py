@@ -271,7 +271,7 @@ def test_search_pages_with_a_cursor_and_takes_the_filters(tx: Transaction) -> No
 def test_search_ranks_window_by_window_and_pages_through_every_match(
     tx: Transaction, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(products_module, "SEARCH_WINDOW", 3)
+    monkeypatch.setattr(products_module, "MIN_SEARCH_WINDOW", 3)
     monkeypatch.setattr(products_module.ProductRepository, "max_page_size", 2)
     made = [
         tx.products.create_with_variants(
@@ -311,7 +311,7 @@ def test_search_pages_on_when_a_page_ends_exactly_at_the_end_of_a_window(
 ) -> None:
     # The largest page is as large as a window: the window grows to one more than a page,
     # else a page ending a window would be followed by a short page and no cursor.
-    monkeypatch.setattr(products_module, "SEARCH_WINDOW", 2)
+    monkeypatch.setattr(products_module, "MIN_SEARCH_WINDOW", 2)
     monkeypatch.setattr(products_module.ProductRepository, "max_page_size", 2)
     made = {
         tx.products.create_with_variants(new_product(title=f"Shawl {n}")).product.id

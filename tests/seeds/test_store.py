@@ -6,7 +6,10 @@ import pytest
 
 from shopdb import Database, Transaction
 from shopdb.errors import ConflictError, ProgrammingError
-from shopdb.seeds.store import SeedRepository
+from shopdb.models import NewUser
+from shopdb.models.seeds import NaturalKey, RowId
+from shopdb.seeds.store import HavingLookup, NaturalKeyLookup, SeedRepository
+from tests.support.factories import HASH
 
 
 def test_copy_runs_inside_a_transaction_only(db: Database) -> None:
@@ -34,3 +37,24 @@ def test_a_changed_description_is_updated_and_an_unchanged_one_left_alone(tx: Tr
 
 def test_copy_of_nothing_sends_nothing(tx: Transaction) -> None:
     assert tx.repository(SeedRepository).copy("copy_media", []) == 0
+
+
+def test_every_lookup_is_a_declared_query_of_natural_keys_or_row_ids() -> None:
+    declared = SeedRepository.queries
+
+    assert {lookup.query: declared[lookup.query] for lookup in NaturalKeyLookup} == {
+        lookup.query: NaturalKey for lookup in NaturalKeyLookup
+    }
+    assert {lookup.query: declared[lookup.query] for lookup in HavingLookup} == {
+        lookup.query: RowId for lookup in HavingLookup
+    }
+
+
+def test_users_are_found_by_email_in_any_case_and_keyed_in_lower_case(tx: Transaction) -> None:
+    user = tx.users.create(NewUser(email="Ann@Example.com", password_hash=HASH))
+    store = tx.repository(SeedRepository)
+
+    found = store.ids(NaturalKeyLookup.USERS_BY_EMAIL, ["ann@example.com", "bob@example.com"])
+
+    assert found == {"ann@example.com": user.id}
+    assert store.having(HavingLookup.USERS_WITH_ADDRESS, [user.id]) == set()

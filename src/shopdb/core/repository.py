@@ -69,7 +69,16 @@ class Repository(Component):
     """Queries never prepared: the server plans each call with its values (prepare=False),
     for a query whose best plan depends on the values in a way a generic plan cannot keep."""
     max_page_size: ClassVar[int] = 500
+    """The largest page a listing returns: a larger ``limit`` or ``per_page`` is clamped to
+    it (and one below 1 to 1), not refused. It bounds what one call can make a statement
+    read, send and validate (500 rows, 501 with the keyset's look-ahead row), so that no
+    caller turns a page into a dump of the table. A class constant, not a setting: it is
+    part of each repository's contract (ProductRepository.search_window follows it), not a
+    figure an operator tunes per server."""
     max_batch_size: ClassVar[int] = 10_000
+    """The largest ``batch_size`` a batched statement takes (``_count_in_batches``): one batch,
+    one statement, locks at most this many rows (sessions.delete_expired: 5,000 a batch
+    removed 1,000,000 rows in 20.5 s, docs/performance.md)."""
     sql_directory: ClassVar[Path | None] = None
     """Where ``namespace``.sql lives when it is not one of shopdb's own sql/ files."""
 

@@ -39,6 +39,18 @@ Email = Annotated[
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
 
 
+def _hashed(value: SecretStr) -> SecretStr:
+    """A password hash, never a password: modular-crypt form, 20 to 1,024 characters."""
+    text = value.get_secret_value()
+    if not (20 <= len(text) <= 1024 and re.fullmatch(PASSWORD_HASH_PATTERN, text)):
+        raise ValueError("must be a modular-crypt hash such as $2b$12$..., never a password")
+    return value
+
+
+PasswordHash = Annotated[SecretStr, AfterValidator(_hashed)]
+"""A password hash as NewUser and PasswordChange take it (the one check of its form)."""
+
+
 class User(RowModel):
     """A user as the ordinary reads return it: no password hash, no two-factor secret."""
 
@@ -67,18 +79,10 @@ class NewUser(InputModel):
     """What it takes to create a user. The password arrives hashed (bcrypt, argon2, ...)."""
 
     email: Email
-    password_hash: SecretStr
+    password_hash: PasswordHash
     first_name: Name | None = None
     last_name: Name | None = None
     phone: Phone | None = None
-
-    @field_validator("password_hash")
-    @classmethod
-    def _looks_hashed(cls, value: SecretStr) -> SecretStr:
-        text = value.get_secret_value()
-        if not (20 <= len(text) <= 1024 and re.fullmatch(PASSWORD_HASH_PATTERN, text)):
-            raise ValueError("must be a modular-crypt hash such as $2b$12$..., never a password")
-        return value
 
 
 class UserPatch(InputModel):
@@ -98,13 +102,6 @@ class UserPatch(InputModel):
         return value
 
 
-def _hashed(value: SecretStr) -> SecretStr:
-    text = value.get_secret_value()
-    if not (20 <= len(text) <= 1024 and re.fullmatch(PASSWORD_HASH_PATTERN, text)):
-        raise ValueError("must be a modular-crypt hash such as $2b$12$..., never a password")
-    return value
-
-
 def _base32(value: SecretStr) -> SecretStr:
     text = value.get_secret_value()
     if not (16 <= len(text) <= 128 and re.fullmatch(r"[A-Z2-7]+=*", text)):
@@ -112,7 +109,6 @@ def _base32(value: SecretStr) -> SecretStr:
     return value
 
 
-PasswordHash = Annotated[SecretStr, AfterValidator(_hashed)]
 TwoFactorSecret = Annotated[SecretStr, AfterValidator(_base32)]
 
 

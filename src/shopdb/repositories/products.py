@@ -37,10 +37,10 @@ BEST_MATCH_FIRST = Keyset(
 )
 """ORDER BY window_before DESC, rank DESC, id DESC (search): window by window, newest
 window first, best match first within a window."""
-SEARCH_WINDOW = 500
-"""How many matches search ranks together: the newest SEARCH_WINDOW, then the next (at
-least one more than the largest page, max_page_size + 1, so that a page needs at most the
-rest of one window and the next window)."""
+MIN_SEARCH_WINDOW = 500
+"""The fewest of the newest matches search ranks together (ProductRepository.search_window):
+measured beside 200 and 1,000, 500 keeps the dearest word under half the 50 ms budget
+(docs/performance.md, "How search stays under 50 ms")."""
 MAX_SEARCH_TEXT = 1000
 """Characters of search text that count (the SQL cuts there too)."""
 
@@ -265,10 +265,10 @@ class ProductRepository(ShopRepository):
         MAX_SEARCH_TEXT characters count; text without a word finds nothing.
 
         Matches are ranked (ts_rank: title and keywords above summary above description)
-        in windows of SEARCH_WINDOW, newest products first: with at most that many matches
-        the ranking is exact; with more, the pages run through the newest SEARCH_WINDOW
-        matches best first, then the next SEARCH_WINDOW, so a common word costs the same as
-        a rare one (docs/performance.md, "Search"). Every match is on some page."""
+        in windows of ``search_window`` newest products: with at most that many matches
+        the ranking is exact; with more, the pages run through the newest window best
+        first, then the next window, so a common word costs the same as a rare one
+        (docs/performance.md, "Search"). Every match is on some page."""
         text = text[:MAX_SEARCH_TEXT].replace("\x00", " ")
         return self._page(
             "search",
@@ -277,9 +277,16 @@ class ProductRepository(ShopRepository):
             limit=limit,
             cursor=cursor,
             text=text,
-            search_window=max(SEARCH_WINDOW, self.max_page_size + 1),
+            search_window=self.search_window,
             **_filters(filters),
         )
+
+    @property
+    def search_window(self) -> int:
+        """How many of the newest matches search ranks together: MIN_SEARCH_WINDOW (500), and
+        always at least one more than the largest page (501 with max_page_size 500), so that
+        a page which ends a window exactly is followed by a full page and a cursor."""
+        return max(MIN_SEARCH_WINDOW, self.max_page_size + 1)
 
     def get_with_details(self, product_id: UUID) -> ProductDetails:
         """The live product with its variants, stock, categories and media: four queries."""

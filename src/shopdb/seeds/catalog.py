@@ -14,7 +14,7 @@ from shopdb.core.errors import NotFoundError
 from shopdb.models import NewCategory
 from shopdb.models.products import InventoryPolicy, ProductStatus
 from shopdb.seeds.progress import Progress
-from shopdb.seeds.store import SeedRepository
+from shopdb.seeds.store import HavingLookup, NaturalKeyLookup, SeedRepository
 from shopdb.transaction import Transaction
 
 CHUNK = 500
@@ -111,24 +111,26 @@ def seed_products(
 
 def _products(store: SeedRepository, chunk: Sequence[ProductSpec], ids: CatalogueIds) -> None:
     slugs = [p.slug for p in chunk]
-    found = store.ids("products_by_slug", slugs)
+    found = store.ids(NaturalKeyLookup.PRODUCTS_BY_SLUG, slugs)
     store.copy("copy_products", [_product_row(p) for p in chunk if p.slug not in found])
-    ids.products.update(store.ids("products_by_slug", slugs) if len(found) < len(chunk) else found)
+    ids.products.update(
+        store.ids(NaturalKeyLookup.PRODUCTS_BY_SLUG, slugs) if len(found) < len(chunk) else found
+    )
 
 
 def _variants(store: SeedRepository, chunk: Sequence[ProductSpec], ids: CatalogueIds) -> None:
     specs = {v.sku: (p, i, v) for p in chunk for i, v in enumerate(p.variants)}
     skus = list(specs)
-    found = store.ids("variants_by_sku", skus)
+    found = store.ids(NaturalKeyLookup.VARIANTS_BY_SKU, skus)
     rows = [
         _variant_row(ids.products[p.slug], v, primary=i == 0)
         for sku, (p, i, v) in specs.items()
         if sku not in found
     ]
     store.copy("copy_variants", rows)
-    variants = store.ids("variants_by_sku", skus) if rows else found
+    variants = store.ids(NaturalKeyLookup.VARIANTS_BY_SKU, skus) if rows else found
     ids.variants.update(variants)
-    stocked = store.having("variants_with_inventory", list(variants.values()))
+    stocked = store.having(HavingLookup.VARIANTS_WITH_INVENTORY, list(variants.values()))
     store.copy(
         "copy_inventory",
         [
@@ -141,11 +143,11 @@ def _variants(store: SeedRepository, chunk: Sequence[ProductSpec], ids: Catalogu
 
 def _media(store: SeedRepository, chunk: Sequence[ProductSpec], ids: CatalogueIds) -> None:
     assets = [p.asset_id for p in chunk]
-    found = store.ids("media_by_asset", assets)
+    found = store.ids(NaturalKeyLookup.MEDIA_BY_ASSET, assets)
     store.copy("copy_media", [_media_row(p) for p in chunk if p.asset_id not in found])
-    media = store.ids("media_by_asset", assets) if len(found) < len(chunk) else found
+    media = store.ids(NaturalKeyLookup.MEDIA_BY_ASSET, assets) if len(found) < len(chunk) else found
     products = [ids.products[p.slug] for p in chunk]
-    linked = store.having("products_with_media", products)
+    linked = store.having(HavingLookup.PRODUCTS_WITH_MEDIA, products)
     store.copy(
         "copy_product_media",
         [
@@ -157,7 +159,9 @@ def _media(store: SeedRepository, chunk: Sequence[ProductSpec], ids: CatalogueId
 
 
 def _category_links(store: SeedRepository, chunk: Sequence[ProductSpec], ids: CatalogueIds) -> None:
-    linked = store.having("products_with_categories", [ids.products[p.slug] for p in chunk])
+    linked = store.having(
+        HavingLookup.PRODUCTS_WITH_CATEGORIES, [ids.products[p.slug] for p in chunk]
+    )
     store.copy(
         "copy_product_categories",
         [

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from shopdb.seeds.progress import Progress
-from shopdb.seeds.store import SeedRepository
+from shopdb.seeds.store import HavingLookup, NaturalKeyLookup, SeedRepository
 
 CHUNK = 1000
 
@@ -36,7 +36,7 @@ def seed_customers(
     for start in range(0, len(specs), CHUNK):
         chunk = specs[start : start + CHUNK]
         emails = [c.email.lower() for c in chunk]
-        found = store.ids("users_by_email", emails)
+        found = store.ids(NaturalKeyLookup.USERS_BY_EMAIL, emails)
         store.copy(
             "copy_users",
             [
@@ -46,10 +46,10 @@ def seed_customers(
             ],
         )
         if len(found) < len(chunk):
-            found = store.ids("users_by_email", emails)
+            found = store.ids(NaturalKeyLookup.USERS_BY_EMAIL, emails)
         chunk_ids = [found[email] for email in emails]
         store.assign_role(chunk_ids, "customer")
-        housed = store.having("users_with_address", chunk_ids)
+        housed = store.having(HavingLookup.USERS_WITH_ADDRESS, chunk_ids)
         store.copy(
             "copy_addresses",
             [

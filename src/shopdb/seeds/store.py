@@ -8,6 +8,7 @@ natural key is not in the database yet (``insert_missing``), which makes a secon
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,35 @@ from shopdb.core.repository import Repository
 from shopdb.models.seeds import NaturalKey, RowId, SeededOrder, TableCount
 
 Row = Sequence[Any]
+
+
+class NaturalKeyLookup(Enum):
+    """The ``*_by_*`` queries of ``SeedRepository.ids``: each is its query, the parameter
+    that takes the keys, and whether the keys compare in any letter case (emails)."""
+
+    USERS_BY_EMAIL = ("users_by_email", "emails", True)
+    PRODUCTS_BY_SLUG = ("products_by_slug", "slugs", False)
+    VARIANTS_BY_SKU = ("variants_by_sku", "skus", False)
+    MEDIA_BY_ASSET = ("media_by_asset", "asset_ids", False)
+
+    def __init__(self, query: str, param: str, any_case: bool) -> None:
+        self.query = query
+        self.param = param
+        self.any_case = any_case
+
+
+class HavingLookup(Enum):
+    """The ``*_with_*`` queries of ``SeedRepository.having``: each is its query and the
+    parameter that takes the ids."""
+
+    USERS_WITH_ADDRESS = ("users_with_address", "user_ids")
+    VARIANTS_WITH_INVENTORY = ("variants_with_inventory", "variant_ids")
+    PRODUCTS_WITH_MEDIA = ("products_with_media", "product_ids")
+    PRODUCTS_WITH_CATEGORIES = ("products_with_categories", "product_ids")
+
+    def __init__(self, query: str, param: str) -> None:
+        self.query = query
+        self.param = param
 
 
 class SeedRepository(Repository):
@@ -80,18 +110,17 @@ class SeedRepository(Repository):
         """Give the role to each user that lacks it; returns how many got it."""
         return self._count("assign_role_to_users", user_ids=list(user_ids), role_name=role_name)
 
-    def ids(self, lookup: str, keys: Sequence[str]) -> dict[str, UUID]:
-        """Natural key -> id of the rows a ``*_by_*`` lookup finds (emails lower-cased)."""
-        param = _LOOKUP_PARAMS[lookup]
-        found = self._list(lookup, NaturalKey, **{param: list(keys)})
-        if lookup == "users_by_email":
+    def ids(self, lookup: NaturalKeyLookup, keys: Sequence[str]) -> dict[str, UUID]:
+        """Natural key -> id of the rows the lookup finds (lower-cased if any case matches)."""
+        found = self._list(lookup.query, NaturalKey, **{lookup.param: list(keys)})
+        if lookup.any_case:
             return {row.key.lower(): row.id for row in found}
         return {row.key: row.id for row in found}
 
-    def having(self, lookup: str, ids: Sequence[UUID]) -> set[UUID]:
-        """Which of ``ids`` already have what a ``*_with_*`` lookup asks about."""
-        param = _LOOKUP_PARAMS[lookup]
-        return {row.id for row in self._list(lookup, RowId, **{param: list(ids)})}
+    def having(self, lookup: HavingLookup, ids: Sequence[UUID]) -> set[UUID]:
+        """Which of ``ids`` already have what the lookup asks about."""
+        rows = self._list(lookup.query, RowId, **{lookup.param: list(ids)})
+        return {row.id for row in rows}
 
     def copy(self, name: str, rows: Sequence[Row]) -> int:
         """Stream ``rows`` through the ``copy_*`` statement ``name``."""
@@ -104,15 +133,3 @@ class SeedRepository(Repository):
     def counts(self) -> dict[str, int]:
         """Rows per table the seeds write, by table name."""
         return {row.table_name: row.row_count for row in self._list("count_rows", TableCount)}
-
-
-_LOOKUP_PARAMS = {
-    "users_by_email": "emails",
-    "products_by_slug": "slugs",
-    "variants_by_sku": "skus",
-    "media_by_asset": "asset_ids",
-    "users_with_address": "user_ids",
-    "variants_with_inventory": "variant_ids",
-    "products_with_media": "product_ids",
-    "products_with_categories": "product_ids",
-}
