@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
-from tests.support.commands import SHOPDB, command_env
-from tests.support.database import scratch_database
-from tests.support.servers import Server
+
+from shopdb.testing import scratch_database
+from shopdb.testing.commands import SHOPDB, command_env
+from shopdb.testing.servers import Server
 
 ROUNDS = 3
 DEMO_BUDGET_S = 60.0

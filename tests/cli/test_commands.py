@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.commands import run_shopdb
+from shopdb.testing.commands import run_shopdb
 
 USER_ID = "0190c0de-0000-7000-8000-000000000001"
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from shopdb.cli import main
-from tests.support.commands import run_shopdb
+from shopdb.testing.commands import run_shopdb
 
 COMMANDS = sorted(main.commands)
 

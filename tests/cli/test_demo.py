@@ -9,7 +9,7 @@ import subprocess
 import threading
 import urllib.request
 
-from tests.support.commands import SHOPDB, command_env
+from shopdb.testing.commands import SHOPDB, command_env
 
 HANG_S = 100
 """A demo still running after this long has hung (pytest-timeout stops the test at 120 s)."""

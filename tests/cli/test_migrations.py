@@ -25,7 +25,7 @@ from yoyo.connections import parse_uri
 from shopdb import Settings, migrations
 from shopdb.cli import main
 from shopdb.core.queries import migrations_dir
-from tests.support.commands import run_shopdb
+from shopdb.testing.commands import run_shopdb
 
 ROOT = Path(__file__).resolve().parents[2]
 IDS = [m.id for m in read_migrations(str(migrations_dir()))]
