@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from shopdb.core.queries import load_queries
+from shopdb.core.queries import load_queries, tools_sql_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME", "DATABASE_URL"}}
@@ -152,7 +152,8 @@ def test_a_fresh_virtualenv_with_the_wheel_migrates_a_database_and_runs_every_qu
     )
 
     assert run.returncode == 0, run.stdout + run.stderr
-    every = sum(len(namespace) for namespace in load_queries().values())
+    namespaces = (*load_queries().values(), *load_queries(tools_sql_dir()).values())
+    every = sum(len(namespace) for namespace in namespaces)
     assert f"described {every} named queries" in run.stdout
     assert run.stdout.endswith("wheel ok\n")
     newest = max(p.stem for p in (ROOT / "migrations").glob("0*.sql") if ".rollback" not in p.name)

@@ -171,6 +171,10 @@ MEASUREMENTS: set[str] = {
     "SHOPDB_BENCH_COMMERCE_USERS=100000 SHOPDB_BENCH_COMMERCE_ORDERS=500000 "
     ".venv/bin/python -m pytest benchmarks/test_commerce.py --benchmark-only -s",
     "python -m benchmarks.commerce_data --users 1000000 --orders 5000000 --drop",
+    # issue 17: kit v2 before (a worktree of d75cc51) and after, side by side
+    "git worktree add /tmp/oldmain d75cc51",
+    "SHOPDB_BASELINE_SRC=/tmp/oldmain/src .venv/bin/python -m pytest benchmarks/test_revisions.py "
+    "-s -p no:cacheprovider",
 }
 
 

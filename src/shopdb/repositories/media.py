@@ -10,6 +10,7 @@ products' (in id order), then the variants' (in id order), then the link rows.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from uuid import UUID
 
 from shopdb.core.errors import NotFoundError
@@ -69,73 +70,45 @@ class MediaRepository(ShopRepository):
         """The media record with this id; NotFoundError otherwise."""
         return self._get("get", Media, id=media_id)
 
-    @unit_of_work
     def attach_to_product(
         self, product_id: UUID, media_id: UUID, *, sort_order: int | None = None
     ) -> AttachedMedia:
         """Link media to a product at ``sort_order`` (None: last); it becomes the primary when
         the product had none. NotFoundError for the product, ConflictError when linked already,
         ConstraintViolation for a missing media record. Locks: the product's media lock."""
-        self._lock_owner("lock_product", "product", product_id)
-        return self._get(
-            "attach_to_product",
-            AttachedMedia,
-            product_id=product_id,
-            media_id=media_id,
-            sort_order=sort_order,
-        )
+        return self._attach(Owner.PRODUCT, product_id, media_id, sort_order)
 
-    @unit_of_work
     def detach_from_product(self, product_id: UUID, media_id: UUID) -> None:
         """Unlink media from a product; if it was the primary, the next in sort order becomes
         it. NotFoundError when it was not linked. Locks: the product's media lock."""
-        self._lock_owner("lock_product", "product", product_id)
-        self._touch("detach_from_product", media_id=media_id, product_id=product_id)
-        self._count("promote_first_product_media", product_ids=[product_id])
+        self._detach(Owner.PRODUCT, product_id, media_id)
 
-    @unit_of_work
     def set_primary(self, product_id: UUID, media_id: UUID) -> None:
         """Make linked media the product's one primary, also when calls race (the last to run
         wins). NotFoundError when the product or the link does not exist (nothing changes).
         Locks: the product's media lock, then its media links."""
-        self._lock_owner("lock_product", "product", product_id)
-        self._count("demote_product_primary", product_id=product_id, media_id=media_id)
-        self._touch("promote_product_media", media_id=media_id, product_id=product_id)
+        self._make_primary(Owner.PRODUCT, product_id, media_id)
 
     def list_for_product(self, product_id: UUID) -> list[AttachedMedia]:
         """A product's media in sort order, each with its sort order and primary flag."""
         return self._list("list_for_product", AttachedMedia, product_id=product_id)
 
-    @unit_of_work
     def attach_to_variant(
         self, variant_id: UUID, media_id: UUID, *, sort_order: int | None = None
     ) -> AttachedMedia:
         """Link media to a variant, as ``attach_to_product`` does. Locks: the variant's media
         lock."""
-        self._lock_owner("lock_variant", "variant", variant_id)
-        return self._get(
-            "attach_to_variant",
-            AttachedMedia,
-            variant_id=variant_id,
-            media_id=media_id,
-            sort_order=sort_order,
-        )
+        return self._attach(Owner.VARIANT, variant_id, media_id, sort_order)
 
-    @unit_of_work
     def detach_from_variant(self, variant_id: UUID, media_id: UUID) -> None:
         """Unlink media from a variant, promoting the next one if it was the primary.
         Locks: the variant's media lock."""
-        self._lock_owner("lock_variant", "variant", variant_id)
-        self._touch("detach_from_variant", media_id=media_id, variant_id=variant_id)
-        self._count("promote_first_variant_media", variant_ids=[variant_id])
+        self._detach(Owner.VARIANT, variant_id, media_id)
 
-    @unit_of_work
     def set_variant_primary(self, variant_id: UUID, media_id: UUID) -> None:
         """Make linked media the variant's one primary. Locks: the variant's media lock, then
         its links."""
-        self._lock_owner("lock_variant", "variant", variant_id)
-        self._count("demote_variant_primary", variant_id=variant_id, media_id=media_id)
-        self._touch("promote_variant_media", media_id=media_id, variant_id=variant_id)
+        self._make_primary(Owner.VARIANT, variant_id, media_id)
 
     def list_for_variant(self, variant_id: UUID) -> list[AttachedMedia]:
         """A variant's media in sort order, each with its sort order and primary flag."""
@@ -152,9 +125,40 @@ class MediaRepository(ShopRepository):
         self._count("promote_first_product_media", product_ids=products)
         self._count("promote_first_variant_media", variant_ids=variants)
 
-    def _lock_owner(self, name: str, owner: str, owner_id: UUID) -> None:
-        """Take the media lock of a product or variant; NotFoundError naming it when absent."""
+    @unit_of_work
+    def _attach(
+        self, owner: Owner, owner_id: UUID, media_id: UUID, sort_order: int | None
+    ) -> AttachedMedia:
+        key = self._lock_owner(owner, owner_id)
+        return self._get(
+            f"attach_to_{owner}", AttachedMedia, media_id=media_id, sort_order=sort_order, **key
+        )
+
+    @unit_of_work
+    def _detach(self, owner: Owner, owner_id: UUID, media_id: UUID) -> None:
+        key = self._lock_owner(owner, owner_id)
+        self._touch(f"detach_from_{owner}", media_id=media_id, **key)
+        self._count(f"promote_first_{owner}_media", **{f"{owner}_ids": [owner_id]})
+
+    @unit_of_work
+    def _make_primary(self, owner: Owner, owner_id: UUID, media_id: UUID) -> None:
+        key = self._lock_owner(owner, owner_id)
+        self._count(f"demote_{owner}_primary", media_id=media_id, **key)
+        self._touch(f"promote_{owner}_media", media_id=media_id, **key)
+
+    def _lock_owner(self, owner: Owner, owner_id: UUID) -> dict[str, UUID]:
+        """Take the media lock of a product or variant (NotFoundError naming it when absent);
+        its key as the statements take it (``product_id=...``)."""
+        key = {f"{owner}_id": owner_id}
         try:
-            self._lock(name, None, **{f"{owner}_id": owner_id})
+            self._lock(f"lock_{owner}", None, **key)
         except NotFoundError:
-            raise NotFoundError(owner, owner_id) from None
+            raise NotFoundError(owner.value, owner_id) from None
+        return key
+
+
+class Owner(StrEnum):
+    """What media hangs on: its statements are named after it (``attach_to_product``)."""
+
+    PRODUCT = "product"
+    VARIANT = "variant"
