@@ -3,7 +3,7 @@ typed sibling access of a unit of work and the audit hook."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast, overload
 
 from pydantic import BaseModel
 
@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from shopdb.transaction import Transaction
 
 A = TypeVar("A", bound=BaseModel | None)
+R = TypeVar("R")
+_AFTER: object = object()
+"""``_audited``'s default result: the state after."""
 
 
 class ShopRepository(Repository):
@@ -32,6 +35,7 @@ class ShopRepository(Repository):
         service (``self._unit.checkout``)."""
         return cast("Components", self._owner)
 
+    @overload
     def _audited(
         self,
         actor: Actor,
@@ -41,13 +45,37 @@ class ShopRepository(Repository):
         after: A,
         *,
         entity: str | None = None,
-    ) -> A:
+    ) -> A: ...
+    @overload
+    def _audited(
+        self,
+        actor: Actor,
+        action: str,
+        entity_id: object,
+        before: BaseModel | None,
+        after: BaseModel | None,
+        *,
+        result: R,
+        entity: str | None = None,
+    ) -> R: ...
+    def _audited(
+        self,
+        actor: Actor,
+        action: str,
+        entity_id: object,
+        before: BaseModel | None,
+        after: BaseModel | None,
+        *,
+        result: object = _AFTER,
+        entity: str | None = None,
+    ) -> object:
         """The audit hook of a ``@unit_of_work`` method: record ``before`` and ``after`` (the
         entity's state as models; None before a create or after a delete) in the same
-        transaction as the write, so both are kept or neither; returns ``after``. No entry
-        when nothing changed (``before == after``: a repeated assignment, the same price).
-        ``before`` should come from a lock (``_lock``) so that it is the state the write
-        changed. ``entity`` defaults to the namespace (``products``)."""
+        transaction as the write, so both are kept or neither; returns the method's result:
+        ``result`` when the audited state is not what the method returns (a stock count of an
+        inventory row), else ``after``. No entry when nothing changed (``before == after``: a
+        repeated assignment, the same price). ``before`` should come from a lock (``_lock``)
+        so that it is the state the write changed. ``entity`` defaults to the namespace."""
         if before != after:
             self._tx.audit.record(actor, action, entity or self.namespace, entity_id, before, after)
-        return after
+        return after if result is _AFTER else result

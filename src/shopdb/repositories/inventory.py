@@ -185,8 +185,8 @@ class InventoryRepository(ShopRepository):
             "adjust", Inventory, expected_version=expected_version, variant_id=variant_id,
             quantity_on_hand=quantity_on_hand,
         )  # fmt: skip
-        self._audited(actor, "adjust", variant_id, StockCount.of(before), StockCount.of(after, why))
-        return after
+        counts = StockCount.of(before), StockCount.of(after, why)
+        return self._audited(actor, "adjust", variant_id, *counts, result=after)
 
     def low_stock(self, threshold: int | None = None, *, limit: int = 100) -> list[Inventory]:
         """Rows with at most ``threshold`` available (each row's own low_stock_threshold when

@@ -186,8 +186,8 @@ class ProductRepository(ShopRepository):
             "change_price", Product, expected_version=expected_version, id=product_id,
             price=_money(price),
         )  # fmt: skip
-        self._audited(actor, "change_price", product_id, before, ProductPrice.of(after))
-        return after
+        charged = ProductPrice.of(after)
+        return self._audited(actor, "change_price", product_id, before, charged, result=after)
 
     def archive(self, product_id: UUID, *, expected_version: int) -> Product:
         """Set the product ARCHIVED; StaleVersionError when it moved on since read."""
