@@ -14,7 +14,7 @@ def bench_database(url: str, application_name: str) -> Iterator[Database]:
     settings = Settings(
         database_url=url,
         database_application_name=application_name,
-        cursor_secret="bench-cursor-secret",
+        cursor_secret="bench-cursor-secret-0123456789abcdef",
     )
     with Database(settings) as database:
         HANDOUTS.add(database.pool.handout)

@@ -54,7 +54,7 @@ def idb(identity_url: str) -> Iterator[Database]:
     settings = Settings(
         database_url=identity_url,
         database_application_name="shopdb-bench-identity",
-        cursor_secret="bench-cursor-secret",
+        cursor_secret="bench-cursor-secret-0123456789abcdef",
         api_key_pepper=data.IDENTITY_PEPPER,
     )
     with Database(settings) as database:

@@ -69,3 +69,9 @@ SELECT id, user_id, name, prefix, scopes,
    AND (created_at, id) < (:after_created_at, :after_id)
  ORDER BY created_at DESC, id DESC
  LIMIT :limit;
+
+-- name: revoke_all_for_user(user_id)!
+-- Revoke every key of this user that is not revoked yet (suspension, deletion, erasure).
+UPDATE api_keys
+   SET status = 'REVOKED', revoked_at = now()
+ WHERE user_id = :user_id AND status <> 'REVOKED';

@@ -72,11 +72,34 @@ SELECT count(*) AS count,
    AND status = 'APPROVED'
    AND deleted_at IS NULL;
 
--- name: vote(id, helpful)<!
--- Count one helpful (or not helpful) vote on an approved review, atomically.
-UPDATE reviews
-   SET helpful_count     = helpful_count + CASE WHEN :helpful THEN 1 ELSE 0 END,
-       not_helpful_count = not_helpful_count + CASE WHEN :helpful THEN 0 ELSE 1 END
- WHERE id = :id AND status = 'APPROVED' AND deleted_at IS NULL
-RETURNING id, product_id, user_id, order_id, rating, title, content, is_verified_purchase,
-          status, helpful_count, not_helpful_count, created_at, updated_at;
+-- name: lock_for_vote(id)^
+-- The approved review with this id of an ACTIVE live product, row-locked (NO KEY UPDATE) so a user's votes on it queue.
+SELECT r.id, r.product_id, r.user_id, r.order_id, r.rating, r.title, r.content,
+       r.is_verified_purchase, r.status, r.helpful_count, r.not_helpful_count, r.created_at,
+       r.updated_at
+  FROM reviews AS r
+  JOIN products AS p ON p.id = r.product_id
+ WHERE r.id = :id AND r.status = 'APPROVED' AND r.deleted_at IS NULL
+   AND p.status = 'ACTIVE' AND p.deleted_at IS NULL
+   FOR NO KEY UPDATE OF r;
+
+-- name: vote(id, user_id, helpful)<!
+-- Record the user's vote on the review (a second vote replaces the first) and move the counters by the difference; run under lock_for_vote.
+WITH previous AS (
+    SELECT helpful FROM review_votes WHERE review_id = :id AND user_id = :user_id
+), cast_vote AS (
+    INSERT INTO review_votes (review_id, user_id, helpful)
+    VALUES (:id, :user_id, :helpful)
+    ON CONFLICT (review_id, user_id) DO UPDATE SET helpful = excluded.helpful
+    RETURNING helpful
+)
+UPDATE reviews AS r
+   SET helpful_count     = r.helpful_count + cast_vote.helpful::int
+                           - coalesce((SELECT helpful::int FROM previous), 0),
+       not_helpful_count = r.not_helpful_count + (NOT cast_vote.helpful)::int
+                           - coalesce((SELECT (NOT helpful)::int FROM previous), 0)
+  FROM cast_vote
+ WHERE r.id = :id
+RETURNING r.id, r.product_id, r.user_id, r.order_id, r.rating, r.title, r.content,
+          r.is_verified_purchase, r.status, r.helpful_count, r.not_helpful_count,
+          r.created_at, r.updated_at;

@@ -12,13 +12,16 @@ RETURNING id, user_id, fingerprint, ip_address, user_agent, expires_at, revoked_
           last_seen_at, created_at, updated_at;
 
 -- name: find_active(refresh_token_hash)^
--- The session of this token hash, unless revoked or expired.
-SELECT id, user_id, fingerprint, ip_address, user_agent, expires_at, revoked_at,
-       last_seen_at, created_at, updated_at
-  FROM user_sessions
- WHERE refresh_token_hash = :refresh_token_hash
-   AND revoked_at IS NULL
-   AND expires_at > now();
+-- The session of this token hash, unless revoked or expired or its user is not live and ACTIVE.
+SELECT s.id, s.user_id, s.fingerprint, s.ip_address, s.user_agent, s.expires_at, s.revoked_at,
+       s.last_seen_at, s.created_at, s.updated_at
+  FROM user_sessions AS s
+  JOIN users AS u ON u.id = s.user_id
+ WHERE s.refresh_token_hash = :refresh_token_hash
+   AND s.revoked_at IS NULL
+   AND s.expires_at > now()
+   AND u.status = 'ACTIVE'
+   AND u.deleted_at IS NULL;
 
 -- name: touch(user_id, id, min_interval_s)!
 -- Stamp last_seen_at of a live session, unless it was stamped less than min_interval_s ago.

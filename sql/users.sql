@@ -56,30 +56,35 @@ SELECT id, email, first_name, last_name, phone, email_verified, email_verified_a
  ORDER BY created_at DESC, id DESC
  LIMIT :limit;
 
--- name: update(id, set_email, email, set_first_name, first_name, set_last_name, last_name, set_phone, phone, set_status, status)<!
--- Change the fields whose set_ flag is true (to NULL too); None when the user is absent.
+-- name: update(id, set_email, email, set_first_name, first_name, set_last_name, last_name, set_phone, phone)<!
+-- Change the fields whose set_ flag is true (to NULL too); a new email is unverified. None when the user is absent.
 UPDATE users
-   SET email      = CASE WHEN :set_email      THEN :email      ELSE email      END,
-       first_name = CASE WHEN :set_first_name THEN :first_name ELSE first_name END,
-       last_name  = CASE WHEN :set_last_name  THEN :last_name  ELSE last_name  END,
-       phone      = CASE WHEN :set_phone      THEN :phone      ELSE phone      END,
-       status     = CASE WHEN :set_status     THEN :status     ELSE status     END
+   SET email             = CASE WHEN :set_email      THEN :email      ELSE email      END,
+       email_verified    = CASE WHEN :set_email AND email IS DISTINCT FROM :email THEN false
+                                ELSE email_verified END,
+       email_verified_at = CASE WHEN :set_email AND email IS DISTINCT FROM :email THEN NULL
+                                ELSE email_verified_at END,
+       first_name        = CASE WHEN :set_first_name THEN :first_name ELSE first_name END,
+       last_name         = CASE WHEN :set_last_name  THEN :last_name  ELSE last_name  END,
+       phone             = CASE WHEN :set_phone      THEN :phone      ELSE phone      END
  WHERE id = :id AND deleted_at IS NULL
 RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
           failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
           created_at, updated_at, deleted_at;
 
 -- name: soft_delete(id)!
--- Mark a live user deleted; touches no row when it is absent or already deleted.
+-- Mark a live user deleted, remembering a suspension; touches no row when it is absent or already deleted.
 UPDATE users
-   SET deleted_at = now(), status = 'DELETED'
+   SET deleted_at = now(), status = 'DELETED', suspended_when_deleted = (status = 'SUSPENDED')
  WHERE id = :id AND deleted_at IS NULL;
 
 -- name: restore(id)<!
--- Bring a soft-deleted user back as ACTIVE; None when there is no such deleted user.
+-- Bring a soft-deleted user back, SUSPENDED if it was then and ACTIVE otherwise; never an erased one.
 UPDATE users
-   SET deleted_at = NULL, status = 'ACTIVE'
- WHERE id = :id AND deleted_at IS NOT NULL
+   SET deleted_at = NULL,
+       status = CASE WHEN suspended_when_deleted THEN 'SUSPENDED' ELSE 'ACTIVE' END,
+       suspended_when_deleted = false
+ WHERE id = :id AND deleted_at IS NOT NULL AND erased_at IS NULL
 RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
           failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
           created_at, updated_at, deleted_at;
@@ -114,10 +119,10 @@ RETURNING id, email, first_name, last_name, phone, email_verified, email_verifie
           created_at, updated_at, deleted_at;
 
 -- name: record_successful_login(id)<!
--- Clear the failure count and lockout and stamp last_login_at.
+-- Clear the failure count and lockout and stamp last_login_at, unless a lockout is running.
 UPDATE users
    SET failed_login_count = 0, lockout_until = NULL, last_login_at = now()
- WHERE id = :id AND deleted_at IS NULL
+ WHERE id = :id AND deleted_at IS NULL AND (lockout_until IS NULL OR lockout_until <= now())
 RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
           failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
           created_at, updated_at, deleted_at;
@@ -128,6 +133,10 @@ SELECT id, email, password_hash, status, failed_login_count, lockout_until,
        two_factor_enabled, two_factor_secret
   FROM users
  WHERE lower(email) = lower(:email) AND deleted_at IS NULL;
+
+-- name: is_locked(id)$
+-- Whether a lockout of the user with this id is running now (the database's clock decides).
+SELECT EXISTS (SELECT 1 FROM users WHERE id = :id AND lockout_until > now());
 
 -- name: verify_email(id)<!
 -- Mark the live user's email verified; a second call keeps the first verification time.
@@ -182,3 +191,27 @@ UPDATE users
 RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
           failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
           created_at, updated_at, deleted_at;
+
+-- name: erase(id)<!
+-- Anonymize a user for a deletion request: no email, name, phone, password or two-factor left; deleted, never restored.
+UPDATE users
+   SET email = 'erased-' || id::text || '@erased.invalid',
+       password_hash = '$erased$' || replace(id::text, '-', ''),
+       first_name = NULL, last_name = NULL, phone = NULL,
+       email_verified = false, email_verified_at = NULL,
+       two_factor_enabled = false, two_factor_secret = NULL,
+       status = 'DELETED', deleted_at = coalesce(deleted_at, now()),
+       suspended_when_deleted = false, erased_at = now()
+ WHERE id = :id AND erased_at IS NULL
+RETURNING id, email, first_name, last_name, phone, email_verified, email_verified_at,
+          failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+          created_at, updated_at, deleted_at;
+
+-- name: lock_for_erasure(id)^
+-- The user with this id, deleted or not (not yet erased), row-locked until the end of the transaction.
+SELECT id, email, first_name, last_name, phone, email_verified, email_verified_at,
+       failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
+       created_at, updated_at, deleted_at
+  FROM users
+ WHERE id = :id AND erased_at IS NULL
+   FOR NO KEY UPDATE;

@@ -32,6 +32,8 @@ except NoServer as exc:
 
 DBNAME = f"shopdb_test_{os.getpid()}"
 TEST_API_KEY_PEPPER = "test-api-key-pepper-0123456789abcdef"
+# TWO_FACTOR_KEY of the tests: key id "t1", 32 bytes in base64 (a test key, nothing secret).
+TEST_TWO_FACTOR_KEY = "t1:" + "dGVzdC10d28tZmFjdG9yLWtleS0wMTIzNDU2Nzg5YWI="
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -79,8 +81,9 @@ def settings(db_url: str) -> Settings:
         database_pool_max=4,
         database_pool_timeout_ms=2000,
         database_application_name=f"shopdb-test-{uuid4().hex[:8]}",
-        cursor_secret="test-cursor-secret",
+        cursor_secret="test-cursor-secret-0123456789abcdef",
         api_key_pepper=TEST_API_KEY_PEPPER,
+        two_factor_key=TEST_TWO_FACTOR_KEY,
     )
 
 
@@ -107,8 +110,9 @@ def shared_db(postgresql_server: Any) -> Iterator[Database]:
             database_pool_max=4,
             database_pool_timeout_ms=2000,
             database_application_name="shopdb-test-shared",
-            cursor_secret="test-cursor-secret",
+            cursor_secret="test-cursor-secret-0123456789abcdef",
             api_key_pepper=TEST_API_KEY_PEPPER,
+            two_factor_key=TEST_TWO_FACTOR_KEY,
         )
         with Database(shared) as database:
             yield database

@@ -17,7 +17,7 @@ from psycopg_pool import PoolClosed, PoolTimeout
 from tenacity import RetryError
 
 from shopdb.components import Components
-from shopdb.core.errors import DatabaseUnavailable, ShopDBError, TransientError
+from shopdb.core.errors import DatabaseUnavailable, ServerError, ShopDBError, TransientError
 from shopdb.core.paging import CursorCodec
 from shopdb.core.pool import ShopPool
 from shopdb.core.pool_metrics import register_pool
@@ -137,13 +137,33 @@ class Database(Components):
         self._opened = True
         try:
             self._pool.open(wait=True, timeout=wait)
-        except PoolTimeout as exc:
+        except PoolTimeout:
             self._pool.close(timeout=0)
+            failed = True
+        else:
+            failed = False
+        if failed:  # raised outside the handler: no psycopg error as its context
             raise DatabaseUnavailable(
                 f"could not connect to {self.settings.safe_url} within {wait:g} s"
-            ) from exc
+            )
         register_pool(self._pool)
+        if self.settings.cursor_secret is None:
+            self._use_shared_cursor_key()
         return self
+
+    def _use_shared_cursor_key(self) -> None:
+        # One key for every process of this database (migration 0060): a cursor issued by one
+        # worker behind a load balancer is good on the next. Before that migration (a database
+        # being set up), the key drawn for this process stays.
+        query = load_queries()["service_keys"]["cursor_key"]
+        try:
+            key = self._pool_runner.run(query, {})
+        except ServerError as exc:
+            if exc.sqlstate != "42P01":  # undefined_table: not migrated yet
+                raise
+            return
+        if key is not None:
+            self._context.cursors.use_key(bytes(key))
 
     def close(self, timeout_s: float = 5.0) -> None:
         """Wait up to ``timeout_s`` for running transactions to end, then close the pool.

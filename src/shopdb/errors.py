@@ -34,9 +34,10 @@ from shopdb.models.orders import CheckoutRefused, IdempotencyKeyReused, IllegalS
 from shopdb.models.payments import IllegalPaymentTransition, RefundExceedsSettled
 from shopdb.models.reviews import DuplicateReview, IllegalReviewTransition
 from shopdb.models.seeds import SeedConfigurationError, UnknownSeedProfile
-from shopdb.models.users import IllegalUserStatusChange
+from shopdb.models.users import AccountLocked, IllegalUserStatusChange, InvalidCredentials
 
 __all__ = [
+    "AccountLocked",
     "CartNotActive",
     "CategoryCycleError",
     "CheckoutRefused",
@@ -56,6 +57,7 @@ __all__ = [
     "IllegalReviewTransition",
     "IllegalStatusTransition",
     "IllegalUserStatusChange",
+    "InvalidCredentials",
     "InvalidCursor",
     "InvalidInput",
     "LockTimeout",

@@ -21,7 +21,7 @@ from yoyo import get_backend, read_migrations
 from yoyo.exceptions import BadMigration, MigrationConflict
 from yoyo.exceptions import LockTimeout as YoyoLockTimeout
 
-from shopdb.core.errors import ShopDBError, translate
+from shopdb.core.errors import ShopDBError, translate, without_driver_errors
 from shopdb.core.queries import load_queries, migrations_dir
 from shopdb.core.runner import execute
 from shopdb.core.timer import QueryTimer
@@ -140,6 +140,7 @@ def _locked(backend: Any, timeout_s: float) -> Iterator[None]:
         ) from exc
 
 
+@without_driver_errors
 def apply(settings: Settings, *, lock_timeout_s: float = 10) -> list[str]:
     """Apply every pending migration; return their ids in the order applied."""
     migrations = _read_migrations()
@@ -154,6 +155,7 @@ def apply(settings: Settings, *, lock_timeout_s: float = 10) -> list[str]:
     return applied
 
 
+@without_driver_errors
 def rollback(
     settings: Settings,
     *,
@@ -220,6 +222,7 @@ def _bad_migrations(exc: BadMigration | MigrationConflict) -> MigrationError:
     return MigrationError(f"bad migration: {' '.join(str(a) for a in exc.args[:1])}")
 
 
+@without_driver_errors
 def status(settings: Settings) -> list[MigrationState]:
     """Every known migration, applied (with its date) or pending, in file order.
 
@@ -250,6 +253,7 @@ def status(settings: Settings) -> list[MigrationState]:
     return [MigrationState(m.id, dates.get(m.id)) for m in migrations]
 
 
+@without_driver_errors
 def break_lock(settings: Settings) -> None:
     """Remove the lock left by a killed run. Only when no migration is running."""
     with _backend(settings) as (backend, _):

@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 
+from shopdb.core.errors import without_driver_errors
 from shopdb.core.queries import load_queries, tools_sql_dir
 from shopdb.core.runner import execute
 from shopdb.core.timer import QueryTimer
@@ -65,6 +66,7 @@ def render(catalog: Mapping[str, list[Row]]) -> str:
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
+@without_driver_errors
 def generate(settings: Settings) -> str:
     """The document for the database that ``settings`` names (it must be migrated)."""
     timer = QueryTimer(settings.slow_query_ms)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import re
 from dataclasses import dataclass
@@ -74,10 +76,17 @@ class Settings(BaseSettings):
         False, description="One OpenTelemetry span per query (needs the otel extra)."
     )
     cursor_secret: SecretStr | None = Field(
-        None, description="HMAC key of pagination cursors; random per process when unset."
+        None,
+        description="HMAC key of pagination cursors, 32+ characters; when unset, the key "
+        "migration 0060 drew in the database (the same for every process).",
     )
     api_key_pepper: SecretStr | None = Field(
         None, description="HMAC-SHA-256 key of API key secrets, 32+ characters; API keys need it."
+    )
+    two_factor_key: SecretStr | None = Field(
+        None,
+        description="AES-256-GCM keys of two-factor secrets: `id:base64 of 32 bytes`, several "
+        "comma-separated to rotate (the first encrypts, every one decrypts); 2FA needs it.",
     )
     login_max_failures: int = Field(5, ge=1)
     login_lockout_s: int = Field(900, ge=1)
@@ -101,6 +110,20 @@ class Settings(BaseSettings):
     def _long_pepper(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters (a random string, kept secret)")
+        return value
+
+    @field_validator("cursor_secret")
+    @classmethod
+    def _long_cursor_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (a random string, kept secret)")
+        return value
+
+    @field_validator("two_factor_key")
+    @classmethod
+    def _two_factor_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            two_factor_keys(value)  # ValueError naming the problem, never the key
         return value
 
     @field_validator("database_url")
@@ -128,6 +151,28 @@ class Settings(BaseSettings):
     def safe_url(self) -> str:
         """The database URL with the password masked, fit for logs and messages."""
         return mask_password(self.database_url.get_secret_value())
+
+
+_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def two_factor_keys(value: SecretStr) -> dict[str, bytes]:
+    """The keys of TWO_FACTOR_KEY by id, the current one (the first) first; ValueError for a
+    malformed value (the message never quotes the key)."""
+    keys: dict[str, bytes] = {}
+    for item in value.get_secret_value().split(","):
+        key_id, _, encoded = item.strip().partition(":")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if not _KEY_ID.fullmatch(key_id) or len(key) != 32 or key_id in keys:
+            raise ValueError(
+                "must be id:base64-of-32-bytes, comma-separated to rotate, each id unique "
+                "(1-32 of A-Z a-z 0-9 _ -)"
+            )
+        keys[key_id] = key
+    return keys
 
 
 def libpq_url(url: str) -> str:

@@ -129,13 +129,18 @@ def test_an_expired_key_reads_as_expired_and_is_refused(tx: Transaction, user: U
 
 def test_the_key_of_a_suspended_or_deleted_user_is_refused(tx: Transaction, user: User) -> None:
     created = tx.api_keys.create(user.id, NewApiKey(name="ci"))
+    other = tx.users.create(new_user())
+    kept = tx.api_keys.create(other.id, NewApiKey(name="ci"))
     tx.users.suspend(user.id, Actor.system())
     assert tx.api_keys.authenticate(created.key) is None
     tx.users.reactivate(user.id, Actor.system())
-    assert tx.api_keys.authenticate(created.key) is not None
-    tx.users.soft_delete(user.id)
-
+    # The suspension ended the key for good: a reactivated user makes new keys.
     assert tx.api_keys.authenticate(created.key) is None
+    assert tx.api_keys.get_for_user(user.id, created.api_key.id).status is ApiKeyStatus.REVOKED
+    tx.users.soft_delete(other.id)
+
+    assert tx.api_keys.authenticate(kept.key) is None
+    assert tx.api_keys.get_for_user(other.id, kept.api_key.id).status is ApiKeyStatus.REVOKED
 
 
 def test_revocation_is_audited_and_revoking_twice_records_once(tx: Transaction, user: User) -> None:

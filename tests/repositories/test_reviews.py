@@ -35,7 +35,7 @@ def rows(tx: Transaction) -> Rows:
 
 @pytest.fixture
 def product_id(rows: Rows) -> UUID:
-    pid: UUID = rows.id("products")
+    pid: UUID = rows.id("products", status="ACTIVE")  # votes are taken on ACTIVE products only
     return pid
 
 
@@ -49,6 +49,15 @@ def order_with(rows: Rows, user_id: UUID, product_id: UUID, status: str) -> UUID
     order_id: UUID = rows.id("orders", user_id=user_id, status=status)
     rows.insert("order_items", order_id=order_id, product_id=product_id)
     return order_id
+
+
+def votes_on(tx: Transaction, review_id: UUID) -> int:
+    """How many vote rows the review has."""
+    row = tx.connection.execute(
+        "SELECT count(*) FROM review_votes WHERE review_id = %s", [review_id]
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def approved(
@@ -226,7 +235,7 @@ def test_most_helpful_first_sorts_by_votes_then_newest_and_pages(
     reviews = [approved(tx, product_id, make_user, 4) for _ in range(4)]
     for review, votes in zip(reviews, [1, 3, 0, 3], strict=True):
         for _ in range(votes):
-            tx.reviews.vote(review.id, helpful=True)
+            tx.reviews.vote(review.id, user_id=make_user(), helpful=True)
 
     first = tx.reviews.list_approved(product_id, order=ReviewOrder.MOST_HELPFUL, limit=2)
     assert first.next_cursor is not None
@@ -297,11 +306,39 @@ def test_votes_count_helpful_and_not_helpful_separately(
 ) -> None:
     review = approved(tx, product_id, make_user, 4)
 
-    tx.reviews.vote(review.id, helpful=True)
-    tx.reviews.vote(review.id, helpful=True)
-    voted = tx.reviews.vote(review.id, helpful=False)
+    tx.reviews.vote(review.id, user_id=make_user(), helpful=True)
+    tx.reviews.vote(review.id, user_id=make_user(), helpful=True)
+    voted = tx.reviews.vote(review.id, user_id=make_user(), helpful=False)
 
     assert (voted.helpful_count, voted.not_helpful_count) == (2, 1)
+
+
+def test_one_vote_per_user_and_review_voting_again_changes_it(
+    tx: Transaction, product_id: UUID, make_user: Callable[[], UUID]
+) -> None:
+    review = approved(tx, product_id, make_user, 4)
+    voter = make_user()
+
+    tx.reviews.vote(review.id, user_id=voter, helpful=True)
+    again = tx.reviews.vote(review.id, user_id=voter, helpful=True)
+    changed = tx.reviews.vote(review.id, user_id=voter, helpful=False)
+
+    assert (again.helpful_count, again.not_helpful_count) == (1, 0)
+    assert (changed.helpful_count, changed.not_helpful_count) == (0, 1)
+    assert votes_on(tx, review.id) == 1
+
+
+def test_a_vote_on_a_review_of_a_product_not_active_is_not_found_and_writes_nothing(
+    tx: Transaction, rows: Rows, make_user: Callable[[], UUID]
+) -> None:
+    draft = rows.id("products", status="DRAFT")
+    review = approved(tx, draft, make_user, 4)
+
+    with pytest.raises(NotFoundError):
+        tx.reviews.vote(review.id, user_id=make_user(), helpful=True)
+
+    assert tx.reviews.get(review.id).helpful_count == 0
+    assert votes_on(tx, review.id) == 0
 
 
 def test_a_vote_on_a_review_not_approved_is_not_found(
@@ -310,23 +347,24 @@ def test_a_vote_on_a_review_not_approved_is_not_found(
     review = tx.reviews.submit(make_user(), product_id, NewReview(rating=4))
 
     with pytest.raises(NotFoundError):
-        tx.reviews.vote(review.id, helpful=True)
+        tx.reviews.vote(review.id, user_id=make_user(), helpful=True)
     with pytest.raises(NotFoundError):
-        tx.reviews.vote(uuid4(), helpful=False)
+        tx.reviews.vote(uuid4(), user_id=make_user(), helpful=False)
 
 
 def test_concurrent_votes_lose_no_increment(db: Database) -> None:
     with db.transaction() as tx:
-        product_id = Rows(tx.connection).id("products")
+        product_id = Rows(tx.connection).id("products", status="ACTIVE")
         user_id = tx.users.create(new_user()).id
         review = tx.reviews.approve(tx.reviews.submit(user_id, product_id, NewReview(rating=5)).id)
+        voters = [tx.users.create(new_user()).id for _ in range(40)]
     threads = 4
     barrier = threading.Barrier(threads, timeout=10)
 
     def voter(i: int) -> None:
         barrier.wait()
-        for _ in range(10):
-            db.reviews.vote(review.id, helpful=i % 2 == 0)
+        for j in range(10):
+            db.reviews.vote(review.id, user_id=voters[i * 10 + j], helpful=i % 2 == 0)
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         list(pool.map(voter, range(threads)))

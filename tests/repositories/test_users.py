@@ -26,13 +26,16 @@ from shopdb.core.paging import CursorCodec, CursorPage
 from shopdb.core.queries import load_queries
 from shopdb.database import Transaction
 from shopdb.errors import (
+    AccountLocked,
     ConflictError,
     ConstraintViolation,
+    InvalidCredentials,
     InvalidCursor,
     InvalidInput,
     NotFoundError,
 )
 from shopdb.models import NewUser, User, UserPatch, UserStatus
+from shopdb.models.audit import Actor
 from shopdb.testing import with_settings
 from tests.support.factories import BCRYPT_ALPHABET, HASH, new_user, unique_email
 
@@ -394,7 +397,7 @@ def test_list_users_pages_through_every_live_user_newest_first_without_duplicate
 
 def test_list_users_filtered_by_status_pages_through_that_status_only(db: Database) -> None:
     users = [db.users.create(new_user()) for _ in range(9)]
-    suspended = [db.users.update(u.id, UserPatch(status=UserStatus.SUSPENDED)) for u in users[::2]]
+    suspended = [db.users.suspend(u.id, Actor.system()) for u in users[::2]]
     active = [u for u in users if u.id not in {s.id for s in suspended}]
 
     suspended_pages = all_pages(db, limit=2, status=UserStatus.SUSPENDED)
@@ -545,7 +548,6 @@ def test_update_can_change_every_patchable_field_at_once(tx: Transaction) -> Non
         first_name="Zoë",
         last_name="Ng",
         phone="+15551234567",
-        status=UserStatus.SUSPENDED,
     )
 
     changed = tx.users.update(user.id, patch)
@@ -556,7 +558,7 @@ def test_update_can_change_every_patchable_field_at_once(tx: Transaction) -> Non
         "Ng",
         "+15551234567",
     )
-    assert changed.status is UserStatus.SUSPENDED
+    assert changed.status is UserStatus.ACTIVE
     assert tx.users.find_by_email("RENAMED@example.org") == changed
     assert tx.users.find_by_email(user.email) is None
 
@@ -570,8 +572,8 @@ def test_update_with_none_clears_the_optional_fields(tx: Transaction) -> None:
     assert changed.email == user.email
 
 
-@pytest.mark.parametrize("field", ["email", "status"])
-def test_email_and_status_cannot_be_cleared(tx: Transaction, field: str) -> None:
+@pytest.mark.parametrize("field", ["email"])
+def test_the_email_cannot_be_cleared(tx: Transaction, field: str) -> None:
     user = tx.users.create(new_user())
     with pytest.raises(ValidationError):
         UserPatch.model_validate({field: None})
@@ -585,11 +587,15 @@ def test_email_and_status_cannot_be_cleared(tx: Transaction, field: str) -> None
     assert tx.users.get(user.id) == user
 
 
-def test_update_can_suspend_and_reactivate_a_user(tx: Transaction) -> None:
+def test_the_status_is_not_patchable_it_moves_through_suspend_and_reactivate(
+    tx: Transaction,
+) -> None:
     user = tx.users.create(new_user())
 
-    suspended = tx.users.update(user.id, UserPatch(status=UserStatus.SUSPENDED))
-    active = tx.users.update(user.id, UserPatch(status=UserStatus.ACTIVE))
+    with pytest.raises(ValidationError):
+        UserPatch(status=UserStatus.SUSPENDED)  # type: ignore[call-arg]
+    suspended = tx.users.suspend(user.id, Actor.system())
+    active = tx.users.reactivate(user.id, Actor.system())
 
     assert suspended.status is UserStatus.SUSPENDED
     assert active.status is UserStatus.ACTIVE
@@ -731,8 +737,8 @@ def test_writes_to_a_soft_deleted_user_are_not_found_and_change_nothing(
 
 def test_count_counts_live_users_in_all_statuses_or_in_one(tx: Transaction) -> None:
     users = [tx.users.create(new_user()) for _ in range(5)]
-    tx.users.update(users[0].id, UserPatch(status=UserStatus.SUSPENDED))
-    tx.users.update(users[1].id, UserPatch(status=UserStatus.SUSPENDED))
+    tx.users.suspend(users[0].id, Actor.system())
+    tx.users.suspend(users[1].id, Actor.system())
     tx.users.soft_delete(users[2].id)
 
     assert tx.users.count() == 4
@@ -827,6 +833,11 @@ def test_a_successful_login_clears_failures_and_lockout_and_stamps_the_time(
     for _ in range(settings.login_max_failures):
         locked = db.users.record_failed_login(user.id)
     assert locked.lockout_until is not None
+    with psycopg.connect(settings.database_url.get_secret_value(), autocommit=True) as conn:
+        conn.execute(
+            "UPDATE users SET lockout_until = now() - interval '1 second' WHERE id = %s",
+            [user.id],
+        )
 
     logged_in = db.users.record_successful_login(user.id)
 
@@ -834,6 +845,39 @@ def test_a_successful_login_clears_failures_and_lockout_and_stamps_the_time(
     assert logged_in.last_login_at is not None
     assert logged_in.last_login_at > locked.updated_at
     assert not logged_in.is_locked(datetime.now(UTC))
+
+
+def test_a_correct_password_during_a_lockout_is_refused_and_keeps_the_lockout(
+    db: Database, settings: Settings
+) -> None:
+    user = db.users.create(new_user())
+    for _ in range(settings.login_max_failures):
+        locked = db.users.record_failed_login(user.id)
+
+    with pytest.raises(AccountLocked):
+        db.users.authenticate(user.email, lambda _hash: True)
+    with pytest.raises(AccountLocked):
+        db.users.record_successful_login(user.id)
+
+    after = db.users.get(user.id)
+    assert (after.lockout_until, after.failed_login_count) == (
+        locked.lockout_until,
+        locked.failed_login_count,
+    )
+    assert after.last_login_at is None
+
+
+def test_authenticate_checks_the_password_and_counts_a_failure(db: Database) -> None:
+    user = db.users.create(new_user())
+
+    with pytest.raises(InvalidCredentials):
+        db.users.authenticate(user.email, lambda _hash: False)
+    with pytest.raises(InvalidCredentials):
+        db.users.authenticate("nobody@example.com", lambda _hash: True)
+    logged_in = db.users.authenticate(user.email.upper(), lambda h: h.get_secret_value() == HASH)
+
+    assert db.users.get(user.id).last_login_at == logged_in.last_login_at is not None
+    assert logged_in.failed_login_count == 0
 
 
 def test_each_successful_login_moves_last_login_at(db: Database) -> None:
@@ -921,8 +965,8 @@ def test_only_get_credentials_selects_secret_columns(db: Database) -> None:
         user = tx.users.create(new_user(email="rows@example.com"))
         deleted = tx.users.create(new_user())
         tx.users.soft_delete(deleted.id)
-        unset = {f"set_{f}": False for f in ("email", "first_name", "last_name", "phone", "status")}
-        nulls = {f: None for f in ("email", "first_name", "last_name", "phone", "status")}
+        unset = {f"set_{f}": False for f in ("email", "first_name", "last_name", "phone")}
+        nulls = {f: None for f in ("email", "first_name", "last_name", "phone")}
         start = {"after_created_at": datetime.max.replace(tzinfo=UTC), "after_id": UUID(int=0)}
         calls: dict[str, dict[str, Any]] = {
             "create": {**new_user().model_dump(), "password_hash": HASH},
@@ -941,8 +985,15 @@ def test_only_get_credentials_selects_secret_columns(db: Database) -> None:
             "change_password_hash": {"id": user.id, "password_hash": HASH},
             "lock_for_status_change": {"id": user.id},
             "set_status": {"id": user.id, "status": "ACTIVE"},
+            "lock_for_erasure": {"id": deleted.id},
+            "erase": {"id": deleted.id},
         }
-        row_queries = set(load_queries()["users"]) - {"soft_delete", "count", "email_exists"}
+        row_queries = set(load_queries()["users"]) - {
+            "soft_delete",
+            "count",
+            "email_exists",
+            "is_locked",
+        }
         assert set(calls) == row_queries - {"get_credentials"}, "a new query needs a case here"
 
         for name, params in calls.items():

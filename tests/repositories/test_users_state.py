@@ -23,7 +23,9 @@ from hypothesis.stateful import (
 )
 
 from shopdb import ConflictError, Database, NotFoundError, Transaction
-from shopdb.models import UserPatch, UserStatus
+from shopdb.errors import IllegalUserStatusChange
+from shopdb.models import UserStatus
+from shopdb.models.audit import Actor
 from tests.support.factories import new_user
 
 LOCALS = ["ann", "bob", "cy", "dee"]
@@ -50,6 +52,7 @@ def _machine(db: Database) -> type[RuleBasedStateMachine]:
             self._scope = db.transaction()
             self.tx: Transaction = self._scope.__enter__()
             self.model: dict[UUID, Expected] = {}
+            self.suspended_when_deleted: dict[UUID, bool] = {}
 
         def teardown(self) -> None:
             self._scope.__exit__(_Rollback, _Rollback(), None)
@@ -72,11 +75,20 @@ def _machine(db: Database) -> type[RuleBasedStateMachine]:
         def set_status(self, user_id: UUID | None, status: UserStatus) -> None:
             target = user_id or UUID(int=0)
             expected = self.model.get(target)
+            move = (
+                self.tx.users.suspend
+                if status is UserStatus.SUSPENDED
+                else self.tx.users.reactivate
+            )
             if expected is None or expected.deleted:
                 with pytest.raises(NotFoundError):
-                    self.tx.users.update(target, UserPatch(status=status))
+                    move(target, Actor.system())
                 return
-            assert self.tx.users.update(target, UserPatch(status=status)).status == status
+            if expected.status is status:
+                with pytest.raises(IllegalUserStatusChange):
+                    move(target, Actor.system())
+                return
+            assert move(target, Actor.system()).status == status
             expected.status = status
 
         @rule(user_id=ids)
@@ -88,6 +100,7 @@ def _machine(db: Database) -> type[RuleBasedStateMachine]:
                     self.tx.users.soft_delete(target)
                 return
             self.tx.users.soft_delete(target)
+            self.suspended_when_deleted[target] = expected.status is UserStatus.SUSPENDED
             expected.deleted, expected.status = True, UserStatus.DELETED
 
         @rule(user_id=ids)
@@ -98,8 +111,11 @@ def _machine(db: Database) -> type[RuleBasedStateMachine]:
                 with pytest.raises(NotFoundError):
                     self.tx.users.restore(target)
                 return
-            assert self.tx.users.restore(target).status == UserStatus.ACTIVE
-            expected.deleted, expected.status = False, UserStatus.ACTIVE
+            kept = (
+                UserStatus.SUSPENDED if self.suspended_when_deleted[target] else UserStatus.ACTIVE
+            )
+            assert self.tx.users.restore(target).status == kept  # a suspension survives a delete
+            expected.deleted, expected.status = False, kept
 
         @rule(user_id=ids)
         def fail_login(self, user_id: UUID | None) -> None:

@@ -6,9 +6,11 @@ from typing import Any
 
 import psycopg
 
+from shopdb.core.errors import without_driver_errors
 from shopdb.settings import Settings, unavailable
 
 
+@without_driver_errors
 def connect(settings: Settings) -> psycopg.Connection[Any]:
     """An autocommit connection to the database of ``settings``, with its statement_timeout;
     DatabaseUnavailable (one line, password masked) when it cannot be made."""

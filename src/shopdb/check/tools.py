@@ -48,6 +48,8 @@ TOOL_QUERIES: ToolQueries = {
     },
     # shopdb.database.Database.health.
     "health": {"ping": None},
+    # shopdb.database.Database.open: the shared cursor key (migration 0060).
+    "service_keys": {"cursor_key": None},
     # shopdb.migrations.status.
     "migrations": {"yoyo_bookkeeping_exists": None, "applied_migrations": None},
     # shopdb.observability: statements.installed_version, slow_plans.generic_plan.

@@ -6,10 +6,11 @@ message carries a parameter value: the server's DETAIL line (which quotes values
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import psycopg
 from psycopg import errors as pg
@@ -275,3 +276,38 @@ def _violation(
     return ConstraintViolation(
         f"{name}: {text}", constraint=name, table=table, column=column, sqlstate=exc.sqlstate
     )
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def detach_driver_errors(error: BaseException) -> None:
+    """Cut every psycopg (and psycopg_pool) error out of ``error``'s chain: its DETAIL quotes
+    values (a duplicate email, a card token) that a formatted traceback would show."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current.__cause__, psycopg.Error):
+            current.__cause__ = None
+        if isinstance(current.__context__, psycopg.Error):
+            current.__context__ = None
+            current.__suppress_context__ = False
+        current = current.__cause__ or current.__context__
+
+
+def without_driver_errors(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorate an entry point that turns psycopg errors into shopdb errors inside an
+    ``except`` (a connect, a yoyo call): the shopdb error leaves with no psycopg error as its
+    ``__cause__`` or ``__context__``."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return fn(*args, **kwargs)
+        except ShopDBError as error:
+            detach_driver_errors(error)
+            raise
+
+    return wrapper

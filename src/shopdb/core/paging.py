@@ -106,6 +106,10 @@ class CursorCodec:
     def __init__(self, secret: bytes | None = None) -> None:
         self._key = secret or secrets.token_bytes(32)
 
+    def use_key(self, secret: bytes) -> None:
+        """Sign and check with ``secret`` from now on (Database.open: the database's key)."""
+        self._key = secret
+
     def encode(
         self, listing: str, position: Sequence[Any], filters: Mapping[str, Any] | None = None
     ) -> str:

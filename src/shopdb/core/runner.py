@@ -254,7 +254,8 @@ class PoolRunner:
         try:
             return self.pool.getconn(timeout=timeout_s)
         except (PoolTimeout, PoolClosed) as exc:
-            raise self.checkout_failed(exc) from exc
+            failure = self.checkout_failed(exc)
+        raise failure  # outside the handler: psycopg_pool's error is not its context
 
     def checkout_alive(self) -> PooledConnection:
         """A pooled connection that answered a round trip just now.

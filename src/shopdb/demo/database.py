@@ -7,7 +7,7 @@ from urllib.parse import quote
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from shopdb.core.errors import ConfigurationError, ShopDBError
+from shopdb.core.errors import ConfigurationError, ShopDBError, without_driver_errors
 from shopdb.core.queries import load_queries, tools_sql_dir
 from shopdb.core.runner import execute
 from shopdb.core.timer import QueryTimer
@@ -68,6 +68,7 @@ def reset_demo_database(url: str) -> None:
         execute(conn, admin["create_demo_schema"], {}, timer)
 
 
+@without_driver_errors
 def _connect(settings: Settings, conninfo: str) -> psycopg.Connection[tuple[object, ...]]:
     try:
         return psycopg.connect(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import AfterValidator, SecretStr, StringConstraints, field_validator
@@ -86,15 +86,16 @@ class NewUser(InputModel):
 
 
 class UserPatch(InputModel):
-    """A partial update: only the fields given change; None clears an optional field."""
+    """A partial update: only the fields given change; None clears an optional field. The
+    status is not here: it changes through ``users.suspend`` / ``reactivate`` (audited, and
+    a suspension ends the user's sessions and keys)."""
 
     email: Email | None = None
     first_name: Name | None = None
     last_name: Name | None = None
     phone: Phone | None = None
-    status: Literal[UserStatus.ACTIVE, UserStatus.SUSPENDED] | None = None
 
-    @field_validator("email", "status")
+    @field_validator("email")
     @classmethod
     def _not_cleared(cls, value: object) -> object:
         if value is None:
@@ -140,3 +141,12 @@ class Credentials(RowModel):
 class IllegalUserStatusChange(DomainError):
     """A user status change the rules refuse: only an ACTIVE user can be suspended and only
     a SUSPENDED one reactivated (a deleted user is restored, not reactivated)."""
+
+
+class AccountLocked(DomainError):
+    """A login during the lockout that repeated failures set: refused even with the right
+    password, and the lockout stays."""
+
+
+class InvalidCredentials(DomainError):
+    """No live ACTIVE user with this email, or the password does not match its hash."""

@@ -44,6 +44,7 @@ class ApiKeyRepository(ShopRepository):
         "get_for_user": ApiKey,
         "revoke": ApiKey,
         "list_for_user": ApiKey,
+        "revoke_all_for_user": None,
     }
     constraint_messages = {
         "api_keys_user_id_fkey": "the key's user does not exist",
@@ -103,6 +104,11 @@ class ApiKeyRepository(ShopRepository):
         return self._audited(
             actor, "revoke", key_id, before, self._get("revoke", ApiKey, id=key_id)
         )
+
+    def revoke_all_for_user(self, user_id: UUID) -> int:
+        """Revoke every key of the user not revoked yet (a suspension, a deletion, an
+        erasure: ``users`` calls it in its unit of work); how many there were."""
+        return self._count("revoke_all_for_user", user_id=user_id)
 
     def list_for_user(
         self, user_id: UUID, *, limit: int = 20, cursor: str | None = None

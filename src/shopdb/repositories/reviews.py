@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from shopdb.core.paging import NEWEST_FIRST, CursorPage, Keyset
+from shopdb.core.unit import unit_of_work
 from shopdb.models.reviews import (
     DuplicateReview,
     IllegalReviewTransition,
@@ -29,7 +30,8 @@ class ReviewRepository(ShopRepository):
 
     namespace = "reviews"
     entity = "review"
-    tables = ("reviews", "review_media")
+    tables = ("reviews", "review_media", "review_votes")
+    locks = {"lock_for_vote": Review}
     queries = {
         "submit": Review,
         "get": Review,
@@ -44,6 +46,7 @@ class ReviewRepository(ShopRepository):
         "reviews_product_id_fkey": "there is no such product",
         "reviews_user_id_fkey": "there is no such user",
         "reviews_rating_check": "a rating is 1 to 5 stars",
+        "review_votes_user_id_fkey": "there is no such user",
     }
     constraint_errors = {"reviews_product_id_user_id_key": DuplicateReview}
 
@@ -90,9 +93,13 @@ class ReviewRepository(ShopRepository):
         """Count, average and per-star counts of the product's approved reviews (one query)."""
         return self._get("rating_summary", RatingSummary, product_id=product_id)
 
-    def vote(self, review_id: UUID, *, helpful: bool) -> Review:
-        """Count one helpful or not-helpful vote; NotFoundError unless the review is approved."""
-        return self._get("vote", Review, id=review_id, helpful=helpful)
+    @unit_of_work
+    def vote(self, review_id: UUID, *, user_id: UUID, helpful: bool) -> Review:
+        """The user's helpful or not-helpful vote: one per user and review, a second vote
+        replaces the first. Locks the review row. NotFoundError unless the review is approved
+        and its product ACTIVE (nothing written); ConstraintViolation for an unknown user."""
+        self._lock("lock_for_vote", Review, id=review_id)
+        return self._get("vote", Review, id=review_id, user_id=user_id, helpful=helpful)
 
     def _moderate(self, review_id: UUID, status: ReviewStatus) -> Review:
         moved = self._find("moderate", Review, id=review_id, status=status)

@@ -52,7 +52,8 @@ class SessionRepository(ShopRepository):
 
     def find_active(self, token_hash: str) -> Session | None:
         """The session of this token hash (``refresh_token_hash(token)``) unless revoked or
-        expired; None otherwise."""
+        expired, or its user is not live and ACTIVE (so a suspension or deletion racing the
+        revocation of the sessions leaves none open); None otherwise."""
         return self._find("find_active", Session, refresh_token_hash=token_hash)
 
     def touch(self, user_id: UUID, session_id: UUID) -> bool:

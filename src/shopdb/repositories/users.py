@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
+from pydantic import SecretStr
+
+from shopdb.core.errors import ConfigurationError
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
+from shopdb.core.sealed import is_sealed, seal, unseal
 from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
+from shopdb.models.security_events import NewSecurityEvent
 from shopdb.models.users import (
+    AccountLocked,
     Credentials,
     IllegalUserStatusChange,
+    InvalidCredentials,
     NewUser,
     PasswordChange,
     TwoFactorSetup,
@@ -18,6 +26,7 @@ from shopdb.models.users import (
     UserStatus,
 )
 from shopdb.repositories.base import ShopRepository
+from shopdb.settings import two_factor_keys
 
 
 class UserRepository(ShopRepository):
@@ -26,7 +35,7 @@ class UserRepository(ShopRepository):
     namespace = "users"
     entity = "user"
     tables = ("users",)
-    locks = {"lock_for_status_change": User}
+    locks = {"lock_for_status_change": User, "lock_for_erasure": User}
     queries = {
         "create": User,
         "get": User,
@@ -42,11 +51,13 @@ class UserRepository(ShopRepository):
         "record_failed_login": User,
         "record_successful_login": User,
         "get_credentials": Credentials,
+        "is_locked": None,
         "verify_email": User,
         "enable_two_factor": User,
         "disable_two_factor": User,
         "change_password_hash": User,
         "set_status": User,
+        "erase": User,
     }
     constraint_messages = {
         "users_email_lower_key": "a user with this email already exists",
@@ -90,16 +101,29 @@ class UserRepository(ShopRepository):
             "list_users_by_status", User, NEWEST_FIRST, limit=limit, cursor=cursor, status=status
         )
 
+    @unit_of_work
     def update(self, user_id: UUID, patch: UserPatch) -> User:
-        """Apply the fields set in ``patch``; NotFoundError when there is no live user."""
-        return self._patch("update", User, patch, id=user_id)
+        """Apply the fields set in ``patch``; NotFoundError when there is no live user. A new
+        email is unverified and records an EMAIL_CHANGED security event (no address in it)."""
+        before = self._lock("lock_for_status_change", User, id=user_id)
+        after = self._patch("update", User, patch, id=user_id)
+        if after.email != before.email:
+            payload = {"was_verified": before.email_verified}
+            self._tx.security_events.record(
+                NewSecurityEvent(type="EMAIL_CHANGED", user_id=user_id, payload=payload)
+            )
+        return after
 
+    @unit_of_work
     def soft_delete(self, user_id: UUID) -> None:
-        """Hide the user from reads (status DELETED); NotFoundError when there is no live user."""
+        """Hide the user from reads (status DELETED, a suspension remembered) and end their
+        sessions and API keys in the same transaction; NotFoundError when there is no live user."""
         self._touch("soft_delete", id=user_id)
+        self._close_access(user_id)
 
     def restore(self, user_id: UUID) -> User:
-        """Bring back a soft-deleted user as ACTIVE; NotFoundError when there is none."""
+        """Bring back a soft-deleted user, SUSPENDED if it was when deleted, ACTIVE otherwise
+        (its sessions and keys stay ended); NotFoundError when there is none (or it was erased)."""
         return self._get("restore", User, id=user_id)
 
     def count(self, *, status: UserStatus | None = None) -> int:
@@ -122,20 +146,50 @@ class UserRepository(ShopRepository):
         )
 
     def record_successful_login(self, user_id: UUID) -> User:
-        """Reset the failure count and lockout and stamp last_login_at."""
-        return self._get("record_successful_login", User, id=user_id)
+        """Reset the failure count and lockout and stamp last_login_at. AccountLocked (and the
+        lockout stays) while a lockout runs; NotFoundError when there is no live user."""
+        logged_in = self._find("record_successful_login", User, id=user_id)
+        if logged_in is not None:
+            return logged_in
+        self.get(user_id)  # NotFoundError when there is no live user
+        raise AccountLocked("user: the account is locked after repeated failed logins")
+
+    def authenticate(self, email: str, password_matches: Callable[[SecretStr], bool]) -> User:
+        """The live ACTIVE user whose password hash ``password_matches`` accepts, its login
+        recorded. AccountLocked during a lockout (the password is not checked, the lockout
+        stays); InvalidCredentials for an unknown email, a user not ACTIVE or a wrong password
+        (a failure counted). No application compares lockout_until itself."""
+        found = self.get_credentials(email)
+        if found is None or found.status is not UserStatus.ACTIVE:
+            raise InvalidCredentials("user: the email or the password is wrong")
+        if self._value("is_locked", id=found.id):
+            raise AccountLocked("user: the account is locked after repeated failed logins")
+        if not password_matches(found.password_hash):
+            self.record_failed_login(found.id)
+            raise InvalidCredentials("user: the email or the password is wrong")
+        return self.record_successful_login(found.id)
 
     def get_credentials(self, email: str) -> Credentials | None:
-        """The password hash and login state of the live user with this email, or None."""
-        return self._find("get_credentials", Credentials, email=email)
+        """The password hash and login state of the live user with this email, or None; the
+        two-factor secret opened with TWO_FACTOR_KEY (ConfigurationError without it)."""
+        found = self._find("get_credentials", Credentials, email=email)
+        if found is None or found.two_factor_secret is None:
+            return found
+        stored = found.two_factor_secret.get_secret_value()
+        if not is_sealed(stored):  # a secret stored before migration 0061: plaintext
+            return found
+        secret = unseal(self._two_factor_keys(), stored, str(found.id))
+        return found.model_copy(update={"two_factor_secret": SecretStr(secret)})
 
     def verify_email(self, user_id: UUID) -> User:
         """Mark the email verified (the first verification time is kept); NotFoundError."""
         return self._get("verify_email", User, id=user_id)
 
     def enable_two_factor(self, user_id: UUID, setup: TwoFactorSetup) -> User:
-        """Store the two-factor secret and turn it on; only get_credentials reads it back."""
-        secret = setup.secret.get_secret_value()
+        """Store the two-factor secret sealed (AES-GCM under TWO_FACTOR_KEY, its key id kept)
+        and turn it on; only get_credentials reads it back. ConfigurationError without the key."""
+        plain = setup.secret.get_secret_value()
+        secret = seal(self._two_factor_keys(), plain, str(user_id))
         return self._get("enable_two_factor", User, id=user_id, two_factor_secret=secret)
 
     def disable_two_factor(self, user_id: UUID) -> User:
@@ -148,7 +202,8 @@ class UserRepository(ShopRepository):
         return self._get("change_password_hash", User, id=user_id, password_hash=new_hash)
 
     def suspend(self, user_id: UUID, actor: Actor) -> User:
-        """ACTIVE -> SUSPENDED, audited (``users``/``suspend``). Locks the user row.
+        """ACTIVE -> SUSPENDED, audited (``users``/``suspend``), the user's sessions and API
+        keys ended in the same transaction. Locks the user row.
         IllegalUserStatusChange when the user is not ACTIVE; NotFoundError when absent."""
         return self._move(user_id, UserStatus.ACTIVE, UserStatus.SUSPENDED, "suspend", actor)
 
@@ -168,4 +223,31 @@ class UserRepository(ShopRepository):
                 f"user: cannot {move} a user whose status is {before.status}"
             )
         after = self._get("set_status", User, id=user_id, status=target)
+        if target is not UserStatus.ACTIVE:
+            self._close_access(user_id)
         return self._audited(actor, move, user_id, before, after)
+
+    @unit_of_work
+    def erase(self, user_id: UUID, actor: Actor) -> User:
+        """Anonymize the user for a deletion request: email, names, phone, password hash and
+        two-factor secret replaced or cleared, deleted for good (never restored), sessions and
+        API keys ended. Audited (``users``/``erase``) as the fact alone: no erased value is in
+        the log. NotFoundError when there is no such user or it was erased already."""
+        self._lock("lock_for_erasure", User, id=user_id)
+        erased = self._get("erase", User, id=user_id)
+        self._close_access(user_id)
+        self._tx.audit.record(actor, "erase", "users", user_id, None, None)
+        return erased
+
+    def _close_access(self, user_id: UUID) -> None:
+        """End every session and API key of the user (in the caller's unit of work)."""
+        self._tx.sessions.revoke_all_for_user(user_id)
+        self._tx.api_keys.revoke_all_for_user(user_id)
+
+    def _two_factor_keys(self) -> dict[str, bytes]:
+        key = self._context.settings.two_factor_key
+        if key is None:
+            raise ConfigurationError(
+                "TWO_FACTOR_KEY is not set: two-factor secrets cannot be sealed"
+            )
+        return two_factor_keys(key)
