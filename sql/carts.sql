@@ -154,13 +154,21 @@ SELECT id AS cart_id, user_id, status
    FOR NO KEY UPDATE;
 
 -- name: checkout_lines(cart_id)
--- The cart's lines as an order will hold them: variant, quantity, the price in the cart, currency.
-SELECT ci.product_variant_id, v.product_id, ci.quantity, ci.unit_price, p.currency
+-- The cart's lines as an order will hold them: variant, quantity, the price in the cart and today's, currency, whether the product is on sale.
+SELECT ci.product_variant_id, v.product_id, ci.quantity, ci.unit_price, v.price AS current_price,
+       p.currency, coalesce(p.status = 'ACTIVE' AND p.deleted_at IS NULL, false) AS on_sale
   FROM cart_items ci
   JOIN product_variants v ON v.id = ci.product_variant_id
   JOIN products p ON p.id = v.product_id
  WHERE ci.cart_id = :cart_id
  ORDER BY ci.product_variant_id;
+
+-- name: reprice_lines(cart_id)!
+-- Put today's price of each variant on the cart's lines priced otherwise (a refused checkout).
+UPDATE cart_items i
+   SET unit_price = v.price
+  FROM product_variants v
+ WHERE i.cart_id = :cart_id AND v.id = i.product_variant_id AND i.unit_price <> v.price;
 
 -- name: mark_checked_out(cart_id)!
 -- The active cart an order was placed from becomes CHECKED_OUT (its lines can no longer change).

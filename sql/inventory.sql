@@ -186,3 +186,37 @@ SELECT id, product_variant_id, quantity_on_hand, quantity_reserved, quantity_ava
  WHERE quantity_available <= coalesce(CAST(:threshold AS integer), low_stock_threshold)
  ORDER BY quantity_available, product_variant_id
  LIMIT :limit;
+
+-- name: record_reservations(order_id, variant_ids, quantities)!
+-- Record the units an order reserved of each variant (0 too: under CONTINUE, none available).
+INSERT INTO stock_reservations (order_id, product_variant_id, quantity)
+SELECT :order_id, w.variant_id, w.quantity
+  FROM unnest(CAST(:variant_ids AS uuid[]), CAST(:quantities AS integer[])) AS w(variant_id, quantity);
+
+-- name: reservations_of(order_ids)
+-- The reservations of these orders, in any state, by order and variant.
+SELECT order_id, product_variant_id, quantity, state, created_at, updated_at
+  FROM stock_reservations
+ WHERE order_id = ANY (CAST(:order_ids AS uuid[]))
+ ORDER BY order_id, product_variant_id;
+
+-- name: settle_reservations(order_ids, state)!
+-- Release (RELEASED) or sell (SOLD) the live reservations of these orders: exactly their units leave the reserved counter (sold: and the stock on hand), whatever the policy now is.
+WITH moved AS (
+    UPDATE stock_reservations
+       SET state = :state
+     WHERE order_id = ANY (CAST(:order_ids AS uuid[])) AND state = 'RESERVED'
+    RETURNING product_variant_id, quantity
+),
+per_variant AS (
+    SELECT product_variant_id, CAST(sum(quantity) AS integer) AS quantity
+      FROM moved
+     GROUP BY product_variant_id
+)
+UPDATE inventory i
+   SET quantity_reserved = i.quantity_reserved - pv.quantity,
+       quantity_on_hand  = i.quantity_on_hand
+                         - CASE WHEN :state = 'SOLD' THEN pv.quantity ELSE 0 END,
+       version           = i.version + 1
+  FROM per_variant pv
+ WHERE i.product_variant_id = pv.product_variant_id;

@@ -149,6 +149,24 @@ RETURNING id, reference, user_id, cart_id, status, subtotal_amount, discount_amo
           shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
           shipped_at, delivered_at, cancelled_at, version, created_at, updated_at;
 
+-- name: lock_unpaid(idle_seconds, batch_size)
+-- Lock one batch of PENDING orders placed over idle_seconds ago, oldest first, skipping those another transaction holds (two workers never take one order).
+SELECT id, cart_id
+  FROM orders
+ WHERE status = 'PENDING'
+   AND created_at < now() - make_interval(secs => :idle_seconds)
+ ORDER BY created_at
+ LIMIT :batch_size
+   FOR NO KEY UPDATE SKIP LOCKED;
+
+-- name: cancel_unpaid(ids)!
+-- Cancel the locked PENDING orders of an expiry batch (PENDING -> CANCELLED), stamping the time and bumping the version.
+UPDATE orders
+   SET status       = 'CANCELLED',
+       cancelled_at = now(),
+       version      = version + 1
+ WHERE id = ANY (CAST(:ids AS uuid[])) AND status = 'PENDING';
+
 -- name: statistics_by_status(from_time, to_time)
 -- Count and revenue of the orders placed in [from_time, to_time), per status.
 SELECT status, count(*)::integer AS orders, coalesce(sum(total_amount), 0)::numeric(14,2) AS revenue

@@ -24,6 +24,15 @@ SELECT id, order_id, user_id, provider, status, transaction_id, conversation_id,
   FROM payments
  WHERE id = :id;
 
+-- name: find_by_transaction(provider, transaction_id)^
+-- The payment of a provider's transaction (payments_transaction_id_provider_key), or None.
+SELECT id, order_id, user_id, provider, status, transaction_id, conversation_id, amount,
+       paid_price, currency, installment, card_association, card_family, bin_number,
+       last_four_digits, authorized_at, settled_at, failed_at, failure_reason, failure_code,
+       created_at, updated_at
+  FROM payments
+ WHERE transaction_id = :transaction_id AND provider = :provider;
+
 -- name: list_for_order(order_id)
 -- The payments of an order, oldest first.
 SELECT id, order_id, user_id, provider, status, transaction_id, conversation_id, amount,

@@ -19,6 +19,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -248,6 +249,39 @@ def metrics_serve(port: int, addr: str, interval: float) -> None:
 
 
 main.add_command(seed_command)
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(_ctx: click.Context, _param: click.Parameter, value: str) -> timedelta:
+    """``30m``, ``2h``, ``1d``, ``90s``: a whole number and its unit."""
+    number, unit = value[:-1], value[-1:]
+    if unit not in _DURATION_UNITS or not number.isdigit() or int(number) < 1:
+        raise click.BadParameter("a whole number and s, m, h or d: 30m, 2h, 1d")
+    return timedelta(seconds=int(number) * _DURATION_UNITS[unit])
+
+
+@main.command("expire-orders")
+@click.option(
+    "--older-than",
+    "older_than",
+    required=True,
+    callback=_duration,
+    metavar="DURATION",
+    help="Cancel PENDING orders placed longer ago than this (30m, 2h, 1d).",
+)
+@click.option(
+    "--batch-size", type=click.IntRange(1, 10_000), default=100, show_default=True,
+    help="Orders cancelled per transaction.",
+)  # fmt: skip
+def expire_orders(older_than: timedelta, batch_size: int) -> None:
+    """Cancel unpaid PENDING orders and release their stock, in batches (orders another
+    worker holds are skipped). Schedule it: docs/transactions.md, "Expiring unpaid orders"."""
+    from shopdb.database import Database
+
+    with Database(Settings()) as db:
+        expired = db.orders.expire_unpaid(older_than, batch_size=batch_size)
+    click.echo(f"expired {expired} unpaid order(s)")
 
 
 @main.command()

@@ -25,19 +25,33 @@ from shopdb.core.errors import (
     TransientError,
     WriteOutcomeUnknown,
 )
-from shopdb.models.carts import CartNotActive
+from shopdb.models.carts import CartLineQuantityExceeded, CartNotActive
 from shopdb.models.categories import CategoryCycleError
 from shopdb.models.collections import CollectionOrderError
 from shopdb.models.coupons import CouponRefusal, CouponUnavailable
 from shopdb.models.inventory import OutOfStockError, ReservationExceeded
-from shopdb.models.orders import CheckoutRefused, IdempotencyKeyReused, IllegalStatusTransition
-from shopdb.models.payments import IllegalPaymentTransition, RefundExceedsSettled
+from shopdb.models.orders import (
+    CheckoutRefused,
+    IdempotencyKeyReused,
+    IllegalStatusTransition,
+    PriceChange,
+    PricesChanged,
+    ProductUnavailable,
+)
+from shopdb.models.payments import (
+    IllegalPaymentTransition,
+    LivePaymentExists,
+    OrderNotPayable,
+    PaymentAmountMismatch,
+    RefundExceedsSettled,
+)
 from shopdb.models.reviews import DuplicateReview, IllegalReviewTransition
 from shopdb.models.seeds import SeedConfigurationError, UnknownSeedProfile
 from shopdb.models.users import AccountLocked, IllegalUserStatusChange, InvalidCredentials
 
 __all__ = [
     "AccountLocked",
+    "CartLineQuantityExceeded",
     "CartNotActive",
     "CategoryCycleError",
     "CheckoutRefused",
@@ -60,10 +74,16 @@ __all__ = [
     "InvalidCredentials",
     "InvalidCursor",
     "InvalidInput",
+    "LivePaymentExists",
     "LockTimeout",
     "NotFoundError",
+    "OrderNotPayable",
     "OutOfStockError",
+    "PaymentAmountMismatch",
     "PoolExhausted",
+    "PriceChange",
+    "PricesChanged",
+    "ProductUnavailable",
     "ProgrammingError",
     "QueryTimeout",
     "RefundExceedsSettled",

@@ -165,9 +165,10 @@ def test_settling_a_payment_moves_its_order_through_the_state_machine(
     assert fulfilled.fulfilled_at is not None
 
 
-def test_settling_a_payment_of_a_cancelled_order_changes_neither(
+def test_settling_a_payment_of_a_cancelled_order_fails_the_payment_only(
     tx: Transaction, shop: Shop
 ) -> None:
+    # Issue 23 point 12: the payment that lost to the cancel is FAILED, not left INITIATED.
     order = tx.orders.place_from_cart(fill_cart(tx, shop), checkout_of(shop)).order
     payment = tx.payments.initiate(order.id, PaymentProvider.MANUAL)
     cancelled = tx.orders.change_status(order.id, OrderStatus.CANCELLED, order.version)
@@ -176,7 +177,7 @@ def test_settling_a_payment_of_a_cancelled_order_changes_neither(
         tx.payments.settle(payment.id)
 
     assert isinstance(caught.value.__cause__, IllegalStatusTransition)
-    assert tx.payments.get(payment.id).status is PaymentStatus.INITIATED
+    assert tx.payments.get(payment.id).status is PaymentStatus.FAILED
     assert tx.orders.get(order.id).order == cancelled
 
 
@@ -235,5 +236,5 @@ def test_a_settlement_racing_a_cancel_leaves_one_consistent_outcome(
         assert stock_of(postgresql, shop.variants[0]) == (10, 3)
     else:
         assert (settled, cancelled) == ("IllegalPaymentTransition", "CANCELLED")
-        assert db.payments.get(payment.id).status is PaymentStatus.INITIATED
+        assert db.payments.get(payment.id).status is PaymentStatus.FAILED  # issue 23 point 12
         assert stock_of(postgresql, shop.variants[0]) == (10, 0)

@@ -18,7 +18,10 @@ from shopdb import Database
 from shopdb.errors import (
     ConflictError,
     IllegalPaymentTransition,
+    LivePaymentExists,
     NotFoundError,
+    OrderNotPayable,
+    PaymentAmountMismatch,
     RefundExceedsSettled,
 )
 from shopdb.models import (
@@ -106,26 +109,94 @@ def test_settle_marks_the_payment_settled_and_the_order_paid_together(
     assert order_status(tx, order_id) == "PAID"
 
 
-def test_settling_for_an_order_that_is_not_pending_changes_nothing(
+def test_settling_for_an_order_that_is_not_pending_fails_the_payment(
     tx: Transaction, payment: Payment, order_id: UUID
 ) -> None:
+    # Issue 23 point 12: a payment that lost the race to a cancel is FAILED, not left INITIATED.
     tx.connection.execute("UPDATE orders SET status = 'CANCELLED' WHERE id = %s", [order_id])
 
     with pytest.raises(IllegalPaymentTransition, match="not PENDING"):
         tx.payments.settle(payment.id)
 
-    assert tx.payments.get(payment.id).status is PaymentStatus.INITIATED
+    lost = tx.payments.get(payment.id)
+    assert (lost.status, lost.failure_code) == (PaymentStatus.FAILED, "ORDER_NOT_PENDING")
+    assert lost.paid_price is None and order_status(tx, order_id) == "CANCELLED"
 
 
-def test_a_second_payment_of_a_paid_order_cannot_settle(
+def test_settling_for_another_amount_is_refused_and_writes_nothing(
     tx: Transaction, payment: Payment, order_id: UUID
 ) -> None:
-    second = tx.payments.initiate(order_id, PaymentProvider.IYZICO)
-    settled(tx, payment)
+    # The attack of issue 23: a payment of 108.00 settled for 0.01 marked its order PAID.
+    with pytest.raises(PaymentAmountMismatch) as refused:
+        tx.payments.settle(payment.id, paid_price=D("0.01"))
 
-    with pytest.raises(IllegalPaymentTransition):
-        tx.payments.settle(second.id)
-    assert tx.payments.get(second.id).status is PaymentStatus.INITIATED
+    assert refused.value.constraint == "payments_settled_paid_price_check"
+    again = tx.payments.get(payment.id)
+    assert (again.status, again.paid_price) == (PaymentStatus.INITIATED, None)
+    assert order_status(tx, order_id) == "PENDING"
+    assert tx.payments.settle(payment.id, paid_price=D("108.00")).status is PaymentStatus.SETTLED
+
+
+def test_a_second_live_payment_of_an_order_is_refused(
+    tx: Transaction, payment: Payment, order_id: UUID
+) -> None:
+    with pytest.raises(LivePaymentExists) as refused, tx.savepoint():
+        tx.payments.initiate(order_id, PaymentProvider.STRIPE)
+    assert refused.value.constraint == "payments_order_id_live_key"
+
+    tx.payments.fail(payment.id, reason="declined")
+    retry = tx.payments.initiate(order_id, PaymentProvider.STRIPE)
+    assert retry.status is PaymentStatus.INITIATED
+
+
+def test_a_new_payment_of_an_order_that_is_not_pending_is_refused(
+    tx: Transaction, payment: Payment, order_id: UUID
+) -> None:
+    tx.payments.fail(payment.id, reason="declined")  # no live payment left
+    tx.connection.execute("UPDATE orders SET status = 'CANCELLED' WHERE id = %s", [order_id])
+
+    with pytest.raises(OrderNotPayable) as refused, tx.savepoint():
+        tx.payments.initiate(order_id, PaymentProvider.IYZICO)
+
+    assert refused.value.constraint == "payments_order_pending_check"
+    assert len(tx.payments.list_for_order(order_id)) == 1
+
+
+def test_a_replayed_notification_changes_nothing_and_returns_the_same_payment(
+    tx: Transaction, payment: Payment, order_id: UUID
+) -> None:
+    tx.payments.authorize(payment.id, AUTH)
+
+    first = tx.payments.record_notification(PaymentProvider.IYZICO, "tx-1", paid_price=D("108"))
+    replayed = tx.payments.record_notification(PaymentProvider.IYZICO, "tx-1", paid_price=D("108"))
+
+    assert first.status is PaymentStatus.SETTLED and replayed == first
+    assert order_status(tx, order_id) == "PAID"
+    with pytest.raises(PaymentAmountMismatch):
+        tx.payments.record_notification(PaymentProvider.IYZICO, "tx-1", paid_price=D("1"))
+    with pytest.raises(NotFoundError):
+        tx.payments.record_notification(PaymentProvider.STRIPE, "tx-1", paid_price=D("108"))
+
+
+def test_concurrent_replays_of_a_notification_settle_once(db: Database) -> None:
+    with db.transaction() as tx:
+        order = Rows(tx.connection).id(
+            "orders", subtotal_amount=0, tax_amount=108, discount_amount=0
+        )
+    payment = db.payments.initiate(order, PaymentProvider.IYZICO)
+    db.payments.authorize(payment.id, AUTH)
+    barrier = threading.Barrier(4, timeout=10)
+
+    def notify(_: int) -> Payment:
+        barrier.wait()
+        return db.payments.record_notification(PaymentProvider.IYZICO, "tx-1", paid_price=D(108))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(notify, range(4)))
+
+    assert {a.id for a in answers} == {payment.id}
+    assert {a.status for a in answers} == {PaymentStatus.SETTLED}
+    assert {a.settled_at for a in answers} == {db.payments.get(payment.id).settled_at}
 
 
 def test_fail_records_the_reason_and_code(tx: Transaction, payment: Payment) -> None:
@@ -153,27 +224,27 @@ def test_moving_a_missing_payment_is_not_found(tx: Transaction) -> None:
         tx.payments.fail(uuid4(), reason="x")
 
 
-def test_concurrent_settlements_of_one_order_settle_exactly_one_payment(db: Database) -> None:
+def test_concurrent_settlements_of_one_payment_settle_it_once(db: Database) -> None:
+    # One live payment per order (payments_order_id_live_key): the race is on that payment.
     with db.transaction() as tx:
         order = Rows(tx.connection).id(
             "orders", subtotal_amount=0, tax_amount=108, discount_amount=0
         )
-    payments = [db.payments.initiate(order, PaymentProvider.IYZICO) for _ in range(3)]
-    barrier = threading.Barrier(len(payments), timeout=10)
+    payment = db.payments.initiate(order, PaymentProvider.IYZICO)
+    barrier = threading.Barrier(3, timeout=10)
 
-    def settle(p: Payment) -> str:
+    def settle(_: int) -> str:
         barrier.wait()
         try:
-            return db.payments.settle(p.id).status.value
+            return db.payments.settle(payment.id).status.value
         except IllegalPaymentTransition:
             return "refused"
 
-    with ThreadPoolExecutor(max_workers=len(payments)) as pool:
-        outcomes = sorted(pool.map(settle, payments))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        outcomes = sorted(pool.map(settle, range(3)))
 
     assert outcomes == ["SETTLED", "refused", "refused"]
-    statuses = sorted(p.status.value for p in db.payments.list_for_order(order))
-    assert statuses == ["INITIATED", "INITIATED", "SETTLED"]
+    assert [p.status.value for p in db.payments.list_for_order(order)] == ["SETTLED"]
 
 
 # --- refunds ----------------------------------------------------------------------------------

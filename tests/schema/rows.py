@@ -41,7 +41,7 @@ class Rows:
         "product_categories", "collections", "product_collections", "inventory", "media",
         "product_media", "variant_media", "carts", "cart_items", "addresses", "orders",
         "order_items", "payments", "saved_cards", "payment_refunds", "reviews", "review_media",
-        "coupons", "coupon_usages", "audit_logs", "api_keys",
+        "coupons", "coupon_usages", "audit_logs", "api_keys", "stock_reservations",
     )  # fmt: skip
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
@@ -164,6 +164,7 @@ class Rows:
                 "status": "SETTLED",  # so that it can be refunded (0016_money_rules)
                 "transaction_id": f"tx-{n}",
                 "amount": 108,
+                "paid_price": 108,  # settled for its amount (0040_money_and_state_rules)
             },
             "saved_cards": lambda n: {
                 "user_id": _Parent("users"),
@@ -171,6 +172,11 @@ class Rows:
                 "last_four_digits": "4242",
                 "expiry_month": 12,
                 "expiry_year": 2030,
+            },
+            "stock_reservations": lambda n: {
+                "order_id": _Parent("orders"),
+                "product_variant_id": _Parent("product_variants"),
+                "quantity": 1,
             },
             "payment_refunds": lambda n: {
                 "payment_id": _Parent("payments"),

@@ -102,7 +102,7 @@ def test_a_new_partition_has_the_indexes_trigger_and_comment_of_the_table(
     ).fetchone()
 
     assert indexes == (4,)  # primary key, user_id, (entity, entity_id, created_at), created_at
-    assert triggers == [("audit_logs_set_updated_at",)]
+    assert sorted(triggers) == [("audit_logs_append_only_check",), ("audit_logs_set_updated_at",)]
     assert comment == ("Audit rows of 2032-01 (UTC).",)
 
 

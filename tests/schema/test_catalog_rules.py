@@ -152,6 +152,9 @@ def catalog(schema_db: psycopg.Connection[Any]) -> dict[str, Any]:
 NOT_IN_SEED: dict[str, str] = {
     "category_tree_version": "the one row every change of the category tree updates, so that "
     "no change computed from a stale snapshot commits (0003_catalog.sql, Concurrency)",
+    "stock_reservations": "what each order reserved of each variant, so a cancel or a sale moves "
+    "exactly its units whatever the inventory policy (issue 23 point 4, "
+    "0042_stock_reservations.sql)",
     "api_keys": "seed 000's ApiKey (status ACTIVE | REVOKED | EXPIRED), issue 9 point 3 "
     "(0013_api_keys.sql)",
 }

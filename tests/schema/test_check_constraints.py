@@ -8,6 +8,7 @@ A catalog test makes sure no CHECK of the schema is left without a case.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from tests.schema.rows import Rows
 from tests.schema.support import count, refused
 
 PAST = datetime.now(UTC) - timedelta(days=1)
+NAN = Decimal("NaN")  # numeric(12,2) takes NaN (infinity it refuses by itself), and NaN >= 0 holds
 FUTURE = datetime.now(UTC) + timedelta(days=10)
 SELF = UUID("01890000-0000-7000-8000-00000000ca7e")  # a category that names itself its parent
 
@@ -97,6 +99,19 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "carts_expires_at_check": ("carts", {"expires_at": PAST}),
     "carts_version_check": ("carts", {"version": 0}),
     "cart_items_quantity_check": ("cart_items", {"quantity": 0}),
+    "cart_items_quantity_max_check": ("cart_items", {"quantity": 1001}),
+    "cart_items_money_finite_check": ("cart_items", {"unit_price": NAN}),
+    "products_money_finite_check": ("products", {"price": NAN}),
+    "product_variants_money_finite_check": ("product_variants", {"compare_at_price": NAN}),
+    "orders_money_finite_check": ("orders", {"tax_amount": NAN, "total_amount": NAN}),
+    "order_items_money_finite_check": ("order_items", {"unit_price": NAN}),
+    "payments_money_finite_check": ("payments", {"paid_price": NAN}),
+    "payments_settled_paid_price_check": ("payments", {"paid_price": Decimal("0.01")}),
+    "payment_refunds_money_finite_check": ("payment_refunds", {"amount": NAN}),
+    "coupons_money_finite_check": ("coupons", {"max_discount_amount": NAN}),
+    "coupon_usages_money_finite_check": ("coupon_usages", {"discount_amount": NAN}),
+    "stock_reservations_quantity_check": ("stock_reservations", {"quantity": -1}),
+    "stock_reservations_state_check": ("stock_reservations", {"state": "LOST"}),
     "cart_items_unit_price_check": ("cart_items", {"unit_price": -1}),
     "addresses_country_check": ("addresses", {"country": "Turkey"}),
     "addresses_phone_check": ("addresses", {"phone": "555"}),

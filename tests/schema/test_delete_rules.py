@@ -97,6 +97,13 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "SET NULL",
     ),
     "payments_order_id_fkey": ("payments", "order_id", "orders", "RESTRICT"),
+    "stock_reservations_order_id_fkey": ("stock_reservations", "order_id", "orders", "CASCADE"),
+    "stock_reservations_product_variant_id_fkey": (
+        "stock_reservations",
+        "product_variant_id",
+        "product_variants",
+        "CASCADE",
+    ),
     "payments_user_id_fkey": ("payments", "user_id", "users", "SET NULL"),
     "saved_cards_user_id_fkey": ("saved_cards", "user_id", "users", "CASCADE"),
     "payment_refunds_payment_id_fkey": ("payment_refunds", "payment_id", "payments", "RESTRICT"),

@@ -55,7 +55,8 @@ def test_a_payment_that_differs_from_its_order_is_refused(
     conn: psycopg.Connection[Any], rows: Rows, values: dict[str, Any]
 ) -> None:
     order = rows.id("orders")
-    payment = rows.values("payments", order_id=order, **values)
+    paid = {"paid_price": values.get("amount", D("108"))}  # settled for its own amount (0040)
+    payment = rows.values("payments", order_id=order, **paid, **values)
 
     error = refused(conn, lambda: rows.insert_values("payments", payment))
 
@@ -70,7 +71,10 @@ def test_changing_a_payments_amount_away_from_the_order_is_refused(
     payment = rows.id("payments")
 
     error = refused(
-        conn, lambda: conn.execute("UPDATE payments SET amount = 1 WHERE id = %s", [payment])
+        conn,
+        lambda: conn.execute(
+            "UPDATE payments SET amount = 1, paid_price = 1 WHERE id = %s", [payment]
+        ),
     )
 
     assert isinstance(error, ConstraintViolation)

@@ -34,7 +34,11 @@ def test_the_row_builder_knows_every_table(conn: psycopg.Connection[Any]) -> Non
     assert sorted([*Rows.TABLES, *ONE_ROW_TABLES]) == tables(conn)
 
 
-@pytest.mark.parametrize("table", Rows.TABLES)
+# audit_logs is append-only (0040): no UPDATE reaches its updated_at trigger.
+UPDATABLE = [table for table in Rows.TABLES if table != "audit_logs"]
+
+
+@pytest.mark.parametrize("table", UPDATABLE)
 def test_an_update_sets_updated_at_to_the_time_of_the_change(
     conn: psycopg.Connection[Any], rows: Rows, table: str
 ) -> None:
@@ -54,7 +58,7 @@ def test_an_update_sets_updated_at_to_the_time_of_the_change(
     assert updated_at > created_at > LONG_AGO
 
 
-@pytest.mark.parametrize("table", Rows.TABLES)
+@pytest.mark.parametrize("table", UPDATABLE)
 def test_a_no_op_update_leaves_updated_at_alone(
     conn: psycopg.Connection[Any], rows: Rows, table: str
 ) -> None:

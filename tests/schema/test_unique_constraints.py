@@ -88,6 +88,12 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Callable[[Any], Any]]]] = 
         {},
         {"transaction_id": same, "provider": same},
     ),
+    "payments_order_id_live_key": ("payments", {}, {"order_id": same}),
+    "stock_reservations_order_id_product_variant_id_key": (
+        "stock_reservations",
+        {},
+        {"order_id": same, "product_variant_id": same},
+    ),
     "saved_cards_card_token_key": ("saved_cards", {}, {"card_token": same}),
     "saved_cards_user_id_is_default_key": ("saved_cards", {"is_default": True}, {"user_id": same}),
     "payment_refunds_refund_id_key": ("payment_refunds", {}, {"refund_id": same}),

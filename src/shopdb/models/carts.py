@@ -87,14 +87,21 @@ class CartLock(RowModel):
 
 
 class CheckoutLine(RowModel):
-    """A cart line on its way into an order."""
+    """A cart line on its way into an order: the price in the cart and today's, and whether
+    its product is on sale (ACTIVE, not deleted)."""
 
     product_variant_id: UUID
     product_id: UUID
     quantity: int
     unit_price: Decimal
+    current_price: Decimal
     currency: str
+    on_sale: bool
 
 
 class CartNotActive(DomainError):
     """The cart was checked out or abandoned: its lines can no longer change."""
+
+
+class CartLineQuantityExceeded(DomainError):
+    """A cart line would hold more than 1000 units (cart_items_quantity_max_check)."""

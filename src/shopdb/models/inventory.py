@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
 from shopdb.core.errors import DomainError
@@ -122,3 +123,24 @@ class ReservationExceeded(DomainError):
             requested=requested,
             reserved=reserved,
         )
+
+
+class ReservationState(StrEnum):
+    """A reservation of an order: RESERVED until the order is fulfilled (SOLD) or cancelled
+    (RELEASED)."""
+
+    RESERVED = "RESERVED"
+    RELEASED = "RELEASED"
+    SOLD = "SOLD"
+
+
+class StockReservation(RowModel):
+    """The units one order reserved of one variant (what the counters allowed, under CONTINUE
+    possibly fewer than ordered, 0 included)."""
+
+    order_id: UUID
+    product_variant_id: UUID
+    quantity: int
+    state: ReservationState
+    created_at: datetime
+    updated_at: datetime

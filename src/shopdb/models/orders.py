@@ -161,3 +161,34 @@ class IdempotencyKeyReused(DomainError, ConflictError):
 
 class IllegalStatusTransition(DomainError):
     """An order status change that the order state machine does not allow."""
+
+
+class PriceChange(BaseModel):
+    """A cart line whose price is not today's: the price in the cart and the price now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    product_variant_id: UUID
+    old_price: Decimal
+    new_price: Decimal
+
+
+class PricesChanged(DomainError):
+    """Checkout refused: some lines of the cart were priced otherwise than today. The cart's
+    lines now hold today's prices (committed), so the next try at these prices succeeds;
+    no order, no reservation. ``lines`` lists each changed line."""
+
+    def __init__(self, lines: list[PriceChange]) -> None:
+        super().__init__(
+            f"the prices of {len(lines)} cart line(s) changed: the cart now shows today's prices"
+        )
+        self.lines = lines
+
+
+class ProductUnavailable(DomainError):
+    """Checkout refused: some lines are of products no longer on sale (not ACTIVE, deleted,
+    or the variant gone). ``lines`` are their variant ids; nothing is written."""
+
+    def __init__(self, lines: list[UUID]) -> None:
+        super().__init__(f"{len(lines)} cart line(s) are of products no longer on sale")
+        self.lines = lines

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, field_validator
 
-from shopdb.core.errors import DomainError
+from shopdb.core.errors import ConflictError, DomainError
 from shopdb.models.base import InputModel, RowModel, Text
 
 Bin = Annotated[str, StringConstraints(pattern=r"^[0-9]{6,8}$")]
@@ -146,3 +146,17 @@ class IllegalPaymentTransition(DomainError):
 
 class RefundExceedsSettled(DomainError):
     """The refunds of a payment would add up to more than it settled (or it is not settled)."""
+
+
+class PaymentAmountMismatch(DomainError):
+    """A settlement for another amount than the payment's: nothing is written (the database
+    also refuses a SETTLED payment whose paid_price is not its amount)."""
+
+
+class OrderNotPayable(DomainError):
+    """A new payment of an order that is not PENDING (paid, cancelled, expired ...)."""
+
+
+class LivePaymentExists(DomainError, ConflictError):
+    """The order already has a live payment (INITIATED, AUTHORIZED or SETTLED): a new attempt
+    starts once that one FAILED. A ConflictError too (a partial unique index)."""

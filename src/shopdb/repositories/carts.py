@@ -14,6 +14,7 @@ from shopdb.models.carts import (
     Cart,
     CartItem,
     CartLine,
+    CartLineQuantityExceeded,
     CartLock,
     CartNotActive,
     CartStatus,
@@ -52,13 +53,16 @@ class CartRepository(ShopRepository):
         "mark_abandoned_batch": None,
         "delete_expired_batch": None,
         "checkout_lines": CheckoutLine,
+        "reprice_lines": None,
         "mark_checked_out": None,
     }
     constraint_messages = {
         "carts_user_id_active_key": "the user already has an active cart",
         "cart_items_quantity_check": "a cart line holds at least one unit",
         "cart_items_cart_id_product_variant_id_key": "the cart already has a line for this variant",
+        "cart_items_quantity_max_check": "a cart line holds at most 1000 units",
     }
+    constraint_errors = {"cart_items_quantity_max_check": CartLineQuantityExceeded}
 
     def get_or_create_active(
         self, *, user_id: UUID | None = None, session_id: str | None = None
@@ -78,7 +82,8 @@ class CartRepository(ShopRepository):
         self, cart_id: UUID, line: CartLine | UUID, quantity: int | None = None
     ) -> CartItem:
         """Add ``line.quantity`` of a variant at its current price; adding a variant that is
-        already in the cart adds to its quantity. Locks: the cart row, then the line.
+        already in the cart adds to its quantity (CartLineQuantityExceeded past 1000 units in
+        the line, held by a CHECK: racing adds too). Locks: the cart row, then the line.
         ``add_item(cart_id, variant_id, quantity=1)`` is the same as passing a CartLine;
         InvalidInput for a quantity outside 1 to 1000 (nothing written)."""
         if isinstance(line, UUID):
@@ -172,6 +177,10 @@ class CartRepository(ShopRepository):
         """The cart's lines as an order holds them (variant, product, quantity, the price in
         the cart, currency), in ascending variant id."""
         return self._list("checkout_lines", CheckoutLine, cart_id=cart_id)
+
+    def reprice_lines(self, cart_id: UUID) -> int:
+        """Put today's price on each line priced otherwise; how many lines changed."""
+        return self._count("reprice_lines", cart_id=cart_id)
 
     def mark_checked_out(self, cart_id: UUID) -> None:
         """The active cart an order was placed from becomes CHECKED_OUT; CartNotActive

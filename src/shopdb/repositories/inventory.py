@@ -20,8 +20,10 @@ from shopdb.models.inventory import (
     LockedInventory,
     OutOfStockError,
     ReservationExceeded,
+    ReservationState,
     ReservedRows,
     StockCount,
+    StockReservation,
 )
 from shopdb.models.products import InventoryPolicy
 from shopdb.repositories.base import ShopRepository
@@ -55,12 +57,13 @@ def _merged(items: Iterable[tuple[UUID, int]]) -> dict[UUID, int]:
 
 
 class InventoryRepository(ShopRepository):
-    """Stock counters per variant: on hand, reserved, available = on hand - reserved.
-    Locks: inventory rows FOR UPDATE, several at once in ascending variant id."""
+    """Stock counters per variant: on hand, reserved, available = on hand - reserved, and
+    what each order reserved (stock_reservations). Locks: inventory rows FOR UPDATE, several
+    at once in ascending variant id."""
 
     namespace = "inventory"
     entity = "inventory"
-    tables = ("inventory",)
+    tables = ("inventory", "stock_reservations")
     locks = {
         "lock_for_variants": LockedInventory,
         "lock_for_adjust": Inventory,
@@ -78,6 +81,9 @@ class InventoryRepository(ShopRepository):
         "restock": Inventory,
         "adjust": Inventory,
         "low_stock": Inventory,
+        "record_reservations": None,
+        "reservations_of": StockReservation,
+        "settle_reservations": None,
     }
     constraint_messages = {
         "inventory_quantity_reserved_on_hand_check": (
@@ -89,6 +95,9 @@ class InventoryRepository(ShopRepository):
         "inventory_product_variant_id_key": "this variant has an inventory row already",
         "inventory_product_variant_id_fkey": "the inventory's variant does not exist",
         "inventory_version_check": "a version starts at 1",
+        "stock_reservations_order_id_product_variant_id_key": (
+            "the order has a reservation of this variant already"
+        ),
     }
     constraint_errors = {
         "inventory_quantity_reserved_on_hand_check": OutOfStockError,
@@ -133,6 +142,37 @@ class InventoryRepository(ShopRepository):
         OutOfStockError names the first variant (in that order) that is short; NotFoundError
         a variant without inventory. Two statements whatever the number of variants."""
         return self._move_many("reserve_all", _merged(items))
+
+    @in_transaction
+    def reserve_for_checkout(self, items: Iterable[tuple[UUID, int]]) -> dict[UUID, int]:
+        """``reserve_many``, answering the units it reserved of each variant (ascending
+        variant id): the quantity asked, or under CONTINUE what was available. The checkout
+        records them for its order (``record_reservations``). Locks as ``reserve_many``."""
+        before, after = self._locked_and_moved("reserve_all", _merged(items))
+        moved = {row.product_variant_id: row.quantity_reserved for row in after}
+        return {v: moved[v] - row.quantity_reserved for v, row in before.items()}
+
+    def record_reservations(self, order_id: UUID, reserved: dict[UUID, int]) -> None:
+        """Record what an order reserved of each variant (one statement)."""
+        self._count(
+            "record_reservations", order_id=order_id, variant_ids=list(reserved),
+            quantities=list(reserved.values()),
+        )  # fmt: skip
+
+    def reservations_of(self, order_ids: list[UUID]) -> list[StockReservation]:
+        """The reservations of these orders in any state, by order and variant."""
+        return self._list("reservations_of", StockReservation, order_ids=order_ids)
+
+    def release_for_orders(self, order_ids: list[UUID]) -> set[UUID]:
+        """Give back exactly the units these orders reserved, whatever the policy is now;
+        answers the orders that have reservations (the others were placed before them).
+        Locks the inventory rows of their live reservations in ascending variant id."""
+        return self._settle_reservations(order_ids, ReservationState.RELEASED)
+
+    def sell_for_orders(self, order_ids: list[UUID]) -> set[UUID]:
+        """Sell exactly the units these orders reserved (on hand and reserved drop by
+        them), as ``release_for_orders``."""
+        return self._settle_reservations(order_ids, ReservationState.SOLD)
 
     def release(self, variant_id: UUID, quantity: int) -> Inventory:
         """Give back ``quantity`` reserved units; ReservationExceeded when fewer are reserved
@@ -200,10 +240,24 @@ class InventoryRepository(ShopRepository):
             raise ReservationExceeded.for_variant(variant_id, quantity, stock.quantity_reserved)
         return found
 
+    @in_transaction
+    def _settle_reservations(self, order_ids: list[UUID], state: ReservationState) -> set[UUID]:
+        held = self.reservations_of(order_ids)
+        live = sorted({r.product_variant_id for r in held if r.state is ReservationState.RESERVED})
+        if live:
+            self._lock_each("lock_for_variants", LockedInventory, variant_ids=live)
+            self._count("settle_reservations", order_ids=order_ids, state=state)
+        return {r.order_id for r in held}
+
     def _move_many(self, statement: str, wanted: dict[UUID, int]) -> list[Inventory]:
+        return self._locked_and_moved(statement, wanted)[1]
+
+    def _locked_and_moved(
+        self, statement: str, wanted: dict[UUID, int]
+    ) -> tuple[dict[UUID, LockedInventory], list[Inventory]]:
         """Lock the rows of ``wanted`` (ascending variant id), refuse the first that cannot
         move (a refusing policy and too few units), then move them all with ``statement``,
-        one UPDATE over unnest."""
+        one UPDATE over unnest; the rows as locked (before) and as moved (after)."""
         counter, refused = _MOVES[statement]
         locked = self._lock_each("lock_for_variants", LockedInventory, variant_ids=list(wanted))
         rows = {row.product_variant_id: row for row in locked}
@@ -220,7 +274,7 @@ class InventoryRepository(ShopRepository):
         for variant_id, quantity in wanted.items():
             if variant_id not in done:  # its policy changed to a refusing one since
                 raise refused(variant_id, quantity, getattr(rows[variant_id], counter))
-        return moved
+        return rows, moved
 
 
 _MOVES: dict[str, tuple[str, Callable[[UUID, int, int], DomainError]]] = {

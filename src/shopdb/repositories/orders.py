@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -35,7 +35,7 @@ class OrderRepository(ShopRepository):
     namespace = "orders"
     entity = "order"
     tables = ("orders", "order_items")
-    locks = {"lock_for_status_change": Order}
+    locks = {"lock_for_status_change": Order, "lock_unpaid": OrderKey}
     queries = {
         "find_by_idempotency_key": OrderKey,
         "create": Order,
@@ -47,6 +47,7 @@ class OrderRepository(ShopRepository):
         "list_for_user_by_status": Order,
         "list_by_status": Order,
         "change_status": Order,
+        "cancel_unpaid": None,
         "statistics_by_status": StatusFigures,
         "statistics_by_day": DayFigures,
     }
@@ -55,7 +56,10 @@ class OrderRepository(ShopRepository):
         "orders_cart_id_key": "this cart was already checked out into an order",
         "orders_total_amount_sum_check": "total must equal subtotal + tax - discount",
     }
-    constraint_errors = {"orders_idempotency_key_key": IdempotencyKeyReused}
+    constraint_errors = {
+        "orders_idempotency_key_key": IdempotencyKeyReused,
+        "orders_status_transition_check": IllegalStatusTransition,
+    }
 
     def place_from_cart(
         self, cart_id: UUID, checkout: Checkout | None = None, **fields: Any
@@ -68,6 +72,26 @@ class OrderRepository(ShopRepository):
     ) -> Order:
         """``db.fulfilment.change_status``: a status change with the stock it moves."""
         return self._unit.fulfilment.change_status(order_id, new_status, expected_version)
+
+    def expire_unpaid(self, older_than: timedelta, *, batch_size: int = 100) -> int:
+        """``db.fulfilment.expire_unpaid``: cancel PENDING orders older than ``older_than``
+        and release their stock, in batches; how many were cancelled."""
+        return self._unit.fulfilment.expire_unpaid(older_than, batch_size=batch_size)
+
+    @in_transaction
+    def lock_unpaid(self, older_than: timedelta, *, batch_size: int) -> list[UUID]:
+        """Lock up to ``batch_size`` PENDING orders placed before ``older_than`` ago, oldest
+        first, skipping those locked elsewhere (FOR NO KEY UPDATE SKIP LOCKED); their ids."""
+        if not 1 <= batch_size <= self.max_batch_size:
+            raise InvalidInput(f"a batch size is from 1 to {self.max_batch_size}")
+        seconds = older_than.total_seconds()
+        rows = self._lock_each("lock_unpaid", OrderKey, idle_seconds=seconds, batch_size=batch_size)
+        return [row.id for row in rows]
+
+    def cancel_unpaid(self, order_ids: list[UUID]) -> int:
+        """Cancel the PENDING orders of an expiry batch (locked by ``lock_unpaid``); no
+        stock moves here: that is ``db.fulfilment``'s. How many were cancelled."""
+        return self._count("cancel_unpaid", ids=order_ids)
 
     def find_by_idempotency_key(self, idempotency_key: str | UUID) -> OrderKey | None:
         """The order a checkout with this key placed (its id and cart), or None."""

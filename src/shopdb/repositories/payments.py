@@ -10,8 +10,11 @@ from shopdb.core.unit import unit_of_work
 from shopdb.models.payments import (
     Authorization,
     IllegalPaymentTransition,
+    LivePaymentExists,
     NewSavedCard,
+    OrderNotPayable,
     Payment,
+    PaymentAmountMismatch,
     PaymentProvider,
     Refund,
     RefundExceedsSettled,
@@ -31,6 +34,7 @@ class PaymentRepository(ShopRepository):
     queries = {
         "initiate": Payment,
         "get": Payment,
+        "find_by_transaction": Payment,
         "list_for_order": Payment,
         "authorize": Payment,
         "settle": Payment,
@@ -53,8 +57,17 @@ class PaymentRepository(ShopRepository):
         "payment_refunds_refund_id_key": "this provider refund is recorded already",
         "saved_cards_card_token_key": "this card is saved already",
         "saved_cards_user_id_is_default_key": "the user already has a default card",
+        "payments_settled_paid_price_check": "a payment is settled for exactly its amount",
+        "payments_order_pending_check": "a new payment is for a PENDING order",
+        "payments_order_id_live_key": "the order already has a live payment",
     }
-    constraint_errors = {"payment_refunds_within_settled_amount_check": RefundExceedsSettled}
+    constraint_errors = {
+        "payment_refunds_within_settled_amount_check": RefundExceedsSettled,
+        "payments_settled_paid_price_check": PaymentAmountMismatch,
+        "payments_order_pending_check": OrderNotPayable,
+        "payments_order_id_live_key": LivePaymentExists,
+        "payments_status_transition_check": IllegalPaymentTransition,
+    }
 
     def initiate(
         self,
@@ -67,7 +80,8 @@ class PaymentRepository(ShopRepository):
         device_id: str | None = None,
     ) -> Payment:
         """Record an INITIATED payment of the order's total in its currency (taken from the
-        order by the database); NotFoundError when there is no such order."""
+        order by the database); NotFoundError when there is no such order, OrderNotPayable
+        unless it is PENDING, LivePaymentExists while another payment of it is live."""
         return self._get(
             "initiate", Payment, order_id=order_id, provider=provider,
             conversation_id=conversation_id, installment=installment,
@@ -77,6 +91,21 @@ class PaymentRepository(ShopRepository):
     def get(self, payment_id: UUID) -> Payment:
         """The payment with this id; NotFoundError otherwise."""
         return self._get("get", Payment, id=payment_id)
+
+    def find_by_transaction(self, provider: PaymentProvider, transaction_id: str) -> Payment | None:
+        """The payment of the provider's transaction, or None."""
+        return self._find(
+            "find_by_transaction", Payment, provider=provider, transaction_id=transaction_id
+        )
+
+    def record_notification(
+        self, provider: PaymentProvider, transaction_id: str, *, paid_price: Decimal
+    ) -> Payment:
+        """``db.settlement.record_notification``: a provider's notification that its
+        transaction was paid, recorded once whatever the number of replays."""
+        return self._unit.settlement.record_notification(
+            provider, transaction_id, paid_price=paid_price
+        )
 
     def list_for_order(self, order_id: UUID) -> list[Payment]:
         """The payments of an order, oldest first."""
@@ -93,7 +122,8 @@ class PaymentRepository(ShopRepository):
 
     def mark_settled(self, payment_id: UUID, *, paid_price: Decimal | None = None) -> Payment:
         """The payment's own step of a settlement: INITIATED or AUTHORIZED -> SETTLED (one
-        statement, locking the row); IllegalPaymentTransition from any other status."""
+        statement, locking the row); IllegalPaymentTransition from any other status,
+        PaymentAmountMismatch for a paid price other than its amount (nothing written)."""
         found = self._find("settle", Payment, id=payment_id, paid_price=paid_price)
         return self._moved(found, payment_id)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 from shopdb.core.unit import Component
 
 if TYPE_CHECKING:
+    from shopdb.components import Components
     from shopdb.transaction import Transaction
 
 
@@ -19,3 +20,9 @@ class Service(Component):
     def _tx(self) -> Transaction:
         """The transaction of the unit of work; its attributes are the repositories."""
         return cast("Transaction", super()._tx)
+
+    @property
+    def _unit(self) -> Components:
+        """The owner (the Database or a Transaction): its repositories, for a step that runs
+        outside the service's own unit of work (one statement, or a unit of its own)."""
+        return cast("Components", self._owner)

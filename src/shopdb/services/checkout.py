@@ -17,6 +17,9 @@ from shopdb.models.orders import (
     NewOrder,
     OrderKey,
     OrderWithItems,
+    PriceChange,
+    PricesChanged,
+    ProductUnavailable,
 )
 from shopdb.services.base import Service
 
@@ -28,7 +31,6 @@ class CheckoutService(Service):
     taking its locks in one fixed order (the cart row, the inventory rows by variant id, the
     coupon row): docs/transactions.md says why it cannot deadlock, oversell or charge twice."""
 
-    @unit_of_work
     def place_from_cart(
         self,
         cart_id: UUID,
@@ -40,12 +42,14 @@ class CheckoutService(Service):
         idempotency_key: str | UUID | None = None,
         tax_rate: Decimal | None = None,
     ) -> OrderWithItems:
-        """Turn an active cart into a PENDING order. The same idempotency key gives back the
-        same order (also when two calls race); with another cart it raises
+        """Turn an active cart into a PENDING order at today's prices. The same idempotency
+        key gives back the same order (also when two calls race); with another cart it raises
         IdempotencyKeyReused. The checkout is a Checkout, or its fields as keyword arguments
         (``shipping_address_id=, billing_address_id=, idempotency_key=``, optionally
         ``coupon_code=`` and ``tax_rate=``), not both; InvalidInput when they do not make
-        a valid Checkout (nothing is written)."""
+        a valid Checkout (nothing is written). ProductUnavailable when a line's product is
+        not on sale (nothing written); PricesChanged when a line's price is not today's: the
+        cart's lines are repriced (committed) and nothing else is written."""
         fields = {
             "shipping_address_id": shipping_address_id,
             "billing_address_id": billing_address_id,
@@ -53,7 +57,15 @@ class CheckoutService(Service):
             "idempotency_key": idempotency_key,
             "tax_rate": tax_rate,
         }
-        placing = _checkout(checkout, fields)
+        outcome = self._place_from_cart(cart_id, _checkout(checkout, fields))
+        if isinstance(outcome, PricesChanged):
+            raise outcome  # after the unit committed the new prices of the cart's lines
+        return outcome
+
+    @unit_of_work
+    def _place_from_cart(self, cart_id: UUID, placing: Checkout) -> OrderWithItems | PricesChanged:
+        """The checkout's unit: the order placed, or the cart repriced and the refusal
+        returned (``place_from_cart`` raises it once this unit has committed)."""
         tx = self._tx
         cart = tx.carts.lock_for_checkout(cart_id)
         # After the lock: a repeated call that waited for it sees the order the first placed.
@@ -61,8 +73,15 @@ class CheckoutService(Service):
         if placed is not None:
             return self._replayed(placed, cart_id)
         lines = _ready(cart, tx.carts.checkout_lines(cart_id))
-        tx.inventory.reserve_many([(line.product_variant_id, line.quantity) for line in lines])
-        return self._place(cart, lines, placing)
+        if unavailable := [line.product_variant_id for line in lines if not line.on_sale]:
+            raise ProductUnavailable(unavailable)
+        if changed := _price_changes(lines):
+            tx.carts.reprice_lines(cart_id)
+            return PricesChanged(changed)
+        reserved = tx.inventory.reserve_for_checkout(
+            [(line.product_variant_id, line.quantity) for line in lines]
+        )
+        return self._place(cart, lines, placing, reserved)
 
     def _replayed(self, placed: OrderKey, cart_id: UUID) -> OrderWithItems:
         if placed.cart_id != cart_id:
@@ -72,9 +91,14 @@ class CheckoutService(Service):
         return self._tx.orders.get(placed.id)
 
     def _place(
-        self, cart: CartLock, lines: list[CheckoutLine], checkout: Checkout
+        self,
+        cart: CartLock,
+        lines: list[CheckoutLine],
+        checkout: Checkout,
+        reserved: dict[UUID, int],
     ) -> OrderWithItems:
-        """Price the order, write it, check the cart out and count the coupon."""
+        """Price the order, write it and what it reserved, check the cart out and count the
+        coupon."""
         tx = self._tx
         assert cart.user_id is not None  # _ready refused a guest's cart
         subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
@@ -99,6 +123,7 @@ class CheckoutService(Service):
         )
         if order is None:
             raise CheckoutRefused("an address of the checkout is not a live address of its user")
+        tx.inventory.record_reservations(order.id, reserved)
         tx.carts.mark_checked_out(cart.cart_id)
         if code is not None:
             tx.coupons.record_usage(code, cart.user_id, order.id, discount)
@@ -113,6 +138,19 @@ def _checkout(checkout: Checkout | None, fields: dict[str, Any]) -> Checkout:
             f"place_from_cart takes a Checkout or its fields, not both ({', '.join(given)})"
         )
     return checkout if checkout is not None else validated(Checkout, given)
+
+
+def _price_changes(lines: list[CheckoutLine]) -> list[PriceChange]:
+    """The lines priced otherwise in the cart than today, with both prices."""
+    return [
+        PriceChange(
+            product_variant_id=line.product_variant_id,
+            old_price=line.unit_price,
+            new_price=line.current_price,
+        )
+        for line in lines
+        if line.unit_price != line.current_price
+    ]
 
 
 def _ready(cart: CartLock, lines: list[CheckoutLine]) -> list[CheckoutLine]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 from shopdb.core.unit import unit_of_work
@@ -10,9 +11,10 @@ from shopdb.services.base import Service
 
 
 class FulfilmentService(Service):
-    """Status changes of orders. Fulfilling turns the order's reservation into a sale and
-    cancelling (only before fulfilment: nothing was sold yet) releases it, in the same
-    transaction. Locks: the order row, then the inventory rows by variant id."""
+    """Status changes of orders. Fulfilling sells exactly the units the order reserved and
+    cancelling (only before fulfilment: nothing was sold yet) releases exactly them, in the
+    same transaction, whatever the variant's inventory policy is now. Locks: the order row,
+    then the inventory rows by variant id."""
 
     @unit_of_work
     def change_status(
@@ -20,16 +22,53 @@ class FulfilmentService(Service):
     ) -> Order:
         """Move the order along the state machine, stamping the matching time; any other
         change raises IllegalStatusTransition, a stale version StaleVersionError."""
-        tx = self._tx
-        changed = tx.orders.set_status(order_id, new_status, expected_version=expected_version)
+        changed = self._tx.orders.set_status(
+            order_id, new_status, expected_version=expected_version
+        )
         if changed.status in (OrderStatus.FULFILLED, OrderStatus.CANCELLED):
-            moves = [
-                (item.product_variant_id, item.quantity)
-                for item in tx.orders.list_items(order_id)
-                if item.product_variant_id is not None  # the variant was deleted since
-            ]
-            if moves and changed.status is OrderStatus.FULFILLED:
-                tx.inventory.commit_many(moves)
-            elif moves:
-                tx.inventory.release_many(moves)
+            self._move_stock([order_id], sell=changed.status is OrderStatus.FULFILLED)
         return changed
+
+    def expire_unpaid(self, older_than: timedelta, *, batch_size: int = 100) -> int:
+        """Cancel the PENDING orders placed more than ``older_than`` ago and release their
+        stock, ``batch_size`` orders per transaction (each its own unit of work; orders that
+        another transaction holds are skipped, so two workers never take the same one);
+        how many were cancelled in all."""
+        total = 0
+        while expired := self._expire_batch(older_than, batch_size):
+            total += expired
+            if expired < batch_size:
+                break
+        return total
+
+    @unit_of_work
+    def _expire_batch(self, older_than: timedelta, batch_size: int) -> int:
+        """One batch: lock the oldest unpaid orders (SKIP LOCKED), cancel them, release
+        their reservations. Locks: the order rows, then the inventory rows by variant id."""
+        tx = self._tx
+        order_ids = tx.orders.lock_unpaid(older_than, batch_size=batch_size)
+        if order_ids:
+            tx.orders.cancel_unpaid(order_ids)
+            self._move_stock(order_ids, sell=False)
+        return len(order_ids)
+
+    def _move_stock(self, order_ids: list[UUID], *, sell: bool) -> None:
+        """Sell or release what the orders reserved (stock_reservations). Orders placed before
+        reservations were recorded (migration 0042) move their items' quantities as before."""
+        inventory = self._tx.inventory
+        recorded = (
+            inventory.sell_for_orders(order_ids)
+            if sell
+            else inventory.release_for_orders(order_ids)
+        )
+        earlier = [order_id for order_id in order_ids if order_id not in recorded]
+        moves = [
+            (item.product_variant_id, item.quantity)
+            for items in (self._tx.orders.items_of(earlier).values() if earlier else ())
+            for item in items
+            if item.product_variant_id is not None  # the variant was deleted since
+        ]
+        if moves and sell:
+            inventory.commit_many(moves)
+        elif moves:
+            inventory.release_many(moves)

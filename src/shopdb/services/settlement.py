@@ -5,26 +5,80 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
+from shopdb.core.errors import NotFoundError
 from shopdb.core.unit import unit_of_work
 from shopdb.models.orders import IllegalStatusTransition
-from shopdb.models.payments import IllegalPaymentTransition, Payment
+from shopdb.models.payments import (
+    IllegalPaymentTransition,
+    Payment,
+    PaymentAmountMismatch,
+    PaymentProvider,
+    PaymentStatus,
+)
 from shopdb.services.base import Service
+
+LOST_RACE_REASON = "its order was no longer PENDING when the payment settled"
+LOST_RACE_CODE = "ORDER_NOT_PENDING"
 
 
 class SettlementService(Service):
     """Settlement of payments. Locks: the payment row, then the order row."""
 
-    @unit_of_work
     def settle(self, payment_id: UUID, *, paid_price: Decimal | None = None) -> Payment:
         """INITIATED or AUTHORIZED -> SETTLED, and its PENDING order -> PAID through the
-        order state machine, in one transaction; IllegalPaymentTransition when either cannot
-        move (an order paid or cancelled already), and nothing changes."""
+        order state machine, in one transaction. PaymentAmountMismatch for a paid price other
+        than the payment's amount, IllegalPaymentTransition when the payment cannot move:
+        nothing changes. A payment whose order is no longer PENDING (cancelled, expired:
+        it lost the race) is FAILED, committed, and then IllegalPaymentTransition is raised."""
+        outcome = self._settle(payment_id, paid_price)
+        if isinstance(outcome, IllegalPaymentTransition):
+            raise outcome
+        return outcome
+
+    def record_notification(
+        self, provider: PaymentProvider, transaction_id: str, *, paid_price: Decimal
+    ) -> Payment:
+        """A provider's notification (webhook) that its transaction was paid ``paid_price``:
+        the payment of (provider, transaction_id) settles; replayed, or racing its own
+        replay, it changes nothing and returns the same payment. NotFoundError for an
+        unknown transaction, PaymentAmountMismatch for another amount."""
+        payment = self._find_payment(provider, transaction_id)
+        if payment.status in (PaymentStatus.INITIATED, PaymentStatus.AUTHORIZED):
+            try:
+                return self.settle(payment.id, paid_price=paid_price)
+            except IllegalPaymentTransition:
+                payment = self._find_payment(provider, transaction_id)  # a replay won the race
+        if payment.status in (PaymentStatus.SETTLED, PaymentStatus.REFUNDED):
+            if payment.paid_price != paid_price:
+                raise PaymentAmountMismatch(
+                    f"payment {payment.id} was settled for another amount than notified"
+                )
+            return payment
+        raise IllegalPaymentTransition(f"payment: a {payment.status.value} payment cannot settle")
+
+    def _find_payment(self, provider: PaymentProvider, transaction_id: str) -> Payment:
+        found = self._unit.payments.find_by_transaction(provider, transaction_id)
+        if found is None:
+            raise NotFoundError("payment", transaction_id)
+        return found
+
+    @unit_of_work
+    def _settle(
+        self, payment_id: UUID, paid_price: Decimal | None
+    ) -> Payment | IllegalPaymentTransition:
+        """The settlement's unit: the payment SETTLED and its order PAID; or, when the order
+        is no longer PENDING, the payment FAILED and the refusal returned (to be raised by
+        ``settle`` once this unit has committed the failure)."""
         tx = self._tx
-        settled = tx.payments.mark_settled(payment_id, paid_price=paid_price)
         try:
-            tx.orders.mark_paid(settled.order_id)
+            with tx.savepoint():
+                settled = tx.payments.mark_settled(payment_id, paid_price=paid_price)
+                tx.orders.mark_paid(settled.order_id)
         except IllegalStatusTransition as refused:
-            raise IllegalPaymentTransition(
-                f"payment {payment_id}: its order is not PENDING, not settled"
-            ) from refused
+            tx.payments.fail(payment_id, reason=LOST_RACE_REASON, code=LOST_RACE_CODE)
+            lost = IllegalPaymentTransition(
+                f"payment {payment_id}: its order is not PENDING; the payment is FAILED"
+            )
+            lost.__cause__ = refused
+            return lost
         return settled
