@@ -72,6 +72,7 @@ class InputModel(BaseModel):
 
 
 def _no_nul(value: str) -> str:
+    """No NUL character (PostgreSQL text cannot hold one)."""
     if "\x00" in value:
         raise ValueError("must not contain the NUL character")
     return value
