@@ -10,7 +10,7 @@ TEST_WORKERS ?= 2
 # `make test COVERAGE=` runs without it.
 COVERAGE ?= --cov --cov-report=term:skip-covered --cov-fail-under=90
 
-.PHONY: install test lint format demo bench chaos clean migration-checksums schema-doc check \
+.PHONY: install test lint format demo bench chaos clean migration-checksums schema-doc reference-doc check \
 	prometheus-tools
 
 $(STAMP): pyproject.toml
@@ -62,6 +62,10 @@ migration-checksums:
 # Regenerate docs/schema.md from a database migrated to the newest migration (DATABASE_URL).
 schema-doc: $(STAMP)
 	$(BIN)/shopdb schema-doc --output docs/schema.md
+
+# docs/reference.md from the input models (tests/docs/test_reference.py checks it is current).
+reference-doc: $(STAMP)
+	$(BIN)/python -m shopdb.reference_doc docs/reference.md
 
 demo: $(STAMP)
 	$(BIN)/shopdb demo

@@ -7,10 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from uuid import uuid4
 
 import pytest
-from pydantic import ValidationError
 
 from shopdb import Database, Transaction
-from shopdb.errors import ConflictError, ConstraintViolation, InvalidCursor
+from shopdb.errors import ConflictError, ConstraintViolation, InvalidCursor, InvalidInput
 from shopdb.models import Actor, NewPermission, NewRole, Permission, Role, User
 from tests.support.factories import new_user
 
@@ -64,13 +63,13 @@ def test_a_duplicate_permission_key_is_a_conflict(tx: Transaction) -> None:
     "key", ["orders", "Orders:read", ":read", "orders:", "orders:Read", "a b:c"]
 )
 def test_a_permission_key_not_in_domain_action_form_is_refused(key: str) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         NewPermission(key=key)
 
 
 @pytest.mark.parametrize("name", ["", "Staff", "9lives", "a" * 64, "with space"])
 def test_a_malformed_role_name_is_refused(name: str) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         NewRole(name=name)
 
 

@@ -8,10 +8,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from pydantic import ValidationError
 
 from shopdb import Database
-from shopdb.errors import ConstraintViolation, NotFoundError
+from shopdb.errors import ConstraintViolation, InvalidInput, NotFoundError
 from shopdb.models import Address, AddressPatch, NewAddress
 from shopdb.transaction import Transaction
 from tests.support.factories import new_user
@@ -59,8 +58,10 @@ def test_create_for_a_missing_user_names_the_foreign_key(tx: Transaction) -> Non
     [("country", "tr"), ("country", "TUR"), ("phone", "555-0100"), ("full_name", "")],
 )
 def test_malformed_input_is_refused_before_the_database(field: str, value: str) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput) as caught:
         new_address(**{field: value})
+
+    assert [error["field"] for error in caught.value.errors] == [field]
 
 
 def test_the_schema_refuses_a_bad_country_even_without_the_model(
@@ -86,8 +87,10 @@ def test_update_changes_only_the_given_fields_and_clears_with_none(
 
 
 def test_a_required_field_cannot_be_cleared() -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput) as caught:
         AddressPatch(city=None)
+
+    assert [error["field"] for error in caught.value.errors] == ["city"]
 
 
 def test_update_of_a_missing_address_is_not_found(tx: Transaction) -> None:

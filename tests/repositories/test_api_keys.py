@@ -10,10 +10,9 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from pydantic import ValidationError
 
 from shopdb import Database, Settings, Transaction
-from shopdb.errors import ConfigurationError, ConstraintViolation, NotFoundError
+from shopdb.errors import ConfigurationError, ConstraintViolation, InvalidInput, NotFoundError
 from shopdb.models import Actor, ActorType, ApiKey, ApiKeyStatus, NewApiKey, User
 from shopdb.testing import with_settings
 from tests.support.factories import new_user
@@ -209,7 +208,7 @@ def test_create_for_an_unknown_user_is_a_constraint_violation(tx: Transaction) -
     ],
 )
 def test_bad_key_input_is_refused_before_the_database(bad: dict[str, Any]) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         NewApiKey(**bad)
 
 

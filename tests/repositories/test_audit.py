@@ -8,11 +8,11 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr
 
 from shopdb import Database, Transaction
 from shopdb.core.unit import unit_of_work
-from shopdb.errors import ConstraintViolation, InvalidCursor, NotFoundError
+from shopdb.errors import ConstraintViolation, InvalidCursor, InvalidInput, NotFoundError
 from shopdb.models import Actor, ActorType, User
 from shopdb.repositories.base import ShopRepository
 from tests.support.factories import new_user
@@ -113,12 +113,12 @@ def test_a_mapping_state_may_hold_uuids_and_datetimes(tx: Transaction, user: Use
 
 @pytest.mark.parametrize("kind", [ActorType.USER, ActorType.ADMIN])
 def test_a_user_or_admin_actor_without_a_user_is_refused(kind: ActorType) -> None:
-    with pytest.raises(ValidationError, match="user_id"):
+    with pytest.raises(InvalidInput, match="user_id"):
         Actor(type=kind)
 
 
 def test_an_actor_with_a_malformed_ip_is_refused() -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         Actor(type=ActorType.SYSTEM, ip_address="not-an-ip")
 
 

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
 from shopdb import Database, Transaction
 from shopdb.errors import (
@@ -21,6 +20,7 @@ from shopdb.errors import (
     ConstraintViolation,
     DomainError,
     InvalidCursor,
+    InvalidInput,
     NotFoundError,
 )
 from shopdb.models import Category, CategoryRename, NewCategory
@@ -93,8 +93,10 @@ def test_a_taken_slug_is_a_conflict(tx: Transaction, shop: dict[str, Category]) 
     [{"slug": "Not A Slug"}, {"slug": ""}, {"name": ""}, {"name": "x" * 201}, {"name": "a\x00"}],
 )
 def test_new_category_refuses_what_the_schema_would(fields: dict[str, Any]) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput) as caught:
         NewCategory(**{"name": "Name", "slug": "slug", **fields})
+
+    assert [error["field"] for error in caught.value.errors] == list(fields)
 
 
 def test_get_and_get_by_slug_find_the_category(tx: Transaction, shop: dict[str, Category]) -> None:

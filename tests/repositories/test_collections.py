@@ -7,7 +7,6 @@ import threading
 from uuid import UUID, uuid4
 
 import pytest
-from pydantic import ValidationError
 
 from shopdb import Database, Transaction
 from shopdb.errors import (
@@ -15,6 +14,7 @@ from shopdb.errors import (
     ConflictError,
     ConstraintViolation,
     InvalidCursor,
+    InvalidInput,
     NotFoundError,
 )
 from shopdb.models import Collection, CollectionStatus, NewCollection
@@ -64,8 +64,10 @@ def test_a_taken_slug_is_a_conflict(tx: Transaction, summer: Collection) -> None
 
 @pytest.mark.parametrize("fields", [{"slug": "Bad Slug"}, {"name": ""}, {"status": "HIDDEN"}])
 def test_new_collection_refuses_bad_input(fields: dict[str, str]) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput) as caught:
         NewCollection(**{"name": "N", "slug": "n", **fields})
+
+    assert [error["field"] for error in caught.value.errors] == list(fields)
 
 
 def test_add_product_appends_after_the_last_member_unless_told(

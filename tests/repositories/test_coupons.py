@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from pydantic import ValidationError
 
 from shopdb.errors import (
     ConflictError,
@@ -107,7 +106,7 @@ def test_a_code_taken_in_another_letter_case_is_a_conflict(tx: Transaction) -> N
     ],
 )
 def test_an_inconsistent_coupon_is_refused_before_the_database(overrides: dict[str, Any]) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         new_coupon(**overrides)
 
 

@@ -8,10 +8,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from pydantic import ValidationError
 
 from shopdb import Database, Transaction
-from shopdb.errors import ConflictError, ConstraintViolation, NotFoundError
+from shopdb.errors import ConflictError, ConstraintViolation, InvalidInput, NotFoundError
 from shopdb.models import Media, MediaProvider, MediaType, NewMedia
 from tests.repositories.fixture_products import (
     insert_product,
@@ -87,7 +86,7 @@ def test_a_recorded_asset_id_is_a_conflict_and_unknown_media_not_found(tx: Trans
     ],
 )
 def test_new_media_refuses_what_the_schema_would(fields: dict[str, Any]) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         new_media(**fields)
 
 

@@ -12,12 +12,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from pydantic import ValidationError
 
 from shopdb import Database
 from shopdb.errors import (
     ConflictError,
     IllegalPaymentTransition,
+    InvalidInput,
     LivePaymentExists,
     NotFoundError,
     OrderNotPayable,
@@ -351,7 +351,7 @@ def test_a_saved_card_keeps_no_number_and_reads_show_no_token(
     ],
 )
 def test_a_card_number_or_malformed_card_is_refused(overrides: dict[str, Any]) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         new_card(**overrides)
 
 

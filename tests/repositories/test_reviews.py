@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from pydantic import ValidationError
 
 from shopdb import Database
 from shopdb.errors import (
@@ -20,6 +19,7 @@ from shopdb.errors import (
     DuplicateReview,
     IllegalReviewTransition,
     InvalidCursor,
+    InvalidInput,
     NotFoundError,
 )
 from shopdb.models import NewReview, Review, ReviewOrder, ReviewStatus
@@ -142,7 +142,7 @@ def test_a_review_of_a_missing_product_names_the_foreign_key(
     "values", [{"rating": 0}, {"rating": 6}, {"rating": 3, "title": ""}, {"rating": 3, "x": 1}]
 )
 def test_a_malformed_review_is_refused_before_the_database(values: dict[str, Any]) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         NewReview.model_validate(values)
 
 

@@ -7,10 +7,9 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from pydantic import ValidationError
 
 from shopdb import Transaction
-from shopdb.errors import ConstraintViolation, InvalidCursor
+from shopdb.errors import ConstraintViolation, InvalidCursor, InvalidInput
 from shopdb.models import NewSecurityEvent, SecurityEvent, User
 from tests.support.factories import new_user
 
@@ -60,7 +59,7 @@ def test_an_event_of_an_unknown_user_is_a_constraint_violation(tx: Transaction) 
     ],
 )
 def test_bad_event_input_is_refused_before_the_database(bad: dict[str, Any]) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         NewSecurityEvent(**bad)
 
 

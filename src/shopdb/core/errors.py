@@ -14,6 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import psycopg
 from psycopg import errors as pg
+from pydantic import ValidationError
 
 
 class ShopDBError(Exception):
@@ -93,7 +94,15 @@ class TransactionClosed(ShopDBError):
 
 
 class InvalidInput(ShopDBError, ValueError):
-    """The server rejected a value as malformed (bad text representation, out of range...)."""
+    """A value refused as malformed: by an input model (``NewUser(...)``, a field out of its
+    limits), by a repository's own check, or by the server (bad text representation, out of
+    range...). ``errors`` says which field and why, one ``{"field", "message", "type"}`` dict
+    of strings each (JSON as it is; ``field`` is the dotted path, ``""`` for a rule of the
+    whole model); it never holds the rejected value. Empty when the message says it all."""
+
+    def __init__(self, message: str, *, errors: Iterable[Mapping[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.errors: list[dict[str, str]] = [dict(error) for error in errors]
 
 
 class DomainError(ShopDBError):
@@ -201,6 +210,25 @@ class ConstraintRules:
 
 NO_RULES = ConstraintRules()
 """The rules of a statement no repository declares (BEGIN, COMMIT, a savepoint)."""
+
+
+def invalid_input(model: str, exc: ValidationError) -> InvalidInput:
+    """The InvalidInput for pydantic's refusal of input to ``model``: one entry of ``errors``
+    per problem, and a message naming the model and each field at fault (no value: pydantic's
+    messages state the rule broken, and the input and context are left out)."""
+    errors = [
+        {
+            "field": ".".join(str(part) for part in error["loc"]),
+            "message": error["msg"].removeprefix("Value error, "),
+            "type": error["type"],
+        }
+        for error in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+    problems = "; ".join(
+        f"{error['field']}: {error['message']}" if error["field"] else error["message"]
+        for error in errors
+    )
+    return InvalidInput(f"invalid {model}: {problems}", errors=errors)
 
 
 def translate(

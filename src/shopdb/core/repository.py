@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar, overload
 
 from aiosql.types import SQLOperationType as Op
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr
 
 from shopdb.core.errors import (
     ConstraintRules,
@@ -322,22 +322,6 @@ class Repository(Component):
 _Declared = tuple[Query, frozenset[str], type[BaseModel] | None]
 _DECLARED: dict[type[Repository], dict[str, _Declared]] = {}
 """The checked declarations of each repository class, made on its first instance."""
-
-
-def validated(model: type[M], fields: Mapping[str, Any], *, refusal: str | None = None) -> M:
-    """``fields`` as ``model``, for a repository method that takes plain arguments where it
-    also takes the model; InvalidInput (``refusal``, else each field's problem) when they do
-    not make one."""
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        if refusal is not None:
-            raise InvalidInput(refusal) from None
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']) or model.__name__}: {error['msg']}"
-            for error in exc.errors(include_input=False, include_url=False)
-        )
-        raise InvalidInput(f"not a valid {model.__name__}: {problems}") from None
 
 
 def declared_queries(cls: type[Repository]) -> dict[str, _Declared]:

@@ -66,6 +66,7 @@ class AddressPatch(InputModel):
     @field_validator("full_name", "line1", "city", "country")
     @classmethod
     def _not_cleared(cls, value: object) -> object:
+        """Cannot be cleared (set to None)."""
         if value is None:
             raise ValueError("cannot be cleared")
         return value

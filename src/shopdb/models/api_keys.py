@@ -58,6 +58,7 @@ class NewApiKey(InputModel):
     @field_validator("scopes")
     @classmethod
     def _once_each(cls, scopes: list[str]) -> list[str]:
+        """Kept once each, sorted."""
         return sorted(set(scopes))
 
 

@@ -34,6 +34,7 @@ class Actor(InputModel):
 
     @model_validator(mode="after")
     def _user_named(self) -> Self:
+        """A USER or ADMIN actor names its user_id."""
         if self.type is not ActorType.SYSTEM and self.user_id is None:
             raise ValueError(f"an actor of type {self.type} must name its user_id")
         return self

@@ -20,6 +20,7 @@ Slug = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=SL
 
 
 def _no_nul(value: str) -> str:
+    """No NUL character (PostgreSQL text cannot hold one)."""
     if "\x00" in value:
         raise ValueError("must not contain the NUL character")
     return value

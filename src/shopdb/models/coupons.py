@@ -26,6 +26,7 @@ class CouponType(StrEnum):
 
 
 def _upper(code: str) -> str:
+    """Stored upper case."""
     return code.upper()
 
 
@@ -71,6 +72,7 @@ class NewCoupon(InputModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        """A percentage is at most 100, and expires_at is after starts_at."""
         if self.type is CouponType.PERCENTAGE and self.value > 100:
             raise ValueError("a percentage coupon takes at most 100")
         if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:

@@ -29,6 +29,7 @@ class MediaProvider(StrEnum):
 
 
 def _no_nul(value: str) -> str:
+    """No NUL character (PostgreSQL text cannot hold one)."""
     if "\x00" in value:
         raise ValueError("must not contain the NUL character")
     return value

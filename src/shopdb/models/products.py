@@ -197,6 +197,8 @@ class NewProduct(InputModel):
 
     @model_validator(mode="after")
     def _one_primary(self) -> NewProduct:
+        """Exactly one variant is primary, the variants' skus differ, and primary_category_id is
+        one of category_ids."""
         primaries = sum(1 for variant in self.variants if variant.is_primary)
         if primaries != 1:
             raise ValueError(f"exactly one variant must be primary ({primaries} are)")
@@ -227,6 +229,7 @@ class ProductPatch(InputModel):
     @field_validator("title", "slug", "status", "inventory_policy", "search_keywords", "attributes")
     @classmethod
     def _not_cleared(cls, value: object) -> object:
+        """Cannot be cleared (set to None)."""
         if value is None:
             raise ValueError("cannot be cleared")
         return value
@@ -247,6 +250,7 @@ class VariantPatch(InputModel):
     @field_validator("title", "price", "attributes", "is_primary")
     @classmethod
     def _not_cleared(cls, value: object) -> object:
+        """Cannot be cleared (set to None)."""
         if value is None:
             raise ValueError("cannot be cleared")
         return value

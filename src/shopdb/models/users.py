@@ -26,6 +26,7 @@ class UserStatus(StrEnum):
 
 
 def _no_space(value: str) -> str:
+    """No whitespace or NUL character."""
     if any(ch.isspace() for ch in value) or "\x00" in value:
         raise ValueError("must not contain spaces or control characters")
     return value
@@ -98,12 +99,14 @@ class UserPatch(InputModel):
     @field_validator("email")
     @classmethod
     def _not_cleared(cls, value: object) -> object:
+        """Cannot be cleared (set to None)."""
         if value is None:
             raise ValueError("cannot be cleared")
         return value
 
 
 def _base32(value: SecretStr) -> SecretStr:
+    """A base32 secret (RFC 4648) of 16 to 128 characters."""
     text = value.get_secret_value()
     if not (16 <= len(text) <= 128 and re.fullmatch(r"[A-Z2-7]+=*", text)):
         raise ValueError("must be a base32 secret (RFC 4648) of 16 to 128 characters")

@@ -7,7 +7,6 @@ from typing import NoReturn
 from uuid import UUID
 
 from shopdb.core.errors import InvalidInput, NotFoundError
-from shopdb.core.repository import validated
 from shopdb.core.unit import in_transaction, unit_of_work
 from shopdb.models.carts import (
     MAX_LINE_QUANTITY,
@@ -88,12 +87,7 @@ class CartRepository(ShopRepository):
         InvalidInput for a quantity outside 1 to 1000 (nothing written)."""
         if isinstance(line, UUID):
             count = 1 if quantity is None else quantity
-            limit = f"a cart line quantity is a whole number from 1 to {MAX_LINE_QUANTITY}"
-            line = validated(
-                CartLine,
-                {"product_variant_id": line, "quantity": count},
-                refusal=f"{limit}, not {count!r}",
-            )
+            line = CartLine(product_variant_id=line, quantity=count)
         elif quantity is not None:
             raise InvalidInput("add_item takes a CartLine or a variant id and quantity, not both")
         item = self._find("add_item", CartItem, cart_id=cart_id, **line.model_dump())

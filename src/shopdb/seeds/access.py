@@ -6,8 +6,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
+from shopdb.core.errors import InvalidInput
 from shopdb.models import Actor, NewUser
 from shopdb.models.seeds import SeedConfigurationError
 from shopdb.seeds.passwords import hash_password
@@ -110,7 +111,7 @@ def admin_from_environment(environ: Mapping[str, str] | None = None) -> AdminAcc
     account = AdminAccount(email, SecretStr(hash_password(password)))
     try:
         _new_admin(account)
-    except ValidationError:
+    except InvalidInput:
         raise SeedConfigurationError(
             f"{ADMIN_EMAIL_ENV} is not an email address; nothing was written"
         ) from None

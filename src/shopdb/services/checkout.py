@@ -7,7 +7,6 @@ from typing import Any
 from uuid import UUID
 
 from shopdb.core.errors import InvalidInput
-from shopdb.core.repository import validated
 from shopdb.core.unit import unit_of_work
 from shopdb.models.carts import CartLock, CartNotActive, CartStatus, CheckoutLine
 from shopdb.models.orders import (
@@ -137,7 +136,7 @@ def _checkout(checkout: Checkout | None, fields: dict[str, Any]) -> Checkout:
         raise InvalidInput(
             f"place_from_cart takes a Checkout or its fields, not both ({', '.join(given)})"
         )
-    return checkout if checkout is not None else validated(Checkout, given)
+    return checkout if checkout is not None else Checkout.model_validate(given)
 
 
 def _price_changes(lines: list[CheckoutLine]) -> list[PriceChange]:
