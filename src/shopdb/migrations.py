@@ -200,7 +200,9 @@ def _failed(
         )
         if log.errors:
             message += f", and one failed ({_reason(log.errors[-1])}): check the schema by hand"
-    return MigrationError(message)
+    error = MigrationError(message)
+    error.sqlstate = exc.sqlstate
+    return error
 
 
 def _reason(exc: BaseException) -> str:

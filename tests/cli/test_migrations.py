@@ -202,7 +202,8 @@ def test_a_migration_failing_half_way_leaves_nothing_and_is_not_recorded(
         migrations.apply(Settings(database_url=db_url))
 
     assert "division by zero (SQLSTATE 22012)" in str(raised.value)
-    assert isinstance(raised.value.__cause__, psycopg.errors.DivisionByZero)
+    assert raised.value.sqlstate == "22012"
+    assert raised.value.__cause__ is None and raised.value.__context__ is None
 
     assert applied(db_url) == IDS
     with psycopg.connect(db_url) as conn:

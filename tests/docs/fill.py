@@ -8,7 +8,16 @@ from tests.schema.rows import Rows
 
 # Tables whose rows need an order with items (0016_money_rules checks an order's subtotal
 # against its items at COMMIT), filled from one built through order_items.
-_OF_AN_ORDER = {"orders", "payments", "payment_refunds", "reviews", "review_media", "coupon_usages"}
+_OF_AN_ORDER = {
+    "orders",
+    "payments",
+    "payment_refunds",
+    "reviews",
+    "review_media",
+    "review_votes",
+    "coupon_usages",
+    "stock_reservations",
+}
 
 
 def fill_every_table(url: str, rounds: int = 3) -> None:
@@ -35,4 +44,6 @@ def _order_with_its_dependants(rows: Rows) -> None:
         "reviews", order_id=order_id, user_id=user_id, product_id=item["product_id"]
     )
     rows.insert("review_media", review_id=review["id"])
+    rows.insert("review_votes", review_id=review["id"])
+    rows.insert("stock_reservations", order_id=order_id)
     rows.insert("coupon_usages", order_id=order_id, user_id=user_id)

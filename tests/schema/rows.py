@@ -42,6 +42,7 @@ class Rows:
         "product_media", "variant_media", "carts", "cart_items", "addresses", "orders",
         "order_items", "payments", "saved_cards", "payment_refunds", "reviews", "review_media",
         "coupons", "coupon_usages", "audit_logs", "api_keys", "stock_reservations",
+        "review_votes", "service_keys",
     )  # fmt: skip
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
@@ -173,6 +174,12 @@ class Rows:
                 "expiry_month": 12,
                 "expiry_year": 2030,
             },
+            "review_votes": lambda n: {
+                "review_id": _Parent("reviews"),
+                "user_id": _Parent("users"),
+                "helpful": True,
+            },
+            "service_keys": lambda n: {"name": f"test_key_{n}", "secret": bytes(32)},
             "stock_reservations": lambda n: {
                 "order_id": _Parent("orders"),
                 "product_variant_id": _Parent("product_variants"),

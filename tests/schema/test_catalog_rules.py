@@ -155,6 +155,10 @@ NOT_IN_SEED: dict[str, str] = {
     "stock_reservations": "what each order reserved of each variant, so a cancel or a sale moves "
     "exactly its units whatever the inventory policy (issue 23 point 4, "
     "0042_stock_reservations.sql)",
+    "review_votes": "one helpful vote per user and review, voting again changes it (issue 23 "
+    "point 6, 0062_review_votes.sql)",
+    "service_keys": "keys a migration draws once in the database, such as the cursor key every "
+    "process of a deployment shares (issue 23 point 9, 0060_service_keys.sql)",
     "api_keys": "seed 000's ApiKey (status ACTIVE | REVOKED | EXPIRED), issue 9 point 3 "
     "(0013_api_keys.sql)",
 }

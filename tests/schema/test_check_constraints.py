@@ -111,6 +111,8 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "coupons_money_finite_check": ("coupons", {"max_discount_amount": NAN}),
     "coupon_usages_money_finite_check": ("coupon_usages", {"discount_amount": NAN}),
     "stock_reservations_quantity_check": ("stock_reservations", {"quantity": -1}),
+    "service_keys_name_check": ("service_keys", {"name": "Not A Name"}),
+    "service_keys_secret_check": ("service_keys", {"secret": bytes(31)}),
     "stock_reservations_state_check": ("stock_reservations", {"state": "LOST"}),
     "cart_items_unit_price_check": ("cart_items", {"unit_price": -1}),
     "addresses_country_check": ("addresses", {"country": "Turkey"}),

@@ -105,6 +105,8 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "CASCADE",
     ),
     "payments_user_id_fkey": ("payments", "user_id", "users", "SET NULL"),
+    "review_votes_review_id_fkey": ("review_votes", "review_id", "reviews", "CASCADE"),
+    "review_votes_user_id_fkey": ("review_votes", "user_id", "users", "CASCADE"),
     "saved_cards_user_id_fkey": ("saved_cards", "user_id", "users", "CASCADE"),
     "payment_refunds_payment_id_fkey": ("payment_refunds", "payment_id", "payments", "RESTRICT"),
     "reviews_product_id_fkey": ("reviews", "product_id", "products", "CASCADE"),
@@ -128,6 +130,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "product_media": ("product_id", "media_id"),
     "variant_media": ("variant_id", "media_id"),
     "review_media": ("review_id", "media_id"),
+    "review_votes": ("review_id", "user_id"),
 }
 
 

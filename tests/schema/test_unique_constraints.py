@@ -95,6 +95,8 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Callable[[Any], Any]]]] = 
         {"order_id": same, "product_variant_id": same},
     ),
     "saved_cards_card_token_key": ("saved_cards", {}, {"card_token": same}),
+    "review_votes_pkey": ("review_votes", {}, {"review_id": same, "user_id": same}),
+    "service_keys_pkey": ("service_keys", {}, {"name": same}),
     "saved_cards_user_id_is_default_key": ("saved_cards", {"is_default": True}, {"user_id": same}),
     "payment_refunds_refund_id_key": ("payment_refunds", {}, {"refund_id": same}),
     "reviews_product_id_user_id_key": ("reviews", {}, {"product_id": same, "user_id": same}),
