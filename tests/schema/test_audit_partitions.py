@@ -9,7 +9,9 @@ from typing import Any
 import psycopg
 import pytest
 
+from shopdb.errors import ConstraintViolation
 from tests.schema.rows import Rows
+from tests.schema.support import refused
 
 
 def partitions(conn: psycopg.Connection[Any]) -> dict[str, str]:
@@ -129,3 +131,37 @@ def test_the_history_of_an_entity_in_a_month_reads_only_that_month(
 
     scanned = {name for name in partitions(conn) if name in text}
     assert scanned == {month_name(now)}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE audit_logs SET action = 'rewritten' WHERE id = %s",
+        "DELETE FROM audit_logs WHERE id = %s",
+    ],
+)
+def test_an_audit_entry_can_be_neither_rewritten_nor_deleted(
+    conn: psycopg.Connection[Any], rows: Rows, change: str
+) -> None:
+    entry = rows.insert("audit_logs")
+
+    error = refused(conn, lambda: conn.execute(change, [entry["id"]]))
+
+    assert isinstance(error, ConstraintViolation)
+    assert error.constraint == "audit_logs_append_only_check"
+    kept = conn.execute("SELECT action FROM audit_logs WHERE id = %s", [entry["id"]]).fetchone()
+    assert kept == (entry["action"],)
+
+
+def test_deleting_the_actor_keeps_its_audit_entries_without_the_user(
+    conn: psycopg.Connection[Any], rows: Rows
+) -> None:
+    user = rows.id("users")
+    entry = rows.insert("audit_logs", user_id=user)
+
+    conn.execute("DELETE FROM users WHERE id = %s", [user])
+
+    kept = conn.execute(
+        "SELECT user_id, action FROM audit_logs WHERE id = %s", [entry["id"]]
+    ).fetchone()
+    assert kept == (None, entry["action"])
