@@ -190,7 +190,7 @@ def test_every_foreign_key_of_the_schema_has_its_rule_here(conn: psycopg.Connect
         )
     }
 
-    # The composite owner keys of 0031 are tested in tests/customer/test_owner_keys.py.
+    # The composite owner keys of 0031 are tested in tests/schema/test_owner_keys.py.
     assert found == RULES
 
 
