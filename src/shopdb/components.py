@@ -8,7 +8,7 @@ from uuid import UUID
 
 from shopdb.core.repository import Repository
 from shopdb.core.unit import Bound, UnitOfWork, bound_components
-from shopdb.customers import CUSTOMER_REPOSITORIES, CustomerView
+from shopdb.customers import CustomerView
 from shopdb.repositories.access import AccessRepository
 from shopdb.repositories.addresses import AddressRepository
 from shopdb.repositories.api_keys import ApiKeyRepository
@@ -60,9 +60,8 @@ class Components(UnitOfWork):
         return CustomerView(self, user_id)
 
 
-REPOSITORIES: tuple[type[Repository], ...] = (
-    tuple(cls for _, cls in bound_components(Components) if issubclass(cls, Repository))
-    + CUSTOMER_REPOSITORIES
+REPOSITORIES: tuple[type[Repository], ...] = tuple(
+    cls for _, cls in bound_components(Components) if issubclass(cls, Repository)
 )
-"""Every repository class of shopdb (the customer view's owner-bound ones too): ``shopdb
-check`` reads their class data."""
+"""Every repository class of shopdb: ``shopdb check`` reads their class data (and that of
+``shopdb.customers.CUSTOMER_REPOSITORIES``, the customer view's owner-bound ones)."""

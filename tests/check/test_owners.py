@@ -57,10 +57,11 @@ def test_a_customer_repository_writes_only_its_aggregates_tables(run_check: RunC
 
 
 def test_shopdbs_customer_repositories_declare_an_owner_and_an_aggregate() -> None:
+    from shopdb.check.declarations import repository_classes
     from shopdb.components import REPOSITORIES
     from shopdb.customers import CUSTOMER_REPOSITORIES, CustomerRepository
 
-    assert set(CUSTOMER_REPOSITORIES) <= set(REPOSITORIES)
+    assert set(CUSTOMER_REPOSITORIES) <= set(repository_classes())
     for cls in CUSTOMER_REPOSITORIES:
         assert issubclass(cls, CustomerRepository)
         assert cls.owner == "user_id"

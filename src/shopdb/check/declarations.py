@@ -59,9 +59,14 @@ class Declarations:
 
 
 def repository_classes() -> tuple[type[Any], ...]:
-    """``shopdb.components.REPOSITORIES``: every repository class of the package."""
+    """``shopdb.components.REPOSITORIES`` and ``shopdb.customers.CUSTOMER_REPOSITORIES``:
+    every repository class of the package."""
     module = importlib.import_module("shopdb.components")
-    classes: tuple[type[Any], ...] = tuple(getattr(module, "REPOSITORIES", ()))
+    customers = importlib.import_module("shopdb.customers")
+    classes: tuple[type[Any], ...] = (
+        *getattr(module, "REPOSITORIES", ()),
+        *getattr(customers, "CUSTOMER_REPOSITORIES", ()),
+    )
     return classes
 
 
