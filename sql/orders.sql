@@ -2,8 +2,8 @@
 -- items, moved through the order state machine, and summed for the back office.
 
 -- name: find_by_idempotency_key(idempotency_key)^
--- The order a checkout with this key placed, or None.
-SELECT id, cart_id
+-- The order a checkout with this key placed (its id, cart and user), or None.
+SELECT id, cart_id, user_id
   FROM orders
  WHERE idempotency_key = :idempotency_key;
 
@@ -31,7 +31,7 @@ placed AS (
                     WHERE id = :shipping_address_id AND user_id = :user_id AND deleted_at IS NULL)
        AND EXISTS (SELECT 1 FROM addresses
                     WHERE id = :billing_address_id AND user_id = :user_id AND deleted_at IS NULL)
-    RETURNING id, reference, user_id, cart_id, status, subtotal_amount, discount_amount,
+    RETURNING id, reference, user_id, cart_id, idempotency_key, status, subtotal_amount, discount_amount,
               tax_amount, total_amount, currency, shipping_address_id, billing_address_id,
               shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
               shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
@@ -47,7 +47,7 @@ items AS (
       JOIN product_variants v ON v.id = ci.product_variant_id
       JOIN products p ON p.id = v.product_id
 )
-SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+SELECT id, reference, user_id, cart_id, idempotency_key, status, subtotal_amount, discount_amount, tax_amount,
        total_amount, currency, shipping_address_id, billing_address_id,
        shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
        shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
@@ -55,7 +55,7 @@ SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount
 
 -- name: get(id)^
 -- The order with this id.
-SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+SELECT id, reference, user_id, cart_id, idempotency_key, status, subtotal_amount, discount_amount, tax_amount,
        total_amount, currency, shipping_address_id, billing_address_id,
        shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
        shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
@@ -64,7 +64,7 @@ SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount
 
 -- name: get_by_reference(reference)^
 -- The order with this reference, in any letter case.
-SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+SELECT id, reference, user_id, cart_id, idempotency_key, status, subtotal_amount, discount_amount, tax_amount,
        total_amount, currency, shipping_address_id, billing_address_id,
        shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
        shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
@@ -89,7 +89,7 @@ SELECT id, order_id, product_id, product_variant_id, quantity, unit_price,
 
 -- name: list_for_user(user_id, after_created_at, after_id, limit)
 -- One keyset page of a user's orders, newest first.
-SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+SELECT id, reference, user_id, cart_id, idempotency_key, status, subtotal_amount, discount_amount, tax_amount,
        total_amount, currency, shipping_address_id, billing_address_id,
        shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
        shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
@@ -101,7 +101,7 @@ SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount
 
 -- name: list_for_user_by_status(user_id, status, after_created_at, after_id, limit)
 -- One keyset page of a user's orders in one status, newest first (the (user_id, status, created_at) index).
-SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+SELECT id, reference, user_id, cart_id, idempotency_key, status, subtotal_amount, discount_amount, tax_amount,
        total_amount, currency, shipping_address_id, billing_address_id,
        shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
        shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
@@ -114,7 +114,7 @@ SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount
 
 -- name: list_by_status(status, after_created_at, after_id, limit)
 -- One keyset page of all orders in one status, newest first, for the back office.
-SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+SELECT id, reference, user_id, cart_id, idempotency_key, status, subtotal_amount, discount_amount, tax_amount,
        total_amount, currency, shipping_address_id, billing_address_id,
        shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
        shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
@@ -126,7 +126,7 @@ SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount
 
 -- name: lock_for_status_change(id)^
 -- Lock the order row for a status change (the first lock of one) and read it as it now is.
-SELECT id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+SELECT id, reference, user_id, cart_id, idempotency_key, status, subtotal_amount, discount_amount, tax_amount,
        total_amount, currency, shipping_address_id, billing_address_id,
        shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
        shipped_at, delivered_at, cancelled_at, version, created_at, updated_at
@@ -144,7 +144,7 @@ UPDATE orders
        cancelled_at = CASE WHEN :status = 'CANCELLED' THEN now() ELSE cancelled_at END,
        version      = next_version(version, :expected_version)
  WHERE id = :id
-RETURNING id, reference, user_id, cart_id, status, subtotal_amount, discount_amount, tax_amount,
+RETURNING id, reference, user_id, cart_id, idempotency_key, status, subtotal_amount, discount_amount, tax_amount,
           total_amount, currency, shipping_address_id, billing_address_id,
           shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,
           shipped_at, delivered_at, cancelled_at, version, created_at, updated_at;

@@ -4,8 +4,11 @@ Database (``db.users``: one pooled connection per statement) and of every Transa
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from shopdb.core.repository import Repository
 from shopdb.core.unit import Bound, UnitOfWork, bound_components
+from shopdb.customers import CustomerView
 from shopdb.repositories.access import AccessRepository
 from shopdb.repositories.addresses import AddressRepository
 from shopdb.repositories.api_keys import ApiKeyRepository
@@ -52,8 +55,13 @@ class Components(UnitOfWork):
     fulfilment = Bound(FulfilmentService)
     settlement = Bound(SettlementService)
 
+    def customer(self, user_id: UUID) -> CustomerView:
+        """The customer's view: their own rows only (another's are NotFoundError)."""
+        return CustomerView(self, user_id)
+
 
 REPOSITORIES: tuple[type[Repository], ...] = tuple(
     cls for _, cls in bound_components(Components) if issubclass(cls, Repository)
 )
-"""Every repository class of shopdb: ``shopdb check`` reads their class data."""
+"""Every repository class of shopdb: ``shopdb check`` reads their class data (and that of
+``shopdb.customers.CUSTOMER_REPOSITORIES``, the customer view's owner-bound ones)."""

@@ -21,7 +21,6 @@ from shopdb.errors import (
     CartNotActive,
     CheckoutRefused,
     CouponUnavailable,
-    IdempotencyKeyReused,
     InvalidInput,
     NotFoundError,
     OutOfStockError,
@@ -117,15 +116,18 @@ def test_keyword_arguments_that_make_no_checkout_are_refused_and_write_nothing(
     assert tx.carts.get(cart_id).status is CartStatus.ACTIVE
 
 
-def test_the_same_idempotency_key_with_another_cart_is_refused(tx: Transaction, shop: Shop) -> None:
+def test_the_same_idempotency_key_with_the_users_next_cart_returns_the_first_order(
+    tx: Transaction, shop: Shop
+) -> None:
     checkout = checkout_of(shop)
-    tx.orders.place_from_cart(fill_cart(tx, shop), checkout)
-    other_cart = fill_cart(tx, shop)
+    placed = tx.orders.place_from_cart(fill_cart(tx, shop), checkout)
+    next_cart = fill_cart(tx, shop)
 
-    with pytest.raises(IdempotencyKeyReused, match="another cart"):
-        tx.orders.place_from_cart(other_cart, checkout)
+    replayed = tx.orders.place_from_cart(next_cart, checkout)
 
-    assert tx.carts.get(other_cart).status is CartStatus.ACTIVE
+    assert replayed == placed
+    assert replayed.order.idempotency_key == checkout.idempotency_key
+    assert tx.carts.get(next_cart).status is CartStatus.ACTIVE
 
 
 def test_an_out_of_stock_line_leaves_no_order_no_reservation_and_the_cart_active(

@@ -32,6 +32,19 @@ class _Parent:
     table: str
 
 
+_OWNED = {
+    "orders": ("cart_id", "shipping_address_id", "billing_address_id"),
+    "payments": ("order_id",),
+}
+"""The parent columns whose row must belong to the same user (the owner keys of 0031)."""
+_OWNED_TABLES = {
+    "cart_id": "carts",
+    "shipping_address_id": "addresses",
+    "billing_address_id": "addresses",
+    "order_id": "orders",
+}
+
+
 class Rows:
     """Inserts valid rows of any table on one connection; keyword arguments replace columns."""
 
@@ -228,7 +241,27 @@ class Rows:
         values.update(overrides)
         # Parents are inserted only when the caller did not give the column: a parent made
         # and then replaced would stay behind (an order without items breaks a COMMIT check).
-        return {k: self.id(v.table) if isinstance(v, _Parent) else v for k, v in values.items()}
+        owned = _OWNED.get(table, ())
+        if owned and isinstance(values.get("user_id"), _Parent):
+            values["user_id"] = self._user_of(table, values)
+        # The parents an owner key ties to the row's user (0031) are made for that user.
+        mine = {"user_id": values["user_id"]} if owned else {}
+        return {
+            k: self.id(v.table, **(mine if k in owned else {})) if isinstance(v, _Parent) else v
+            for k, v in values.items()
+        }
+
+    def _user_of(self, table: str, values: Row) -> Any:
+        """The user of a row with owned parents: the user of a parent the caller gave (a
+        payment's order, an order's cart or address), else a new one."""
+        for column in _OWNED[table]:
+            given = values.get(column)
+            if given is not None and not isinstance(given, _Parent):
+                parent = sql.Identifier(_OWNED_TABLES[column])
+                query = sql.SQL("SELECT user_id FROM {} WHERE id = %s").format(parent)
+                row = self.conn.execute(query, [given]).fetchone()
+                return None if row is None else row[0]
+        return self.id("users")
 
     def insert(self, table: str, **overrides: Any) -> Row:
         """Insert a valid row of ``table`` with ``overrides`` and return it as stored."""

@@ -29,13 +29,16 @@ class QueryUse:
 
     ``lock``: declared in the class's ``locks``. ``repository``: the class whose aggregate
     the statement belongs to, held to its ``tables``; None for a tool's query and for a tool
-    repository (the seeds write every table on purpose)."""
+    repository (the seeds write every table on purpose). A customer repository (one that
+    declares ``aggregate``) is held to its aggregate's class. ``owner_parameter``: the
+    parameter (its class's ``owner``) every query of a customer repository must take."""
 
     owner: str
     model: type[BaseModel] | None
     tool: bool = False
     lock: bool = False
     repository: str | None = None
+    owner_parameter: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +59,14 @@ class Declarations:
 
 
 def repository_classes() -> tuple[type[Any], ...]:
-    """``shopdb.components.REPOSITORIES``: every repository class of the package."""
+    """``shopdb.components.REPOSITORIES`` and ``shopdb.customers.CUSTOMER_REPOSITORIES``:
+    every repository class of the package."""
     module = importlib.import_module("shopdb.components")
-    classes: tuple[type[Any], ...] = tuple(getattr(module, "REPOSITORIES", ()))
+    customers = importlib.import_module("shopdb.customers")
+    classes: tuple[type[Any], ...] = (
+        *getattr(module, "REPOSITORIES", ()),
+        *getattr(customers, "CUSTOMER_REPOSITORIES", ()),
+    )
     return classes
 
 
@@ -99,14 +107,17 @@ def collect(
         owner = cls.__qualname__
         declared: Mapping[str, type[BaseModel] | None] = getattr(cls, "queries", {})
         locks: Mapping[str, type[BaseModel] | None] = getattr(cls, "locks", {})
-        repository = owner if aggregate else None
-        if aggregate:
+        viewed = getattr(cls, "aggregate", None)  # a customer repository: its aggregate's
+        repository = (owner if viewed is None else viewed.__qualname__) if aggregate else None
+        if aggregate and viewed is None:
             tables[owner] = tuple(getattr(cls, "tables", ()))
+        bound = getattr(cls, "owner", None)
+        bound = bound if isinstance(bound, str) else None
         for attribute, named in (("queries", declared), ("locks", locks)):
             for name, model in named.items():
                 lock = attribute == "locks"
                 uses[(space, name)] = QueryUse(
-                    f"{owner}.{attribute}", model, False, lock, repository
+                    f"{owner}.{attribute}", model, False, lock, repository, bound
                 )
         for name in sorted(set(declared) & set(locks)):
             both[(space, name)] = owner

@@ -102,6 +102,7 @@ def check_query(
         for at in numbered.stray_percents
     ]
     found += _parameter_problems(query, numbered.names)
+    found += _owner_problems(query, use)
     try:
         tree = parse_sql(numbered.sql)
     except Exception as exc:
@@ -163,6 +164,19 @@ def _parameter_problems(query: Query, used: tuple[str, ...]) -> list[str]:
     parts = [f"uses undeclared {', '.join(undeclared)}"] if undeclared else []
     parts += [f"never uses declared {', '.join(unused)}"] if unused else []
     return [f"parameters differ from the declaration ({'; '.join(parts)})"]
+
+
+def _owner_problems(query: Query, use: QueryUse | None) -> list[str]:
+    """A query of a customer repository must bind its rows to the owner: it takes the
+    owner parameter (and, by the parameter rule, uses it)."""
+    bound = None if use is None else use.owner_parameter
+    if bound is None or bound in query.parameters:
+        return []
+    return [
+        f"does not use the owner parameter {bound}: every query of "
+        f"{use.owner.rpartition('.')[0] if use else ''} binds its rows to their owner "
+        f"(AND {bound} = :{bound}, or a join to an owned row)"
+    ]
 
 
 def _read_problems(catalog: Catalog, stmt: Any) -> list[str]:

@@ -82,8 +82,8 @@ def register(story: Story) -> tuple[User, Address]:
             NewUser(email=SHOPPER, password_hash=DEMO_HASH, first_name="Ada", last_name="Lovelace")
         )
         user = db.users.verify_email(user.id)
-        address = db.addresses.create(
-            user.id,
+        shopper = db.customer(user.id)  # what a shopper does goes through their own view
+        address = shopper.addresses.create(
             NewAddress(
                 full_name="Ada Lovelace",
                 line1="12 Bagdat Caddesi",
@@ -92,7 +92,7 @@ def register(story: Story) -> tuple[User, Address]:
                 country="TR",
             ),
         )
-        address = db.addresses.set_default(user.id, address.id)
+        address = shopper.addresses.set_default(address.id)
         say(f"registered {user.email} ({user.first_name} {user.last_name}), id {user.id}")
         say(
             f"email verified: {user.email_verified}; default address: {address.line1}, "
@@ -145,12 +145,13 @@ def fill_cart(story: Story, user: User, picks: list[Pick]) -> UUID:
     """Two products in the cart; the first one's quantity raised to 2."""
     db = story.db
     with story.step("Cart") as say:
-        cart = db.carts.get_or_create_active(user_id=user.id)
+        carts = db.customer(user.id).carts
+        cart = carts.get_or_create_active()
         for pick in picks:
-            db.carts.add_item(cart.id, CartLine(product_variant_id=pick.variant.id, quantity=1))
-        db.carts.set_quantity(cart.id, picks[0].variant.id, 2)
-        lines = db.carts.get_with_items(cart.id).items
-        totals = db.carts.totals(cart.id)
+            carts.add_item(cart.id, CartLine(product_variant_id=pick.variant.id, quantity=1))
+        carts.set_quantity(cart.id, picks[0].variant.id, 2)
+        lines = carts.get_with_items(cart.id).items
+        totals = carts.totals(cart.id)
         names = {p.variant.id: f"{p.product.product.title} ({p.variant.title})" for p in picks}
         grid = table("item", "qty", "price", "amount")
         for line in lines:
@@ -169,11 +170,13 @@ def check_out(story: Story, cart_id: UUID, checkout: Checkout) -> Order:
     """The cart becomes an order: stock reserved, the coupon's discount, tax."""
     db = story.db
     with story.step(f"Checkout with the coupon {COUPON}") as say:
-        subtotal = db.carts.totals(cart_id).subtotal
-        user_id = db.carts.get(cart_id).user_id
+        user_id = db.carts.get(cart_id).user_id  # the back office's read: whose cart it is
+        assert user_id is not None
+        shopper = db.customer(user_id)
+        subtotal = shopper.carts.totals(cart_id).subtotal
         discount = db.coupons.validate(COUPON, user_id, subtotal)
         say(f"coupon {COUPON} is valid for this cart: {money(discount)} off")
-        placed = db.orders.place_from_cart(cart_id, checkout)
+        placed = shopper.orders.place_from_cart(cart_id, checkout)
         order = placed.order
         say(_order_table(order))
         say(f"{len(placed.items)} items reserved; idempotency key {checkout.idempotency_key}")
@@ -185,7 +188,8 @@ def check_out_again(story: Story, cart_id: UUID, checkout: Checkout, order: Orde
     db = story.db
     with story.step("Checkout again with the same idempotency key") as say:
         uses = db.coupons.get_by_code(COUPON).usage_count
-        again = db.orders.place_from_cart(cart_id, checkout).order
+        assert order.user_id is not None
+        again = db.customer(order.user_id).orders.place_from_cart(cart_id, checkout).order
         uses_after = db.coupons.get_by_code(COUPON).usage_count
         if again.id != order.id or uses_after != uses:
             raise DemoFailure("a repeated checkout with the same key placed another order")
@@ -197,8 +201,10 @@ def pay(story: Story, order: Order) -> Order:
     """A card payment: initiated for the order's total, authorized, settled: the order is PAID."""
     db = story.db
     with story.step("Payment") as say:
-        payment = db.payments.initiate(order.id, PaymentProvider.IYZICO)
-        db.payments.authorize(
+        assert order.user_id is not None
+        shopper = db.customer(order.user_id)
+        payment = shopper.payments.initiate(order.id, PaymentProvider.IYZICO)
+        db.payments.authorize(  # the provider's answers: the payment service, not the shopper
             payment.id,
             Authorization(
                 transaction_id=f"iyz-{order.reference}",
@@ -207,7 +213,7 @@ def pay(story: Story, order: Order) -> Order:
             ),
         )
         settled = db.payments.settle(payment.id)
-        paid = db.orders.get(order.id).order
+        paid = shopper.orders.get(order.id).order
         say(
             f"payment {settled.provider} {money(settled.amount, settled.currency)}: "
             f"{settled.status}; card ending 4242"
@@ -248,8 +254,7 @@ def review(story: Story, user: User, details: ProductDetails) -> None:
     db = story.db
     product = details.product
     with story.step("Review") as say:
-        written = db.reviews.submit(
-            user.id,
+        written = db.customer(user.id).reviews.submit(
             product.id,
             NewReview(rating=5, title="Sounds wonderful", content="Arrived in two days."),
         )
@@ -272,8 +277,9 @@ def oversell(story: Story, user: User, address: Address) -> None:
         stock = min(low, key=lambda row: row.quantity_available)
         variant = db.products.get_variant(stock.product_variant_id)
         wanted = stock.quantity_available + 1
-        cart = db.carts.get_or_create_active(user_id=user.id)
-        db.carts.add_item(cart.id, CartLine(product_variant_id=variant.id, quantity=wanted))
+        shopper = db.customer(user.id)
+        cart = shopper.carts.get_or_create_active()
+        shopper.carts.add_item(cart.id, CartLine(product_variant_id=variant.id, quantity=wanted))
         checkout = Checkout(
             shipping_address_id=address.id,
             billing_address_id=address.id,
@@ -281,7 +287,7 @@ def oversell(story: Story, user: User, address: Address) -> None:
         )
         say(f"{variant.sku}: {stock.quantity_available} available, {wanted} in the cart")
         try:
-            db.orders.place_from_cart(cart.id, checkout)
+            shopper.orders.place_from_cart(cart.id, checkout)
         except OutOfStockError as refused:
             after = db.inventory.get_for_variant(variant.id)
             say(f"refused: OutOfStockError: {refused}")

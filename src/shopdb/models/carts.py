@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shopdb.core.errors import DomainError
+from shopdb.core.errors import DomainError, InvalidInput
 from shopdb.models.base import InputModel, RowModel
 
 MAX_LINE_QUANTITY = 1000
@@ -76,6 +76,16 @@ class CartLine(InputModel):
 
     product_variant_id: UUID
     quantity: Quantity = 1
+
+
+def cart_line(line: CartLine | UUID, quantity: int | None = None) -> CartLine:
+    """The CartLine ``add_item`` is given, or the one a variant id and a quantity (default 1)
+    make; InvalidInput when both a CartLine and a quantity come, or they make no CartLine."""
+    if not isinstance(line, UUID):
+        if quantity is not None:
+            raise InvalidInput("add_item takes a CartLine or a variant id and quantity, not both")
+        return line
+    return CartLine(product_variant_id=line, quantity=1 if quantity is None else quantity)
 
 
 class CartLock(RowModel):

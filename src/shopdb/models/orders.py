@@ -43,6 +43,8 @@ class Order(RowModel):
     reference: str
     user_id: UUID | None
     cart_id: UUID | None
+    idempotency_key: str | None
+    """The key of the checkout that placed it (None for an order placed without one)."""
     status: OrderStatus
     subtotal_amount: Decimal
     discount_amount: Decimal
@@ -127,10 +129,11 @@ class NewOrder(InputModel):
 
 
 class OrderKey(RowModel):
-    """The order an idempotency key already placed, and the cart it came from."""
+    """The order an idempotency key already placed, the cart it came from and its user."""
 
     id: UUID
     cart_id: UUID | None
+    user_id: UUID | None
 
 
 class StatusFigures(RowModel):

@@ -20,6 +20,7 @@ from shopdb.models.carts import (
     CartTotals,
     CartWithItems,
     CheckoutLine,
+    cart_line,
 )
 from shopdb.repositories.base import ShopRepository
 
@@ -85,14 +86,10 @@ class CartRepository(ShopRepository):
         the line, held by a CHECK: racing adds too). Locks: the cart row, then the line.
         ``add_item(cart_id, variant_id, quantity=1)`` is the same as passing a CartLine;
         InvalidInput for a quantity outside 1 to 1000 (nothing written)."""
-        if isinstance(line, UUID):
-            count = 1 if quantity is None else quantity
-            line = CartLine(product_variant_id=line, quantity=count)
-        elif quantity is not None:
-            raise InvalidInput("add_item takes a CartLine or a variant id and quantity, not both")
-        item = self._find("add_item", CartItem, cart_id=cart_id, **line.model_dump())
+        adding = cart_line(line, quantity)
+        item = self._find("add_item", CartItem, cart_id=cart_id, **adding.model_dump())
         if item is None:
-            self._explain_missing(cart_id, "product variant", line.product_variant_id)
+            self._explain_missing(cart_id, "product variant", adding.product_variant_id)
         return item
 
     def set_quantity(self, cart_id: UUID, product_variant_id: UUID, quantity: int) -> None:

@@ -42,8 +42,9 @@ class CheckoutService(Service):
         tax_rate: Decimal | None = None,
     ) -> OrderWithItems:
         """Turn an active cart into a PENDING order at today's prices. The same idempotency
-        key gives back the same order (also when two calls race); with another cart it raises
-        IdempotencyKeyReused. The checkout is a Checkout, or its fields as keyword arguments
+        key gives back the same order (also when two calls race), whatever cart of the same
+        user the retry names; a key of another user's order raises IdempotencyKeyReused. The
+        checkout is a Checkout, or its fields as keyword arguments
         (``shipping_address_id=, billing_address_id=, idempotency_key=``, optionally
         ``coupon_code=`` and ``tax_rate=``), not both; InvalidInput when they do not make
         a valid Checkout (nothing is written). ProductUnavailable when a line's product is
@@ -70,7 +71,7 @@ class CheckoutService(Service):
         # After the lock: a repeated call that waited for it sees the order the first placed.
         placed = tx.orders.find_by_idempotency_key(placing.idempotency_key)
         if placed is not None:
-            return self._replayed(placed, cart_id)
+            return self._replayed(placed, cart)
         lines = _ready(cart, tx.carts.checkout_lines(cart_id))
         if unavailable := [line.product_variant_id for line in lines if not line.on_sale]:
             raise ProductUnavailable(unavailable)
@@ -82,10 +83,14 @@ class CheckoutService(Service):
         )
         return self._place(cart, lines, placing, reserved)
 
-    def _replayed(self, placed: OrderKey, cart_id: UUID) -> OrderWithItems:
-        if placed.cart_id != cart_id:
+    def _replayed(self, placed: OrderKey, cart: CartLock) -> OrderWithItems:
+        # Whatever cart the retry names, if it is the same user's: after a checkout the
+        # client's current cart is a new one. Another user's key gives nothing of the order.
+        if placed.cart_id != cart.cart_id and (
+            cart.user_id is None or placed.user_id != cart.user_id
+        ):
             raise IdempotencyKeyReused(
-                "this idempotency key already placed an order from another cart"
+                "this idempotency key already placed an order of another customer"
             )
         return self._tx.orders.get(placed.id)
 
