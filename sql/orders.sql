@@ -151,7 +151,7 @@ RETURNING id, reference, user_id, cart_id, idempotency_key, status, subtotal_amo
 
 -- name: lock_unpaid(idle_seconds, batch_size)
 -- Lock one batch of PENDING orders placed over idle_seconds ago, oldest first, skipping those another transaction holds (two workers never take one order).
-SELECT id, cart_id
+SELECT id, cart_id, user_id
   FROM orders
  WHERE status = 'PENDING'
    AND created_at < now() - make_interval(secs => :idle_seconds)

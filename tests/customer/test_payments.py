@@ -42,7 +42,7 @@ def test_the_customer_pays_and_reads_their_own_payments(
     assert payment.user_id == alice.user_id
     assert mine.payments.get(payment.id) == payment
     assert mine.payments.list_for_order(order_id) == [payment]
-    refunded = settled_and_refunded(tx, order_id)
+    refunded = settled_and_refunded(tx, order_of(tx, alice))  # one live payment per order
     assert [r.amount for r in mine.payments.list_refunds(refunded)] == [Decimal("1.00")]
 
 
