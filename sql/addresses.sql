@@ -65,3 +65,11 @@ UPDATE addresses
  WHERE id = :id AND user_id = :user_id AND deleted_at IS NULL
 RETURNING id, user_id, label, full_name, phone, line1, line2, city, state, postal_code,
           country, is_default, created_at, updated_at;
+
+-- name: erase_for_user(user_id)!
+-- Anonymize every address of a user for an erasure: name, phone, label, lines, state and postal code go; city and country stay; deleted.
+UPDATE addresses
+   SET label = NULL, full_name = '[erased]', phone = NULL, line1 = '[erased]', line2 = NULL,
+       state = NULL, postal_code = NULL, is_default = false,
+       deleted_at = coalesce(deleted_at, now())
+ WHERE user_id = :user_id;

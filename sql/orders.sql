@@ -184,3 +184,17 @@ SELECT coalesce((created_at AT TIME ZONE 'UTC')::date, 'epoch'::date) AS day,  -
  WHERE created_at >= :from_time AND created_at < :to_time AND status <> 'CANCELLED'
  GROUP BY 1
  ORDER BY 1;
+
+-- name: erase_snapshots_for_user(user_id)!
+-- Anonymize the address snapshots and notes of a user's orders for an erasure; totals, items, city and country stay.
+UPDATE orders
+   SET shipping_address_snapshot = shipping_address_snapshot
+           || jsonb_build_object('label', NULL, 'full_name', '[erased]', 'phone', NULL,
+                                 'line1', '[erased]', 'line2', NULL, 'state', NULL,
+                                 'postal_code', NULL),
+       billing_address_snapshot = billing_address_snapshot
+           || jsonb_build_object('label', NULL, 'full_name', '[erased]', 'phone', NULL,
+                                 'line1', '[erased]', 'line2', NULL, 'state', NULL,
+                                 'postal_code', NULL),
+       notes = NULL
+ WHERE user_id = :user_id;

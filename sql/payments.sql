@@ -150,3 +150,15 @@ UPDATE saved_cards
 RETURNING id, user_id, card_alias, bin_number, last_four_digits, card_type, card_association,
           card_family, card_bank_name, card_holder_name, expiry_month, expiry_year,
           is_default, created_at, updated_at;
+
+-- name: delete_cards_for_user(user_id)!
+-- Delete every saved card of a user for an erasure.
+DELETE FROM saved_cards
+ WHERE user_id = :user_id;
+
+-- name: erase_card_details_for_user(user_id)!
+-- Clear the card token, BIN, last four digits, IP address and device of a user's payments for an erasure; amounts, statuses and provider ids stay.
+UPDATE payments
+   SET card_token = NULL, bin_number = NULL, last_four_digits = NULL, ip_address = NULL,
+       device_id = NULL, three_ds_html_content = NULL
+ WHERE user_id = :user_id;

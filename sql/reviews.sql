@@ -103,3 +103,9 @@ UPDATE reviews AS r
 RETURNING r.id, r.product_id, r.user_id, r.order_id, r.rating, r.title, r.content,
           r.is_verified_purchase, r.status, r.helpful_count, r.not_helpful_count,
           r.created_at, r.updated_at;
+
+-- name: erase_text_for_user(user_id)!
+-- Blank the title and text of every review of a user for an erasure; ratings and counts stay.
+UPDATE reviews
+   SET title = NULL, content = NULL
+ WHERE user_id = :user_id AND (title IS NOT NULL OR content IS NOT NULL);

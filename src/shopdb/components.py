@@ -27,6 +27,7 @@ from shopdb.repositories.security_events import SecurityEventRepository
 from shopdb.repositories.sessions import SessionRepository
 from shopdb.repositories.users import UserRepository
 from shopdb.services.checkout import CheckoutService
+from shopdb.services.erasure import ErasureService
 from shopdb.services.fulfilment import FulfilmentService
 from shopdb.services.settlement import SettlementService
 
@@ -52,6 +53,7 @@ class Components(UnitOfWork):
     payments = Bound(PaymentRepository)
     reviews = Bound(ReviewRepository)
     checkout = Bound(CheckoutService)
+    erasure = Bound(ErasureService)
     fulfilment = Bound(FulfilmentService)
     settlement = Bound(SettlementService)
 

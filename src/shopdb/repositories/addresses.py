@@ -24,6 +24,7 @@ class AddressRepository(ShopRepository):
         "list_for_user": Address,
         "clear_default": None,
         "mark_default": Address,
+        "erase_for_user": None,
     }
     constraint_messages = {
         "addresses_user_id_fkey": "there is no such user",
@@ -52,6 +53,12 @@ class AddressRepository(ShopRepository):
     def list_for_user(self, user_id: UUID) -> list[Address]:
         """The user's live addresses, the default first."""
         return self._list("list_for_user", Address, user_id=user_id)
+
+    def erase_for_user(self, user_id: UUID) -> int:
+        """The addresses' step of an erasure (``db.erasure.erase``): every address of the user
+        deleted and anonymized (name, phone, label, lines, state, postal code), only city and
+        country kept; orders keep pointing at the rows. How many addresses."""
+        return self._count("erase_for_user", user_id=user_id)
 
     @unit_of_work
     def set_default(self, user_id: UUID, address_id: UUID) -> Address:

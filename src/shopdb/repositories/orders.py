@@ -50,6 +50,7 @@ class OrderRepository(ShopRepository):
         "cancel_unpaid": None,
         "statistics_by_status": StatusFigures,
         "statistics_by_day": DayFigures,
+        "erase_snapshots_for_user": None,
     }
     constraint_messages = {
         "orders_reference_key": "an order with this reference exists",
@@ -180,6 +181,13 @@ class OrderRepository(ShopRepository):
         """PENDING -> PAID at whatever version the order is at (the order's step of a
         payment's settlement); IllegalStatusTransition unless PENDING; NotFoundError."""
         return self.set_status(order_id, OrderStatus.PAID)
+
+    def erase_snapshots_for_user(self, user_id: UUID) -> int:
+        """The orders' step of an erasure (``db.erasure.erase``): the name, phone, label,
+        lines, state and postal code of every shipping and billing snapshot of the user's
+        orders replaced ('[erased]' or null) and their notes cleared; city, country, totals
+        and items untouched. How many orders."""
+        return self._count("erase_snapshots_for_user", user_id=user_id)
 
     def statistics_by_status(self, start: datetime, end: datetime) -> list[StatusFigures]:
         """Count and revenue per status of the orders placed in [start, end), one query."""

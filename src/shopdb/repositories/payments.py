@@ -47,6 +47,8 @@ class PaymentRepository(ShopRepository):
         "delete_card": None,
         "clear_default_card": None,
         "mark_default_card": SavedCard,
+        "delete_cards_for_user": None,
+        "erase_card_details_for_user": None,
     }
     constraint_messages = {
         "payments_amount_matches_order_check": "a payment's amount and currency are its order's",
@@ -162,6 +164,13 @@ class PaymentRepository(ShopRepository):
     def delete_card(self, user_id: UUID, card_id: UUID) -> None:
         """Remove one of the user's cards; NotFoundError when it is not theirs."""
         self._touch("delete_card", id=card_id, user_id=user_id)
+
+    def erase_for_user(self, user_id: UUID) -> int:
+        """The payments' step of an erasure (``db.erasure.erase``): the user's saved cards
+        deleted, and the card token, BIN, last four digits, IP address and device of their
+        payments cleared (amounts, statuses and the provider's ids stay). How many cards."""
+        self._count("erase_card_details_for_user", user_id=user_id)
+        return self._count("delete_cards_for_user", user_id=user_id)
 
     @unit_of_work
     def set_default_card(self, user_id: UUID, card_id: UUID) -> SavedCard:

@@ -40,6 +40,7 @@ class ReviewRepository(ShopRepository):
         "list_approved_most_helpful": Review,
         "rating_summary": RatingSummary,
         "vote": Review,
+        "erase_text_for_user": None,
     }
     constraint_messages = {
         "reviews_product_id_user_id_key": "the user has already reviewed this product",
@@ -100,6 +101,12 @@ class ReviewRepository(ShopRepository):
         and its product ACTIVE (nothing written); ConstraintViolation for an unknown user."""
         self._lock("lock_for_vote", Review, id=review_id)
         return self._get("vote", Review, id=review_id, user_id=user_id, helpful=helpful)
+
+    def erase_text_for_user(self, user_id: UUID) -> int:
+        """The reviews' step of an erasure (``db.erasure.erase``): the title and text of the
+        user's reviews blanked; ratings, statuses and votes kept (product ratings do not
+        move). How many reviews changed."""
+        return self._count("erase_text_for_user", user_id=user_id)
 
     def _moderate(self, review_id: UUID, status: ReviewStatus) -> Review:
         moved = self._find("moderate", Review, id=review_id, status=status)

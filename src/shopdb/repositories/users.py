@@ -227,16 +227,21 @@ class UserRepository(ShopRepository):
             self._close_access(user_id)
         return self._audited(actor, move, user_id, before, after)
 
-    @unit_of_work
     def erase(self, user_id: UUID, actor: Actor) -> User:
-        """Anonymize the user for a deletion request: email, names, phone, password hash and
-        two-factor secret replaced or cleared, deleted for good (never restored), sessions and
-        API keys ended. Audited (``users``/``erase``) as the fact alone: no erased value is in
-        the log. NotFoundError when there is no such user or it was erased already."""
+        """``db.erasure.erase``: the user, their addresses, saved cards, order snapshots and
+        review texts anonymized for a deletion request, in one transaction, audited as the
+        fact alone."""
+        return self._unit.erasure.erase(user_id, actor=actor)
+
+    @unit_of_work
+    def anonymize(self, user_id: UUID) -> User:
+        """The user's step of an erasure (``db.erasure.erase``), the user row locked first:
+        email, names, phone, password hash and two-factor secret replaced or cleared, deleted
+        for good (never restored), sessions and API keys ended. Not audited here (the erasure
+        is). NotFoundError when there is no such user or it was erased already."""
         self._lock("lock_for_erasure", User, id=user_id)
         erased = self._get("erase", User, id=user_id)
         self._close_access(user_id)
-        self._tx.audit.record(actor, "erase", "users", user_id, None, None)
         return erased
 
     def _close_access(self, user_id: UUID) -> None:
