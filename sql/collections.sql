@@ -37,11 +37,12 @@ SELECT :collection_id, :product_id,
                 0)
 RETURNING collection_id, product_id, display_order, created_at, updated_at;
 
--- name: remove_product(collection_id, product_id)!
--- Take a product out of a collection.
+-- name: remove_product(collection_id, product_id)<!
+-- Take a product out of a collection; its membership as it was, None when it was not in it.
 DELETE FROM product_collections
  WHERE collection_id = :collection_id
-   AND product_id = :product_id;
+   AND product_id = :product_id
+RETURNING collection_id, product_id, display_order, created_at, updated_at;
 
 -- name: count_products(collection_id)$
 -- How many live (not soft-deleted) products the collection holds.

@@ -17,6 +17,14 @@ SELECT id, code, description, type, value, min_order_amount, max_discount_amount
   FROM coupons
  WHERE code = upper(:code);
 
+-- name: deactivate(code)<!
+-- Make the active coupon with this code unusable; None when there is none or it is inactive.
+UPDATE coupons
+   SET is_active = false
+ WHERE code = upper(:code) AND is_active
+RETURNING id, code, description, type, value, min_order_amount, max_discount_amount,
+          usage_limit, usage_count, starts_at, expires_at, is_active, created_at, updated_at;
+
 -- name: check_by_code(code)^
 -- The rules of the coupon with this code, its date window judged by the database clock.
 SELECT id, code, type, value, min_order_amount, max_discount_amount, usage_limit,

@@ -43,6 +43,16 @@ SELECT id, order_id, user_id, provider, status, transaction_id, conversation_id,
  WHERE order_id = :order_id
  ORDER BY created_at, id;
 
+-- name: lock_state(id)^
+-- The money state of a payment (status, amount, settled price, refunded so far), row-locked.
+SELECT p.id, p.status, p.amount, p.paid_price, p.currency,
+       (SELECT coalesce(sum(r.amount), 0)
+          FROM payment_refunds AS r
+         WHERE r.payment_id = p.id AND r.status = 'SUCCEEDED') AS refunded
+  FROM payments AS p
+ WHERE p.id = :id
+   FOR NO KEY UPDATE OF p;
+
 -- name: authorize(id, transaction_id, card_token, card_association, card_family, bin_number, last_four_digits)<!
 -- Move an INITIATED payment to AUTHORIZED with the provider's ids; None otherwise.
 UPDATE payments

@@ -634,6 +634,13 @@ SELECT id, product_id, title, sku, price, compare_at_price, attributes, weight_g
   FROM product_variants
  WHERE id = :id;
 
+-- name: lock_variant_price(id)^
+-- The price of the variant with this id, row-locked until the end of the transaction.
+SELECT id, product_id, price
+  FROM product_variants
+ WHERE id = :id
+   FOR NO KEY UPDATE;
+
 -- name: update_variant(id, set_title, title, set_price, price, set_compare_at_price, compare_at_price, set_attributes, attributes, set_weight_grams, weight_grams, set_is_primary, is_primary)<!
 -- Change the fields whose set_ flag is true; promoting hands the primary role over (0014).
 UPDATE product_variants

@@ -26,6 +26,13 @@ SELECT id, product_id, user_id, order_id, rating, title, content, is_verified_pu
   FROM reviews
  WHERE id = :id AND deleted_at IS NULL;
 
+-- name: lock_for_moderation(id)^
+-- The moderation status of the live review with this id, row-locked (NO KEY UPDATE).
+SELECT id, status
+  FROM reviews
+ WHERE id = :id AND deleted_at IS NULL
+   FOR NO KEY UPDATE;
+
 -- name: moderate(id, status)<!
 -- Move a review to APPROVED or REJECTED; None when it is absent or already there.
 UPDATE reviews

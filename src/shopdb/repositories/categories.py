@@ -13,6 +13,9 @@ from uuid import UUID
 
 from shopdb.core.errors import NotFoundError
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
+from shopdb.core.unit import unit_of_work
+from shopdb.models.audit import Actor
+from shopdb.models.audited import CategoryPlace
 from shopdb.models.categories import (
     Category,
     CategoryCycleError,
@@ -53,10 +56,13 @@ class CategoryRepository(ShopRepository):
     }
     constraint_errors = {"categories_parent_id_cycle_check": CategoryCycleError}
 
-    def create(self, new: NewCategory) -> Category:
-        """Store a category under ``new.parent_id`` (a root when None), with its level and path;
+    @unit_of_work
+    def create(self, new: NewCategory, *, actor: Actor | None = None) -> Category:
+        """Store a category under ``new.parent_id`` (a root when None), with its level and path,
+        audited (``categories``/``create``, CategoryPlace; None: the SYSTEM actor);
         ConflictError for a taken slug, ConstraintViolation for a missing parent."""
-        return self._get("create", Category, **new.model_dump())
+        created = self._get("create", Category, **new.model_dump())
+        return self._audited_change("create", None, created, actor)
 
     def get(self, category_id: UUID) -> Category:
         """The category with this id; NotFoundError otherwise."""
@@ -66,19 +72,41 @@ class CategoryRepository(ShopRepository):
         """The category with this slug; NotFoundError otherwise."""
         return self._get("get_by_slug", Category, slug=slug)
 
-    def move(self, category_id: UUID, parent_id: UUID | None) -> Category:
+    @unit_of_work
+    def move(
+        self, category_id: UUID, parent_id: UUID | None, *, actor: Actor | None = None
+    ) -> Category:
         """Re-parent a category (None: make it a root); its subtree's levels and paths follow.
-        CategoryCycleError when ``parent_id`` is the category or one of its descendants,
-        ConstraintViolation when the parent does not exist, NotFoundError for the category."""
-        return self._get("move", Category, id=category_id, parent_id=parent_id)
+        Audited (``categories``/``move``). CategoryCycleError when ``parent_id`` is the
+        category or one of its descendants, ConstraintViolation when the parent does not
+        exist, NotFoundError for the category."""
+        before = self.get(category_id)
+        moved = self._get("move", Category, id=category_id, parent_id=parent_id)
+        return self._audited_change("move", before, moved, actor)
 
-    def rename(self, category_id: UUID, rename: CategoryRename) -> Category:
-        """Change the name, and the slug when given (the subtree's paths follow it)."""
+    @unit_of_work
+    def rename(
+        self, category_id: UUID, rename: CategoryRename, *, actor: Actor | None = None
+    ) -> Category:
+        """Change the name, and the slug when given (the subtree's paths follow it); audited
+        (``categories``/``rename``)."""
+        before = self.get(category_id)
         if rename.slug is None:
-            return self._get("rename", Category, id=category_id, name=rename.name)
-        return self._get(
-            "rename_with_slug", Category, id=category_id, name=rename.name, slug=rename.slug
-        )
+            renamed = self._get("rename", Category, id=category_id, name=rename.name)
+        else:
+            renamed = self._get(
+                "rename_with_slug", Category, id=category_id, name=rename.name, slug=rename.slug
+            )
+        return self._audited_change("rename", before, renamed, actor)
+
+    def _audited_change(
+        self, action: str, before: Category | None, after: Category, actor: Actor | None
+    ) -> Category:
+        # before is read, not locked: a lock on the row ahead of the tree-version row the
+        # triggers take first would invert their order (a deadlock with a concurrent move)
+        was = None if before is None else CategoryPlace.of(before)
+        return self._audited(actor or Actor.system(), action, after.id, was,
+                             CategoryPlace.of(after), result=after)  # fmt: skip
 
     def tree(self) -> list[Category]:
         """Every category depth first (a parent right before its children, siblings by

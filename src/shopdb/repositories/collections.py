@@ -7,6 +7,7 @@ from uuid import UUID
 
 from shopdb.core.paging import CursorPage, Keyset
 from shopdb.core.unit import unit_of_work
+from shopdb.models.audit import Actor
 from shopdb.models.collections import (
     Collection,
     CollectionMembership,
@@ -32,7 +33,7 @@ class CollectionRepository(ShopRepository):
         "get": Collection,
         "get_by_slug": Collection,
         "add_product": CollectionMembership,
-        "remove_product": None,
+        "remove_product": CollectionMembership,
         "count_products": None,
         "reorder_products": None,
         "list_products": CollectionProduct,
@@ -46,9 +47,12 @@ class CollectionRepository(ShopRepository):
         "product_collections_collection_id_fkey": "the collection does not exist",
     }
 
-    def create(self, new: NewCollection) -> Collection:
-        """Store a collection; ConflictError when the slug is taken."""
-        return self._get("create", Collection, **new.model_dump())
+    @unit_of_work
+    def create(self, new: NewCollection, *, actor: Actor | None = None) -> Collection:
+        """Store a collection, audited (``collections``/``create``; None: the SYSTEM actor);
+        ConflictError when the slug is taken."""
+        created = self._get("create", Collection, **new.model_dump())
+        return self._audited(actor or Actor.system(), "create", created.id, None, created)
 
     def get(self, collection_id: UUID) -> Collection:
         """The collection with this id; NotFoundError otherwise."""
@@ -60,23 +64,38 @@ class CollectionRepository(ShopRepository):
 
     @unit_of_work
     def add_product(
-        self, collection_id: UUID, product_id: UUID, *, display_order: int | None = None
+        self,
+        collection_id: UUID,
+        product_id: UUID,
+        *,
+        display_order: int | None = None,
+        actor: Actor | None = None,
     ) -> CollectionMembership:
-        """Add a product at ``display_order``, or after the last member when None.
-        NotFoundError for the collection, ConflictError when the product is in it already,
-        ConstraintViolation when the product does not exist. Locks: the collection row."""
+        """Add a product at ``display_order``, or after the last member when None, audited
+        (``collections``/``add_product``, the membership after). NotFoundError for the
+        collection, ConflictError when the product is in it already, ConstraintViolation
+        when the product does not exist. Locks: the collection row."""
         self._lock("lock_collection", None, collection_id=collection_id)
-        return self._get(
+        added = self._get(
             "add_product",
             CollectionMembership,
             collection_id=collection_id,
             product_id=product_id,
             display_order=display_order,
         )
+        return self._audited(actor or Actor.system(), "add_product", collection_id, None, added)
 
-    def remove_product(self, collection_id: UUID, product_id: UUID) -> None:
-        """Take a product out; NotFoundError when it was not in the collection."""
-        self._touch("remove_product", collection_id=collection_id, product_id=product_id)
+    @unit_of_work
+    def remove_product(
+        self, collection_id: UUID, product_id: UUID, *, actor: Actor | None = None
+    ) -> None:
+        """Take a product out, audited (``collections``/``remove_product``, the membership
+        before); NotFoundError when it was not in the collection."""
+        removed = self._get(
+            "remove_product", CollectionMembership, collection_id=collection_id,
+            product_id=product_id,
+        )  # fmt: skip
+        self._audited(actor or Actor.system(), "remove_product", collection_id, removed, None)
 
     def reorder(self, collection_id: UUID, product_ids: Sequence[UUID]) -> None:
         """Put the collection's live products in the order given (display_order 0, 1, ...), all

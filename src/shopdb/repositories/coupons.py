@@ -6,6 +6,9 @@ from decimal import Decimal
 from uuid import UUID
 
 from shopdb.core.errors import InvalidInput
+from shopdb.core.unit import unit_of_work
+from shopdb.models.audit import Actor
+from shopdb.models.audited import CouponState
 from shopdb.models.coupons import Coupon, CouponCheck, CouponRefusal, CouponUnavailable, NewCoupon
 from shopdb.repositories.base import ShopRepository
 
@@ -28,6 +31,7 @@ class CouponRepository(ShopRepository):
     queries = {
         "create": Coupon,
         "get_by_code": Coupon,
+        "deactivate": Coupon,
         "check_by_code": CouponCheck,
         "record_usage": None,
     }
@@ -40,9 +44,26 @@ class CouponRepository(ShopRepository):
     }
     constraint_errors = {"coupons_usage_count_limit_check": CouponUnavailable}
 
-    def create(self, new: NewCoupon) -> Coupon:
-        """Store a new coupon; ConflictError when the code is taken."""
-        return self._get("create", Coupon, **new.model_dump())
+    @unit_of_work
+    def create(self, new: NewCoupon, *, actor: Actor | None = None) -> Coupon:
+        """Store a new coupon, audited (``coupons``/``create``, its terms as CouponState;
+        None: the SYSTEM actor); ConflictError when the code is taken."""
+        created = self._get("create", Coupon, **new.model_dump())
+        return self._audited(actor or Actor.system(), "create", created.id, None,
+                             CouponState.of(created), result=created)  # fmt: skip
+
+    @unit_of_work
+    def deactivate(self, code: str, *, actor: Actor | None = None) -> Coupon:
+        """Make the coupon unusable (one guarded UPDATE: it was active if it touched the row),
+        audited (``coupons``/``deactivate``); an inactive coupon stays so, with no entry.
+        NotFoundError when there is no coupon with this code."""
+        done = self._find("deactivate", Coupon, code=code)
+        if done is None:
+            return self.get_by_code(code)
+        after = CouponState.of(done)
+        before = after.model_copy(update={"is_active": True})
+        return self._audited(actor or Actor.system(), "deactivate", done.id, before, after,
+                             result=done)  # fmt: skip
 
     def get_by_code(self, code: str) -> Coupon:
         """The coupon with this code in any letter case; NotFoundError otherwise."""

@@ -9,6 +9,8 @@ from uuid import UUID
 from shopdb.core.errors import InvalidInput, StaleVersionError
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
 from shopdb.core.unit import in_transaction
+from shopdb.models.audit import Actor
+from shopdb.models.audited import OrderStatusChange
 from shopdb.models.orders import (
     TRANSITIONS,
     Checkout,
@@ -69,10 +71,17 @@ class OrderRepository(ShopRepository):
         return self._unit.checkout.place_from_cart(cart_id, checkout, **fields)
 
     def change_status(
-        self, order_id: UUID, new_status: OrderStatus, expected_version: int
+        self,
+        order_id: UUID,
+        new_status: OrderStatus,
+        expected_version: int,
+        *,
+        actor: Actor | None = None,
     ) -> Order:
-        """``db.fulfilment.change_status``: a status change with the stock it moves."""
-        return self._unit.fulfilment.change_status(order_id, new_status, expected_version)
+        """``db.fulfilment.change_status``: a status change with the stock it moves, audited."""
+        return self._unit.fulfilment.change_status(
+            order_id, new_status, expected_version, actor=actor
+        )
 
     def expire_unpaid(self, older_than: timedelta, *, batch_size: int = 100) -> int:
         """``db.fulfilment.expire_unpaid``: cancel PENDING orders older than ``older_than``
@@ -156,12 +165,18 @@ class OrderRepository(ShopRepository):
 
     @in_transaction
     def set_status(
-        self, order_id: UUID, new_status: OrderStatus, *, expected_version: int | None = None
+        self,
+        order_id: UUID,
+        new_status: OrderStatus,
+        *,
+        expected_version: int | None = None,
+        actor: Actor | None = None,
     ) -> Order:
         """The order's own step of a status change: lock the row, refuse a step the state
         machine (TRANSITIONS) does not allow (IllegalStatusTransition) or a version that moved
         (StaleVersionError; None: whatever version it is at), stamp the matching time and
-        bump the version. No stock moves here: that is ``db.fulfilment``'s."""
+        bump the version, audited (``orders``/``change_status``, OrderStatusChange; None: the
+        SYSTEM actor) in the same transaction. No stock moves here: that is ``db.fulfilment``'s."""
         if new_status not in OrderStatus.__members__.values():
             raise InvalidInput(f"a new status is one of {', '.join(OrderStatus)}")
         status = OrderStatus(new_status)
@@ -173,14 +188,17 @@ class OrderRepository(ShopRepository):
                 f"order {order_id}: {current.status} -> {status} "
                 "is not a step of the order state machine"
             )
-        return self._update_versioned(
+        after = self._update_versioned(
             "change_status", Order, expected_version=current.version, id=order_id, status=status
         )
+        before, moved = OrderStatusChange.of(current), OrderStatusChange.of(after)
+        return self._audited(actor or Actor.system(), "change_status", order_id, before, moved,
+                             result=after)  # fmt: skip
 
-    def mark_paid(self, order_id: UUID) -> Order:
+    def mark_paid(self, order_id: UUID, *, actor: Actor | None = None) -> Order:
         """PENDING -> PAID at whatever version the order is at (the order's step of a
-        payment's settlement); IllegalStatusTransition unless PENDING; NotFoundError."""
-        return self.set_status(order_id, OrderStatus.PAID)
+        payment's settlement), audited; IllegalStatusTransition unless PENDING; NotFoundError."""
+        return self.set_status(order_id, OrderStatus.PAID, actor=actor)
 
     def erase_snapshots_for_user(self, user_id: UUID) -> int:
         """The orders' step of an erasure (``db.erasure.erase``): the name, phone, label,

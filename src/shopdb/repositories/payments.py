@@ -7,6 +7,8 @@ from ipaddress import IPv4Address, IPv6Address
 from uuid import UUID
 
 from shopdb.core.unit import unit_of_work
+from shopdb.models.audit import Actor
+from shopdb.models.audited import PaymentState
 from shopdb.models.payments import (
     Authorization,
     IllegalPaymentTransition,
@@ -30,7 +32,7 @@ class PaymentRepository(ShopRepository):
     namespace = "payments"
     entity = "payment"
     tables = ("payments", "payment_refunds", "saved_cards")
-    locks = {"lock_card_owner": None}
+    locks = {"lock_card_owner": None, "lock_state": PaymentState}
     queries = {
         "initiate": Payment,
         "get": Payment,
@@ -118,36 +120,59 @@ class PaymentRepository(ShopRepository):
         params = authorization.model_dump()
         return self._moved(self._find("authorize", Payment, id=payment_id, **params), payment_id)
 
-    def settle(self, payment_id: UUID, *, paid_price: Decimal | None = None) -> Payment:
+    def settle(
+        self, payment_id: UUID, *, paid_price: Decimal | None = None, actor: Actor | None = None
+    ) -> Payment:
         """``db.settlement.settle``: the payment SETTLED and its order PAID, together."""
-        return self._unit.settlement.settle(payment_id, paid_price=paid_price)
+        return self._unit.settlement.settle(payment_id, paid_price=paid_price, actor=actor)
 
-    def mark_settled(self, payment_id: UUID, *, paid_price: Decimal | None = None) -> Payment:
-        """The payment's own step of a settlement: INITIATED or AUTHORIZED -> SETTLED (one
-        statement, locking the row); IllegalPaymentTransition from any other status,
-        PaymentAmountMismatch for a paid price other than its amount (nothing written)."""
+    @unit_of_work
+    def mark_settled(
+        self, payment_id: UUID, *, paid_price: Decimal | None = None, actor: Actor | None = None
+    ) -> Payment:
+        """The payment's own step of a settlement: INITIATED or AUTHORIZED -> SETTLED, audited
+        (``payments``/``settle``, PaymentState; None: the SYSTEM actor). Locks the payment
+        row. IllegalPaymentTransition from any other status, PaymentAmountMismatch for a paid
+        price other than its amount (nothing written)."""
+        before = self._lock("lock_state", PaymentState, id=payment_id)
         found = self._find("settle", Payment, id=payment_id, paid_price=paid_price)
-        return self._moved(found, payment_id)
+        return self._audited_move("settle", before, self._moved(found, payment_id), actor)
 
-    def fail(self, payment_id: UUID, *, reason: str, code: str | None = None) -> Payment:
-        """INITIATED or AUTHORIZED -> FAILED with the provider's reason and code."""
+    @unit_of_work
+    def fail(
+        self, payment_id: UUID, *, reason: str, code: str | None = None,
+        actor: Actor | None = None,
+    ) -> Payment:  # fmt: skip
+        """INITIATED or AUTHORIZED -> FAILED with the provider's reason and code, audited
+        (``payments``/``fail``). Locks the payment row."""
+        before = self._lock("lock_state", PaymentState, id=payment_id)
         found = self._find("fail", Payment, id=payment_id, failure_reason=reason, failure_code=code)
-        return self._moved(found, payment_id)
+        return self._audited_move("fail", before, self._moved(found, payment_id), actor)
 
     @unit_of_work
     def refund(
         self, payment_id: UUID, amount: Decimal, *, reason: str | None = None,
-        refund_id: str | None = None,
+        refund_id: str | None = None, actor: Actor | None = None,
     ) -> Refund:  # fmt: skip
         """Record a succeeded refund (partial or full); when the refunds reach the amount the
-        payment becomes REFUNDED. RefundExceedsSettled when the payment is not settled or the
-        refunds would exceed it (the database holds this under concurrent refunds). Locks
-        the payment row (by the refund's trigger) and nothing else."""
-
+        payment becomes REFUNDED. Audited (``payments``/``refund``, PaymentState with what was
+        refunded). RefundExceedsSettled when the payment is not settled or the refunds would
+        exceed it (the database holds this under concurrent refunds). Locks the payment row
+        (first, then again by the refund's trigger) and nothing else."""
+        before = self._lock("lock_state", PaymentState, id=payment_id)
         done = self._get("record_refund", Refund, payment_id=payment_id, amount=amount,
                          reason=reason, refund_id=refund_id)  # fmt: skip
         self._count("mark_refunded", payment_id=payment_id)
-        return done
+        after = self._lock("lock_state", PaymentState, id=payment_id)
+        return self._audited(actor or Actor.system(), "refund", payment_id, before, after,
+                             result=done)  # fmt: skip
+
+    def _audited_move(
+        self, action: str, before: PaymentState, moved: Payment, actor: Actor | None
+    ) -> Payment:
+        after = PaymentState.of(moved, before.refunded)
+        return self._audited(actor or Actor.system(), action, moved.id, before, after,
+                             result=moved)  # fmt: skip
 
     def list_refunds(self, payment_id: UUID) -> list[Refund]:
         """The refunds of a payment, oldest first."""

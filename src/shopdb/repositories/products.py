@@ -12,6 +12,7 @@ from shopdb.core.errors import InvalidInput
 from shopdb.core.paging import CursorPage, Keyset, Page
 from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
+from shopdb.models.audited import VariantPrice
 from shopdb.models.products import (
     NewProduct,
     NewVariant,
@@ -79,7 +80,7 @@ class ProductRepository(ShopRepository):
     namespace = "products"
     entity = "product"
     tables = ("products", "product_variants", "product_categories")
-    locks = {"lock_price": ProductPrice}
+    locks = {"lock_price": ProductPrice, "lock_variant_price": VariantPrice}
     queries = {
         "create": Product,
         "create_variant": Variant,
@@ -203,11 +204,29 @@ class ProductRepository(ShopRepository):
         """Bring a soft-deleted product back; NotFoundError when there is none."""
         return self._get("restore", Product, id=product_id)
 
-    def update_variant(self, variant_id: UUID, patch: VariantPatch) -> Variant:
+    @unit_of_work
+    def update_variant(
+        self, variant_id: UUID, patch: VariantPatch, *, actor: Actor | None = None
+    ) -> Variant:
         """Apply the fields set in ``patch``. ``is_primary=True`` hands the primary role over
         (the previous primary is demoted in the same statement); ``False`` promotes the
-        oldest other variant, and with none the COMMIT is refused."""
-        return self._patch("update_variant", Variant, patch, id=variant_id)
+        oldest other variant, and with none the COMMIT is refused. A price set is what carts
+        charge: it is audited (``products``/``change_variant_price``, VariantPrice; None: the
+        SYSTEM actor), the variant row locked first; no entry when the price stays."""
+        if "price" not in patch.model_fields_set:
+            return self._patch("update_variant", Variant, patch, id=variant_id)
+        before = self._lock("lock_variant_price", VariantPrice, id=variant_id)
+        after = self._patch("update_variant", Variant, patch, id=variant_id)
+        charged = VariantPrice(id=after.id, product_id=after.product_id, price=after.price)
+        return self._audited(actor or Actor.system(), "change_variant_price", variant_id,
+                             before, charged, result=after)  # fmt: skip
+
+    def change_variant_price(
+        self, variant_id: UUID, price: Decimal, *, actor: Actor | None = None
+    ) -> Variant:
+        """Set the price a cart charges for the variant, audited as ``update_variant``
+        records a price; NotFoundError for an unknown variant, InvalidInput for a bad price."""
+        return self.update_variant(variant_id, VariantPatch(price=_money(price)), actor=actor)
 
     def delete_variant(self, variant_id: UUID) -> None:
         """Delete a variant and its stock; a deleted primary hands over to the oldest other."""

@@ -7,6 +7,8 @@ from uuid import UUID
 
 from shopdb.core.paging import NEWEST_FIRST, CursorPage, Keyset
 from shopdb.core.unit import unit_of_work
+from shopdb.models.audit import Actor
+from shopdb.models.audited import ReviewModeration
 from shopdb.models.reviews import (
     DuplicateReview,
     IllegalReviewTransition,
@@ -31,7 +33,7 @@ class ReviewRepository(ShopRepository):
     namespace = "reviews"
     entity = "review"
     tables = ("reviews", "review_media", "review_votes")
-    locks = {"lock_for_vote": Review}
+    locks = {"lock_for_vote": Review, "lock_for_moderation": ReviewModeration}
     queries = {
         "submit": Review,
         "get": Review,
@@ -62,14 +64,15 @@ class ReviewRepository(ShopRepository):
         """The review with this id; NotFoundError otherwise."""
         return self._get("get", Review, id=review_id)
 
-    def approve(self, review_id: UUID) -> Review:
-        """Publish a PENDING (or earlier rejected) review; IllegalReviewTransition if approved."""
-        return self._moderate(review_id, ReviewStatus.APPROVED)
+    def approve(self, review_id: UUID, *, actor: Actor | None = None) -> Review:
+        """Publish a PENDING (or earlier rejected) review, audited (``reviews``/``approve``;
+        None: the SYSTEM actor); IllegalReviewTransition if approved."""
+        return self._moderate(review_id, ReviewStatus.APPROVED, "approve", actor)
 
-    def reject(self, review_id: UUID) -> Review:
-        """Refuse a PENDING (or take down an approved) review; IllegalReviewTransition if
-        it is rejected already."""
-        return self._moderate(review_id, ReviewStatus.REJECTED)
+    def reject(self, review_id: UUID, *, actor: Actor | None = None) -> Review:
+        """Refuse a PENDING (or take down an approved) review, audited (``reviews``/``reject``);
+        IllegalReviewTransition if it is rejected already."""
+        return self._moderate(review_id, ReviewStatus.REJECTED, "reject", actor)
 
     def list_approved(
         self,
@@ -108,11 +111,17 @@ class ReviewRepository(ShopRepository):
         move). How many reviews changed."""
         return self._count("erase_text_for_user", user_id=user_id)
 
-    def _moderate(self, review_id: UUID, status: ReviewStatus) -> Review:
+    @unit_of_work
+    def _moderate(
+        self, review_id: UUID, status: ReviewStatus, action: str, actor: Actor | None
+    ) -> Review:
+        """Lock the review, move it, audit the move. Locks: the review row."""
+        before = self._lock("lock_for_moderation", ReviewModeration, id=review_id)
         moved = self._find("moderate", Review, id=review_id, status=status)
-        if moved is not None:
-            return moved
-        current = self.get(review_id)  # NotFoundError when there is no such review
-        raise IllegalReviewTransition(
-            f"review: already {current.status.value}, cannot be {status.value.lower()} again"
-        )
+        if moved is None:
+            raise IllegalReviewTransition(
+                f"review: already {before.status.value}, cannot be {status.value.lower()} again"
+            )
+        after = ReviewModeration(id=moved.id, status=moved.status)
+        return self._audited(actor or Actor.system(), action, review_id, before, after,
+                             result=moved)  # fmt: skip

@@ -12,6 +12,7 @@ from shopdb.core.paging import NEWEST_FIRST, CursorPage
 from shopdb.core.sealed import is_sealed, seal, unseal
 from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
+from shopdb.models.audited import EmailChange
 from shopdb.models.security_events import NewSecurityEvent
 from shopdb.models.users import (
     AccountLocked,
@@ -102,9 +103,10 @@ class UserRepository(ShopRepository):
         )
 
     @unit_of_work
-    def update(self, user_id: UUID, patch: UserPatch) -> User:
+    def update(self, user_id: UUID, patch: UserPatch, *, actor: Actor | None = None) -> User:
         """Apply the fields set in ``patch``; NotFoundError when there is no live user. A new
-        email is unverified and records an EMAIL_CHANGED security event (no address in it)."""
+        email is unverified, records an EMAIL_CHANGED security event and is audited
+        (``users``/``change_email``; None: the SYSTEM actor), no address in either."""
         before = self._lock("lock_for_status_change", User, id=user_id)
         after = self._patch("update", User, patch, id=user_id)
         if after.email != before.email:
@@ -112,6 +114,9 @@ class UserRepository(ShopRepository):
             self._tx.security_events.record(
                 NewSecurityEvent(type="EMAIL_CHANGED", user_id=user_id, payload=payload)
             )
+            was = EmailChange(email_verified=before.email_verified, email_changed=False)
+            now = EmailChange(email_verified=after.email_verified, email_changed=True)
+            self._audited(actor or Actor.system(), "change_email", user_id, was, now)
         return after
 
     @unit_of_work

@@ -6,6 +6,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from shopdb.core.unit import unit_of_work
+from shopdb.models.audit import Actor
 from shopdb.models.orders import Order, OrderStatus
 from shopdb.services.base import Service
 
@@ -18,12 +19,18 @@ class FulfilmentService(Service):
 
     @unit_of_work
     def change_status(
-        self, order_id: UUID, new_status: OrderStatus, expected_version: int
+        self,
+        order_id: UUID,
+        new_status: OrderStatus,
+        expected_version: int,
+        *,
+        actor: Actor | None = None,
     ) -> Order:
-        """Move the order along the state machine, stamping the matching time; any other
-        change raises IllegalStatusTransition, a stale version StaleVersionError."""
+        """Move the order along the state machine, stamping the matching time, audited
+        (``orders``/``change_status``; None: the SYSTEM actor); any other change raises
+        IllegalStatusTransition, a stale version StaleVersionError."""
         changed = self._tx.orders.set_status(
-            order_id, new_status, expected_version=expected_version
+            order_id, new_status, expected_version=expected_version, actor=actor
         )
         if changed.status in (OrderStatus.FULFILLED, OrderStatus.CANCELLED):
             self._move_stock([order_id], sell=changed.status is OrderStatus.FULFILLED)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from shopdb.core.errors import NotFoundError
 from shopdb.core.unit import unit_of_work
+from shopdb.models.audit import Actor
 from shopdb.models.orders import IllegalStatusTransition
 from shopdb.models.payments import (
     IllegalPaymentTransition,
@@ -24,13 +25,17 @@ LOST_RACE_CODE = "ORDER_NOT_PENDING"
 class SettlementService(Service):
     """Settlement of payments. Locks: the payment row, then the order row."""
 
-    def settle(self, payment_id: UUID, *, paid_price: Decimal | None = None) -> Payment:
+    def settle(
+        self, payment_id: UUID, *, paid_price: Decimal | None = None, actor: Actor | None = None
+    ) -> Payment:
         """INITIATED or AUTHORIZED -> SETTLED, and its PENDING order -> PAID through the
         order state machine, in one transaction. PaymentAmountMismatch for a paid price other
         than the payment's amount, IllegalPaymentTransition when the payment cannot move:
         nothing changes. A payment whose order is no longer PENDING (cancelled, expired:
-        it lost the race) is FAILED, committed, and then IllegalPaymentTransition is raised."""
-        outcome = self._settle(payment_id, paid_price)
+        it lost the race) is FAILED, committed, and then IllegalPaymentTransition is raised.
+        Each change is audited (``payments``/``settle`` or ``fail``, ``orders``/``change_status``;
+        None: the SYSTEM actor)."""
+        outcome = self._settle(payment_id, paid_price, actor)
         if isinstance(outcome, IllegalPaymentTransition):
             raise outcome
         return outcome
@@ -64,7 +69,7 @@ class SettlementService(Service):
 
     @unit_of_work
     def _settle(
-        self, payment_id: UUID, paid_price: Decimal | None
+        self, payment_id: UUID, paid_price: Decimal | None, actor: Actor | None
     ) -> Payment | IllegalPaymentTransition:
         """The settlement's unit: the payment SETTLED and its order PAID; or, when the order
         is no longer PENDING, the payment FAILED and the refusal returned (to be raised by
@@ -72,10 +77,10 @@ class SettlementService(Service):
         tx = self._tx
         try:
             with tx.savepoint():
-                settled = tx.payments.mark_settled(payment_id, paid_price=paid_price)
-                tx.orders.mark_paid(settled.order_id)
+                settled = tx.payments.mark_settled(payment_id, paid_price=paid_price, actor=actor)
+                tx.orders.mark_paid(settled.order_id, actor=actor)
         except IllegalStatusTransition as refused:
-            tx.payments.fail(payment_id, reason=LOST_RACE_REASON, code=LOST_RACE_CODE)
+            tx.payments.fail(payment_id, reason=LOST_RACE_REASON, code=LOST_RACE_CODE, actor=actor)
             lost = IllegalPaymentTransition(
                 f"payment {payment_id}: its order is not PENDING; the payment is FAILED"
             )
