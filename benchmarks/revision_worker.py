@@ -12,6 +12,8 @@ stdin; each answer is one JSON line on stdout:
   answers the seconds of the whole block.
 - ``{"do": "checkouts", "carts": [{"cart_id": ..., "checkout": {...}}, ...]}``:
   ``orders.place_from_cart`` of each cart; answers the seconds of each call.
+- ``{"do": "profile", "carts": [...]}``: check out the carts on the commerce Database, each
+  under ``capture_queries``; answers each checkout's named queries with their seconds.
 - ``{"do": "count_open", "url": ...}``: open a third Database on ``url`` (the counting
   proxy of test_revisions.py) and wait for its pool, so its connections' start-up is over
   before the proxy's counters are reset.
@@ -70,6 +72,14 @@ def main() -> None:
                 lines.append(_checkout(commerce, cart))
                 seconds.append(perf_counter() - start)
             answer = {"seconds": seconds, "lines": lines}
+        elif command["do"] == "profile":
+            assert commerce is not None
+            profiled = []
+            for cart in command["carts"]:
+                with commerce.capture_queries() as records:
+                    _checkout(commerce, cart)
+                profiled.append([[record.name, record.duration_s] for record in records])
+            answer = {"queries": profiled}
         elif command["do"] == "count_open":
             counted = _open(command["url"])
         elif command["do"] == "count":

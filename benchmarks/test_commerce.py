@@ -52,7 +52,7 @@ pytestmark = pytest.mark.timeout(3600)
 def commerce_url(bench_server: Server) -> str:
     """The data set of SIZE (made unless a complete one exists)."""
     url, timings = data.ensure(SIZE, bench_server.url("postgres"))
-    print(f"\ncommerce data set {SIZE}: {'made ' + str(timings) if timings else 'reused'}")
+    print(f"\ncommerce data set {SIZE}: {str(timings) if timings else 'reused'}")
     return url
 
 

@@ -22,7 +22,9 @@ after/before; each version's median is shown beside it.
    variants, tax 18%, a fresh cart per call filled untimed by this process through this
    checkout's shopdb): CHECKOUT_ROUNDS rounds of CHECKOUTS_PER_ROUND checkouts per version.
    Then the round trips of one checkout of each version, counted on the wire by a proxy of
-   this process (benchmarks/wire_count.py) and by name with ``capture_queries``.
+   this process (benchmarks/wire_count.py) and by name with ``capture_queries``, and
+   where a checkout's time goes: PROFILE_ROUNDS more alternating rounds, each checkout under
+   ``capture_queries``, the median seconds of each named query per version.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ LOOKUP_ROUNDS = 30
 LOOKUP_CALLS = 2_000
 CHECKOUT_ROUNDS = 40
 CHECKOUTS_PER_ROUND = 5
+PROFILE_ROUNDS = 10
 NO_SLOWER = 1.03
 VERSIONS = ("before", "after")
 
@@ -135,7 +138,7 @@ class Paired:
 @pytest.fixture(scope="module")
 def commerce_url(bench_server: Server) -> str:
     url, timings = data.ensure(SIZE, bench_server.url("postgres"))
-    print(f"\ncommerce data set {SIZE}: {'made ' + str(timings) if timings else 'reused'}")
+    print(f"\ncommerce data set {SIZE}: {str(timings) if timings else 'reused'}")
     return url
 
 
@@ -219,6 +222,7 @@ def test_place_from_cart_before_and_after(
                 calls[name].extend(answer["seconds"])
     paired = Paired(per_round["before"], per_round["after"])
     load_after, weather_after = loadavg(), shop.weather(commerce_url)
+    profiles = _profile(workers, cdb, group, rng)
 
     proxy = WireCounter(bench_server.host, bench_server.port)
     trips: dict[str, str] = {}
@@ -246,6 +250,40 @@ def test_place_from_cart_before_and_after(
     )
     for name in VERSIONS:
         print(f"round trips of one checkout, {name}: {trips[name]}")
+    print(profiles)
+
+
+def _profile(
+    workers: dict[str, Worker],
+    cdb: Database,
+    group: dict[str, list[shop.Buyer]],
+    rng: random.Random,
+) -> str:
+    """Where a checkout's time goes, by named query (capture_queries: the statement's round
+    trip and its rows' decoding), PROFILE_ROUNDS alternating rounds of CHECKOUTS_PER_ROUND
+    checkouts per version: the median seconds of each query, before and after."""
+    seconds: dict[str, dict[str, list[float]]] = {name: {} for name in VERSIONS}
+    for order in _in_turns(PROFILE_ROUNDS):
+        carts = {name: _fill(cdb, group[name], rng) for name in VERSIONS}
+        for name in order:
+            for checkout in workers[name].ask("profile", carts=carts[name])["queries"]:
+                for query, took in checkout:
+                    seconds[name].setdefault(query, []).append(took)
+    queries = list(dict.fromkeys([*seconds["before"], *seconds["after"]]))
+    lines = [
+        f"named queries of a checkout, median ms over {PROFILE_ROUNDS} rounds x "
+        f"{CHECKOUTS_PER_ROUND} checkouts per version (before / after):"
+    ]
+    totals = dict.fromkeys(VERSIONS, 0.0)
+    for query in queries:
+        cells = []
+        for name in VERSIONS:
+            took = seconds[name].get(query)
+            cells.append(f"{median(took) * 1e3:.3f}" if took else "-")
+            totals[name] += median(took) if took else 0.0
+        lines.append(f"  {query}: {cells[0]} / {cells[1]}")
+    lines.append(f"  sum: {totals['before'] * 1e3:.3f} / {totals['after'] * 1e3:.3f}")
+    return "\n".join(lines)
 
 
 def _round_trips(types: Counter[str], simple: Counter[str], queries: list[list[str]]) -> str:

@@ -175,6 +175,10 @@ MEASUREMENTS: set[str] = {
     "git worktree add /tmp/oldmain d75cc51",
     "SHOPDB_BASELINE_SRC=/tmp/oldmain/src .venv/bin/python -m pytest benchmarks/test_revisions.py "
     "-s -p no:cacheprovider",
+    # issue 23: main before the trust work (a worktree of 91529ff) and after, side by side
+    "git worktree add /tmp/pretrust 91529ff",
+    "SHOPDB_BASELINE_SRC=/tmp/pretrust/src .venv/bin/python -m pytest "
+    "benchmarks/test_revisions.py -s -p no:cacheprovider",
 }
 
 
