@@ -1029,6 +1029,7 @@ def test_the_components_list_every_repository_once_and_no_service(db: Database) 
     assert len(set(REPOSITORIES)) == len(REPOSITORIES)
     assert {name for name, cls in bound.items() if cls not in REPOSITORIES} == {
         "checkout",
+        "erasure",
         "fulfilment",
         "settlement",
     }
