@@ -6,6 +6,7 @@ from decimal import Decimal
 from ipaddress import IPv4Address, IPv6Address
 from uuid import UUID
 
+from shopdb.core import checks
 from shopdb.core.unit import unit_of_work
 from shopdb.models.payments import (
     Authorization,
@@ -21,6 +22,14 @@ from shopdb.models.payments import (
     SavedCard,
 )
 from shopdb.repositories.base import ShopRepository
+
+MAX_TOKEN = 500
+"""The longest provider identifier (a conversation, device, refund id or failure code), as
+models.payments.Token has it."""
+MAX_TEXT = 1_000
+"""The longest free text of a payment step (a failure or refund reason)."""
+MAX_INSTALLMENTS = 36
+"""payments_installment_check: 1 to 36 installments."""
 
 
 class PaymentRepository(ShopRepository):
@@ -84,8 +93,9 @@ class PaymentRepository(ShopRepository):
         unless it is PENDING, LivePaymentExists while another payment of it is live."""
         return self._get(
             "initiate", Payment, order_id=order_id, provider=provider,
-            conversation_id=conversation_id, installment=installment,
-            ip_address=ip_address, device_id=device_id,
+            conversation_id=checks.text("conversation_id", conversation_id, MAX_TOKEN),
+            installment=checks.whole("installment", installment, 1, MAX_INSTALLMENTS),
+            ip_address=ip_address, device_id=checks.text("device_id", device_id, MAX_TOKEN),
         )  # fmt: skip
 
     def get(self, payment_id: UUID) -> Payment:
@@ -118,18 +128,23 @@ class PaymentRepository(ShopRepository):
 
     def settle(self, payment_id: UUID, *, paid_price: Decimal | None = None) -> Payment:
         """``db.settlement.settle``: the payment SETTLED and its order PAID, together."""
+        checks.finite("paid_price", paid_price)
         return self._unit.settlement.settle(payment_id, paid_price=paid_price)
 
     def mark_settled(self, payment_id: UUID, *, paid_price: Decimal | None = None) -> Payment:
         """The payment's own step of a settlement: INITIATED or AUTHORIZED -> SETTLED (one
         statement, locking the row); IllegalPaymentTransition from any other status,
         PaymentAmountMismatch for a paid price other than its amount (nothing written)."""
-        found = self._find("settle", Payment, id=payment_id, paid_price=paid_price)
+        paid = checks.finite("paid_price", paid_price)
+        found = self._find("settle", Payment, id=payment_id, paid_price=paid)
         return self._moved(found, payment_id)
 
     def fail(self, payment_id: UUID, *, reason: str, code: str | None = None) -> Payment:
         """INITIATED or AUTHORIZED -> FAILED with the provider's reason and code."""
-        found = self._find("fail", Payment, id=payment_id, failure_reason=reason, failure_code=code)
+        found = self._find(
+            "fail", Payment, id=payment_id, failure_reason=checks.text("reason", reason, MAX_TEXT),
+            failure_code=checks.text("code", code, MAX_TOKEN),
+        )  # fmt: skip
         return self._moved(found, payment_id)
 
     @unit_of_work
@@ -142,8 +157,11 @@ class PaymentRepository(ShopRepository):
         refunds would exceed it (the database holds this under concurrent refunds). Locks
         the payment row (by the refund's trigger) and nothing else."""
 
-        done = self._get("record_refund", Refund, payment_id=payment_id, amount=amount,
-                         reason=reason, refund_id=refund_id)  # fmt: skip
+        done = self._get(
+            "record_refund", Refund, payment_id=payment_id, amount=checks.finite("amount", amount),
+            reason=checks.text("reason", reason, MAX_TEXT),
+            refund_id=checks.text("refund_id", refund_id, MAX_TOKEN),
+        )  # fmt: skip
         self._count("mark_refunded", payment_id=payment_id)
         return done
 
