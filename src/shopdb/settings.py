@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1)
     login_lockout_s: int = Field(900, ge=1)
     transaction_attempts: int = Field(5, ge=1, le=50)
+    json_max_bytes: int = Field(
+        65536, ge=1, le=100_000_000, description="Largest JSON document a write takes, encoded."
+    )
+    json_max_depth: int = Field(
+        16, ge=1, le=1000, description="Deepest nesting of objects and arrays a JSON write takes."
+    )
 
     def __init__(self, **values: Any) -> None:
         try:

@@ -28,6 +28,7 @@ from shopdb.core.errors import (
     ConstraintViolation,
     DomainError,
     InvalidCursor,
+    InvalidInput,
     LockTimeout,
     NotFoundError,
     ProgrammingError,
@@ -296,14 +297,20 @@ def test_a_page_that_ends_exactly_at_the_last_row_has_no_next_cursor(carts: Cart
     assert page.next_cursor is None
 
 
-def test_the_limit_is_clamped_between_one_and_the_maximum_page_size(carts: Carts) -> None:
+@pytest.mark.parametrize("limit", [0, -5, 501, 10**9, 2.5, "20", True])
+def test_a_limit_outside_one_to_the_maximum_page_size_is_refused_not_clamped(
+    carts: Carts, limit: Any
+) -> None:
+    with pytest.raises(InvalidInput, match="limit must be an integer from 1 to 500"):
+        carts.list_for_session(_session(), limit=limit)
+
+
+def test_the_maximum_page_size_is_a_valid_limit(carts: Carts) -> None:
     session = _session()
     for _ in range(3):
         carts.create(session)
 
-    assert len(carts.list_for_session(session, limit=0).items) == 1
-    assert len(carts.list_for_session(session, limit=-5).items) == 1
-    assert len(carts.list_for_session(session, limit=10**9).items) == 3
+    assert len(carts.list_for_session(session, limit=500).items) == 3
 
 
 def test_a_cursor_issued_for_one_filter_value_is_refused_for_another(carts: Carts) -> None:

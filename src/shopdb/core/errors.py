@@ -278,7 +278,11 @@ def _translated(
     if isinstance(exc, pg.DataError):
         # The server's text quotes the rejected value: name only the kind of error.
         where = f" for {table}.{column}" if table and column else ""
-        return InvalidInput(f"{query}: invalid value{where} ({type(exc).__name__}, {exc.sqlstate})")
+        invalid = InvalidInput(
+            f"{query}: invalid value{where} ({type(exc).__name__}, {exc.sqlstate})"
+        )
+        invalid.sqlstate = exc.sqlstate
+        return invalid
     return ServerError(
         f"{query}: {type(exc).__name__} (SQLSTATE {state or 'none'})", sqlstate=exc.sqlstate
     )

@@ -76,8 +76,12 @@ OLDEST_FIRST = Keyset(("created_at", "id"), (_EARLIEST, UUID(int=0)))
 
 def offset_of(page: int, per_page: int) -> int:
     """The OFFSET of a 1-based page; a page below 1 or a size below 1 is refused."""
-    if page < 1 or per_page < 1:
-        raise InvalidInput("page and per_page start at 1")
+    for field, value in (("page", page), ("per_page", per_page)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            message = "must be an integer from 1 (page and per_page start at 1)"
+            raise InvalidInput(
+                f"{field} {message}", errors=[{"field": field, "message": message, "type": field}]
+            )
     return (page - 1) * per_page
 
 

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, TypeVar, overload
 from aiosql.types import SQLOperationType as Op
 from pydantic import BaseModel, SecretStr
 
+from shopdb.core import checks
 from shopdb.core.errors import (
     ConstraintRules,
     DomainError,
@@ -69,16 +70,20 @@ class Repository(Component):
     """Queries never prepared: the server plans each call with its values (prepare=False),
     for a query whose best plan depends on the values in a way a generic plan cannot keep."""
     max_page_size: ClassVar[int] = 500
-    """The largest page a listing returns: a larger ``limit`` or ``per_page`` is clamped to
-    it (and one below 1 to 1), not refused. It bounds what one call can make a statement
-    read, send and validate (500 rows, 501 with the keyset's look-ahead row), so that no
-    caller turns a page into a dump of the table. A class constant, not a setting: it is
-    part of each repository's contract (ProductRepository.search_window follows it), not a
-    figure an operator tunes per server."""
+    """The largest page a listing returns: a ``limit`` or ``per_page`` that is not an int
+    from 1 to it is refused (InvalidInput stating the range), never clamped: a caller asking
+    for 10**6 rows learns the rule instead of silently getting 500. It bounds what one call
+    can make a statement read, send and validate (500 rows, 501 with the keyset's look-ahead
+    row), so that no caller turns a page into a dump of the table. A class constant, not a
+    setting: it is part of each repository's contract (ProductRepository.search_window
+    follows it), not a figure an operator tunes per server."""
     max_batch_size: ClassVar[int] = 10_000
     """The largest ``batch_size`` a batched statement takes (``_count_in_batches``): one batch,
     one statement, locks at most this many rows (sessions.delete_expired: 5,000 a batch
     removed 1,000,000 rows in 20.5 s, docs/performance.md)."""
+    json_parameters: ClassVar[frozenset[str]] = frozenset()
+    """The parameters that carry a JSON document (a jsonb column): each is checked against
+    the settings json_max_bytes and json_max_depth before the statement runs."""
     sql_directory: ClassVar[Path | None] = None
     """Where ``namespace``.sql lives when it is not one of shopdb's own sql/ files."""
 
@@ -175,7 +180,7 @@ class Repository(Component):
         cursor: str | None,
         **filters: Any,
     ) -> CursorPage[M]:
-        """One keyset page: decode the cursor (or start at ``keyset.start``), clamp the limit,
+        """One keyset page: decode the cursor (or start at ``keyset.start``), check the limit,
         fetch limit + 1 rows, encode the next cursor. The query takes the filters,
         ``after_<key>`` for each sort key and ``limit``. The cursor is bound to this query
         and to these filter values: shown to another listing or filter it is InvalidCursor."""
@@ -207,7 +212,7 @@ class Repository(Component):
     ) -> Page[M]:
         """One page of an offset listing with its total: ``count_name`` (a ``$`` query) takes
         the filters, ``name`` the filters plus ``limit`` and ``offset``."""
-        size = self._page_size(per_page)
+        size = self._page_size(per_page, "per_page")
         offset = offset_of(page, size)
         total = int(self._run(count_name, None, _VALUE, dict(filters)))
         rows = self._run(name, model, _ROWS, {**filters, "limit": size, "offset": offset})
@@ -277,8 +282,9 @@ class Repository(Component):
 
     # --- the one call path ----------------------------------------------------------------
 
-    def _page_size(self, limit: int) -> int:
-        return max(1, min(limit, self.max_page_size))
+    def _page_size(self, limit: int, field: str = "limit") -> int:
+        """``limit`` when it is an int from 1 to ``max_page_size``; InvalidInput otherwise."""
+        return checks.page_size(field, limit, self.max_page_size)
 
     def _statement(
         self, name: str, model: type[BaseModel] | None, ops: frozenset[Op], *, lock: bool
@@ -316,7 +322,22 @@ class Repository(Component):
         if params.keys() != parameters:
             raise _wrong_parameters(query, parameters, params)
         self._refuse_bypass(f"db.{self.namespace}")
-        return self._runner.run(query, params)
+        settings = self._context.settings
+        for field in self.json_parameters & params.keys():
+            checks.json_document(
+                field, params[field], settings.json_max_bytes, settings.json_max_depth
+            )
+        try:
+            return self._runner.run(query, params)
+        except InvalidInput as error:
+            ids = checks.not_uuids(params) if error.sqlstate == "22P02" else []
+            if not ids:
+                raise
+            # ``id`` is the repository's own key: named as its methods name it (user_id).
+            ids = [f"{self.entity.replace(' ', '_')}_id" if n == "id" else n for n in ids]
+            named = [{"field": n, "message": "must be a UUID", "type": "uuid"} for n in ids]
+            message = f"{query.name}: {', '.join(ids)} must be a UUID"
+            raise InvalidInput(message, errors=named) from None
 
 
 _Declared = tuple[Query, frozenset[str], type[BaseModel] | None]

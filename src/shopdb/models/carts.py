@@ -14,6 +14,8 @@ from shopdb.core.errors import DomainError, InvalidInput
 from shopdb.models.base import InputModel, RowModel
 
 MAX_LINE_QUANTITY = 1000
+MAX_SESSION_ID = 200
+"""The longest guest session id a cart takes (its advisory lock key is made of it)."""
 
 
 class CartStatus(StrEnum):
@@ -81,7 +83,7 @@ class CartLine(InputModel):
 def cart_line(line: CartLine | UUID, quantity: int | None = None) -> CartLine:
     """The CartLine ``add_item`` is given, or the one a variant id and a quantity (default 1)
     make; InvalidInput when both a CartLine and a quantity come, or they make no CartLine."""
-    if not isinstance(line, UUID):
+    if isinstance(line, CartLine):
         if quantity is not None:
             raise InvalidInput("add_item takes a CartLine or a variant id and quantity, not both")
         return line

@@ -14,7 +14,7 @@ from shopdb.core.errors import DomainError
 from shopdb.models.base import InputModel, RowModel, Text
 
 CENT = Decimal("0.01")
-Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, allow_inf_nan=False)]
 
 
 class CouponType(StrEnum):
@@ -60,12 +60,12 @@ class NewCoupon(InputModel):
     """What it takes to create a coupon; the code is stored upper case."""
 
     code: CouponCode
-    description: Text | None = None
+    description: Annotated[Text, StringConstraints(max_length=1_000)] | None = None
     type: CouponType
     value: Money
     min_order_amount: Money | None = None
     max_discount_amount: Money | None = None
-    usage_limit: Annotated[int, Field(gt=0)] | None = None
+    usage_limit: Annotated[int, Field(gt=0, strict=True)] | None = None
     starts_at: datetime | None = None
     expires_at: datetime | None = None
     is_active: bool = True

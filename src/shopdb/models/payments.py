@@ -133,8 +133,8 @@ class NewSavedCard(InputModel):
     card_family: Label | None = None
     card_bank_name: Label | None = None
     card_holder_name: Label | None = None
-    expiry_month: Annotated[int, Field(ge=1, le=12)]
-    expiry_year: Annotated[int, Field(ge=2000, le=2100)]
+    expiry_month: Annotated[int, Field(ge=1, le=12, strict=True)]
+    expiry_year: Annotated[int, Field(ge=2000, le=2100, strict=True)]
 
     _token = field_validator("card_token")(_not_a_card_number)
 

@@ -30,7 +30,11 @@ Title = Annotated[Text, StringConstraints(min_length=1, max_length=300)]
 Sku = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, allow_inf_nan=False)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Quantity = Annotated[int, Field(ge=0, le=2_000_000_000)]
+Quantity = Annotated[int, Field(ge=0, le=2_000_000_000, strict=True)]
+Description = Annotated[Text, StringConstraints(max_length=50_000)]
+"""A product description: the search vector is built from it (tsvector holds at most 1 MB)."""
+Summary = Annotated[Text, StringConstraints(max_length=1_000)]
+Keyword = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
 
 
 class ProductStatus(StrEnum):
@@ -182,14 +186,14 @@ class NewProduct(InputModel):
     title: Title
     slug: Slug
     sku: Sku | None = None
-    description: Text | None = None
-    summary: Text | None = None
+    description: Description | None = None
+    summary: Summary | None = None
     status: ProductStatus = ProductStatus.DRAFT
     price: Money
     compare_at_price: Money | None = None
     currency: Currency = "TRY"
     inventory_policy: InventoryPolicy = InventoryPolicy.TRACK
-    search_keywords: list[Text] = Field(default_factory=list, max_length=100)
+    search_keywords: list[Keyword] = Field(default_factory=list, max_length=100)
     attributes: Attributes = Field(default_factory=JsonObject)
     variants: list[NewVariant] = Field(min_length=1, max_length=500)
     category_ids: list[UUID] = Field(default_factory=list, max_length=100)
@@ -218,12 +222,12 @@ class ProductPatch(InputModel):
     title: Title | None = None
     slug: Slug | None = None
     sku: Sku | None = None
-    description: Text | None = None
-    summary: Text | None = None
+    description: Description | None = None
+    summary: Summary | None = None
     status: ProductStatus | None = None
     compare_at_price: Money | None = None
     inventory_policy: InventoryPolicy | None = None
-    search_keywords: list[Text] | None = Field(default=None, max_length=100)
+    search_keywords: list[Keyword] | None = Field(default=None, max_length=100)
     attributes: Attributes | None = None
 
     @field_validator("title", "slug", "status", "inventory_policy", "search_keywords", "attributes")

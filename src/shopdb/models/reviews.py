@@ -50,7 +50,7 @@ class Review(RowModel):
 class NewReview(InputModel):
     """What a user writes: 1 to 5 stars, an optional title and text."""
 
-    rating: Annotated[int, Field(ge=1, le=5)]
+    rating: Annotated[int, Field(ge=1, le=5, strict=True)]
     title: Annotated[Text, StringConstraints(min_length=1, max_length=200)] | None = None
     content: Annotated[Text, StringConstraints(min_length=1, max_length=10_000)] | None = None
 

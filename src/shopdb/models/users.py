@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
@@ -25,10 +26,16 @@ class UserStatus(StrEnum):
     DELETED = "DELETED"
 
 
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+"""Unicode categories refused in an email: controls, format characters (zero-width spaces
+and joiners, bidi overrides and isolates, the soft hyphen, the BOM), surrogates, private
+use, unassigned and separators. Each would make a look-alike of another account's email."""
+
+
 def _no_space(value: str) -> str:
-    """No whitespace or NUL character."""
-    if any(ch.isspace() for ch in value) or "\x00" in value:
-        raise ValueError("must not contain spaces or control characters")
+    """No whitespace, control, zero-width or bidi character (nothing invisible)."""
+    if any(ch.isspace() or unicodedata.category(ch) in _INVISIBLE for ch in value):
+        raise ValueError("must not contain spaces, control, zero-width or bidi characters")
     return value
 
 

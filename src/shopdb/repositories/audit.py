@@ -23,6 +23,7 @@ class AuditRepository(ShopRepository):
     namespace = "audit"
     entity = "audit entry"
     tables = ("audit_logs",)
+    json_parameters = frozenset({"before", "after"})
     queries = {"record": AuditEntry, "history": AuditEntry}
     constraint_messages = {
         "audit_logs_actor_type_check": "actor_type must be USER, ADMIN or SYSTEM",

@@ -6,10 +6,12 @@ from datetime import timedelta
 from typing import NoReturn
 from uuid import UUID
 
+from shopdb.core import checks
 from shopdb.core.errors import InvalidInput, NotFoundError
 from shopdb.core.unit import in_transaction, unit_of_work
 from shopdb.models.carts import (
     MAX_LINE_QUANTITY,
+    MAX_SESSION_ID,
     Cart,
     CartItem,
     CartLine,
@@ -72,7 +74,7 @@ class CartRepository(ShopRepository):
         Locks: the owner's advisory lock."""
         if (user_id is None) == (session_id is None):
             raise InvalidInput("give exactly one of user_id and session_id")
-        return self._active_cart(user_id, session_id)
+        return self._active_cart(user_id, checks.text("session_id", session_id, MAX_SESSION_ID))
 
     def get(self, cart_id: UUID) -> Cart:
         """The cart with this id; NotFoundError otherwise."""
@@ -94,8 +96,7 @@ class CartRepository(ShopRepository):
 
     def set_quantity(self, cart_id: UUID, product_variant_id: UUID, quantity: int) -> None:
         """Set a line's quantity; 0 removes the line. NotFoundError when there is no line."""
-        if not 0 <= quantity <= MAX_LINE_QUANTITY:
-            raise InvalidInput(f"quantity must be from 0 to {MAX_LINE_QUANTITY}")
+        checks.whole("quantity", quantity, 0, MAX_LINE_QUANTITY)
         if quantity == 0:
             return self.remove_item(cart_id, product_variant_id)
         params = {"cart_id": cart_id, "product_variant_id": product_variant_id}
@@ -123,6 +124,7 @@ class CartRepository(ShopRepository):
         """On login: the guest session's cart becomes the user's, or its lines are added to
         the user's active cart (quantities summed) and it is deleted.
         Locks: the user's advisory lock, then the session's, then the carts' rows."""
+        checks.text("session_id", session_id, MAX_SESSION_ID)
         self._lock("lock_owner", None, owner_key=f"shopdb.carts:user:{user_id}")
         self._lock("lock_owner", None, owner_key=f"shopdb.carts:session:{session_id}")
         guest = self._find("find_active_for_session", Cart, session_id=session_id)

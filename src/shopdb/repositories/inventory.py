@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from uuid import UUID
 
+from shopdb.core import checks
 from shopdb.core.errors import DomainError, InvalidInput
 from shopdb.core.unit import in_transaction, unit_of_work
 from shopdb.models.audit import Actor
@@ -30,6 +31,8 @@ from shopdb.repositories.base import ShopRepository
 
 _REFUSING = frozenset({InventoryPolicy.TRACK, InventoryPolicy.DENY})
 MAX_REASON = 500
+MAX_STOCK = 2_000_000_000
+"""The largest count on hand (an int4 column, the bound of products.Quantity)."""
 
 
 def _positive(quantity: int) -> int:
@@ -217,8 +220,7 @@ class InventoryRepository(ShopRepository):
         the row FOR UPDATE first. InvalidInput for an empty reason or a negative count (nothing
         written); StaleVersionError when any change came between; OutOfStockError when the
         count is below what is reserved; NotFoundError when the variant has no inventory."""
-        if isinstance(quantity_on_hand, bool) or quantity_on_hand < 0:
-            raise InvalidInput(f"a count on hand is at least 0, not {quantity_on_hand!r}")
+        checks.whole("quantity_on_hand", quantity_on_hand, 0, MAX_STOCK)
         why = _reason(reason)
         before = self._lock("lock_for_adjust", Inventory, variant_id=variant_id)
         after = self._update_versioned(

@@ -6,6 +6,7 @@ from decimal import Decimal
 from ipaddress import IPv4Address, IPv6Address
 from uuid import UUID
 
+from shopdb.core import checks
 from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
 from shopdb.models.audited import PaymentState
@@ -23,6 +24,14 @@ from shopdb.models.payments import (
     SavedCard,
 )
 from shopdb.repositories.base import ShopRepository
+
+MAX_TOKEN = 500
+"""The longest provider identifier (a conversation, device, refund id or failure code), as
+models.payments.Token has it."""
+MAX_TEXT = 1_000
+"""The longest free text of a payment step (a failure or refund reason)."""
+MAX_INSTALLMENTS = 36
+"""payments_installment_check: 1 to 36 installments."""
 
 
 class PaymentRepository(ShopRepository):
@@ -88,8 +97,9 @@ class PaymentRepository(ShopRepository):
         unless it is PENDING, LivePaymentExists while another payment of it is live."""
         return self._get(
             "initiate", Payment, order_id=order_id, provider=provider,
-            conversation_id=conversation_id, installment=installment,
-            ip_address=ip_address, device_id=device_id,
+            conversation_id=checks.text("conversation_id", conversation_id, MAX_TOKEN),
+            installment=checks.whole("installment", installment, 1, MAX_INSTALLMENTS),
+            ip_address=ip_address, device_id=checks.text("device_id", device_id, MAX_TOKEN),
         )  # fmt: skip
 
     def get(self, payment_id: UUID) -> Payment:
@@ -124,6 +134,7 @@ class PaymentRepository(ShopRepository):
         self, payment_id: UUID, *, paid_price: Decimal | None = None, actor: Actor | None = None
     ) -> Payment:
         """``db.settlement.settle``: the payment SETTLED and its order PAID, together."""
+        checks.finite("paid_price", paid_price)
         return self._unit.settlement.settle(payment_id, paid_price=paid_price, actor=actor)
 
     @unit_of_work
@@ -134,8 +145,9 @@ class PaymentRepository(ShopRepository):
         (``payments``/``settle``, PaymentState; None: the SYSTEM actor). Locks the payment
         row. IllegalPaymentTransition from any other status, PaymentAmountMismatch for a paid
         price other than its amount (nothing written)."""
+        paid = checks.finite("paid_price", paid_price)
         before = self._lock("lock_state", PaymentState, id=payment_id)
-        found = self._find("settle", Payment, id=payment_id, paid_price=paid_price)
+        found = self._find("settle", Payment, id=payment_id, paid_price=paid)
         return self._audited_move("settle", before, self._moved(found, payment_id), actor)
 
     @unit_of_work
@@ -145,8 +157,12 @@ class PaymentRepository(ShopRepository):
     ) -> Payment:  # fmt: skip
         """INITIATED or AUTHORIZED -> FAILED with the provider's reason and code, audited
         (``payments``/``fail``). Locks the payment row."""
+        why = checks.text("reason", reason, MAX_TEXT)
+        failure_code = checks.text("code", code, MAX_TOKEN)
         before = self._lock("lock_state", PaymentState, id=payment_id)
-        found = self._find("fail", Payment, id=payment_id, failure_reason=reason, failure_code=code)
+        found = self._find(
+            "fail", Payment, id=payment_id, failure_reason=why, failure_code=failure_code
+        )
         return self._audited_move("fail", before, self._moved(found, payment_id), actor)
 
     @unit_of_work
@@ -159,9 +175,12 @@ class PaymentRepository(ShopRepository):
         refunded). RefundExceedsSettled when the payment is not settled or the refunds would
         exceed it (the database holds this under concurrent refunds). Locks the payment row
         (first, then again by the refund's trigger) and nothing else."""
+        refunding = checks.finite("amount", amount)
+        why = checks.text("reason", reason, MAX_TEXT)
+        provider_id = checks.text("refund_id", refund_id, MAX_TOKEN)
         before = self._lock("lock_state", PaymentState, id=payment_id)
-        done = self._get("record_refund", Refund, payment_id=payment_id, amount=amount,
-                         reason=reason, refund_id=refund_id)  # fmt: skip
+        done = self._get("record_refund", Refund, payment_id=payment_id, amount=refunding,
+                         reason=why, refund_id=provider_id)  # fmt: skip
         self._count("mark_refunded", payment_id=payment_id)
         after = self._lock("lock_state", PaymentState, id=payment_id)
         return self._audited(actor or Actor.system(), "refund", payment_id, before, after,

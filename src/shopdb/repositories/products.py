@@ -80,6 +80,7 @@ class ProductRepository(ShopRepository):
     namespace = "products"
     entity = "product"
     tables = ("products", "product_variants", "product_categories")
+    json_parameters = frozenset({"attributes"})
     locks = {"lock_price": ProductPrice, "lock_variant_price": VariantPrice}
     queries = {
         "create": Product,

@@ -17,6 +17,7 @@ class SecurityEventRepository(ShopRepository):
     namespace = "security_events"
     entity = "security event"
     tables = ("security_events",)
+    json_parameters = frozenset({"payload"})
     queries = {
         "record": SecurityEvent,
         "list_for_user": SecurityEvent,
