@@ -246,3 +246,23 @@ def test_the_expire_orders_command_runs_expire_unpaid(
     assert result.exit_code == 0, result.output
     assert "expired 1 unpaid order" in result.output
     assert stock_of(postgresql, shop.variants[0]) == (10, 0)
+
+
+@pytest.mark.parametrize("closing", [OrderStatus.CANCELLED, OrderStatus.FULFILLED])
+def test_an_order_placed_before_reservations_were_recorded_moves_its_items_quantities(
+    tx: Transaction, shop: Shop, closing: OrderStatus
+) -> None:
+    # An order of a database migrated before 0042 has no stock_reservations rows.
+    conn = tx.connection
+    before = [stock_of(conn, variant) for variant in shop.variants]
+    order = tx.orders.place_from_cart(fill_cart(tx, shop, (2, 1)), checkout_of(shop)).order
+    conn.execute("DELETE FROM stock_reservations WHERE order_id = %s", [order.id])
+    if closing is OrderStatus.FULFILLED:
+        order = tx.orders.mark_paid(order.id)
+
+    tx.orders.change_status(order.id, closing, order.version)
+
+    sold = (2, 1) if closing is OrderStatus.FULFILLED else (0, 0)
+    assert [stock_of(conn, variant) for variant in shop.variants] == [
+        (on_hand - units, reserved) for (on_hand, reserved), units in zip(before, sold, strict=True)
+    ]

@@ -276,3 +276,24 @@ def test_concurrent_refunds_never_exceed_the_settled_amount(
             "SELECT sum(amount) FROM payment_refunds WHERE payment_id = %s", [payment]
         ).fetchone()
     assert total == (D("80.00"),)
+
+
+@pytest.mark.parametrize(
+    ("start", "refused_status"),
+    [("SETTLED", "INITIATED"), ("SETTLED", "AUTHORIZED"), ("FAILED", "SETTLED")],
+)
+def test_a_payment_status_change_off_the_machine_is_refused_in_plain_sql(
+    conn: psycopg.Connection[Any], rows: Rows, start: str, refused_status: str
+) -> None:
+    payment = rows.id("payments", status=start)
+
+    error = refused(
+        conn,
+        lambda: conn.execute(
+            "UPDATE payments SET status = %s WHERE id = %s", [refused_status, payment]
+        ),
+    )
+
+    assert (error.constraint, error.sqlstate) == ("payments_status_transition_check", "23514")
+    kept = conn.execute("SELECT status FROM payments WHERE id = %s", [payment]).fetchone()
+    assert kept == (start,)
