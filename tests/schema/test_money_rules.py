@@ -294,6 +294,7 @@ def test_a_payment_status_change_off_the_machine_is_refused_in_plain_sql(
         ),
     )
 
+    assert isinstance(error, ConstraintViolation)
     assert (error.constraint, error.sqlstate) == ("payments_status_transition_check", "23514")
     kept = conn.execute("SELECT status FROM payments WHERE id = %s", [payment]).fetchone()
     assert kept == (start,)
