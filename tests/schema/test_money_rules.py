@@ -16,7 +16,7 @@ import pytest
 
 from shopdb import Database, IsolationLevel, Transaction
 from shopdb.core.errors import ConstraintViolation
-from shopdb.errors import RefundExceedsSettled
+from shopdb.errors import IllegalPaymentTransition, RefundExceedsSettled
 from tests.schema.rows import Rows
 from tests.schema.support import refused
 
@@ -294,7 +294,7 @@ def test_a_payment_status_change_off_the_machine_is_refused_in_plain_sql(
         ),
     )
 
-    assert isinstance(error, ConstraintViolation)
+    assert isinstance(error, IllegalPaymentTransition)
     assert (error.constraint, error.sqlstate) == ("payments_status_transition_check", "23514")
     kept = conn.execute("SELECT status FROM payments WHERE id = %s", [payment]).fetchone()
     assert kept == (start,)
