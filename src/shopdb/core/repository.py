@@ -322,11 +322,12 @@ class Repository(Component):
         if params.keys() != parameters:
             raise _wrong_parameters(query, parameters, params)
         self._refuse_bypass(f"db.{self.namespace}")
-        settings = self._context.settings
-        for field in self.json_parameters & params.keys():
-            checks.json_document(
-                field, params[field], settings.json_max_bytes, settings.json_max_depth
-            )
+        if self.json_parameters:  # most repositories have none: no set built per call
+            settings = self._context.settings
+            for field in self.json_parameters & params.keys():
+                checks.json_document(
+                    field, params[field], settings.json_max_bytes, settings.json_max_depth
+                )
         try:
             return self._runner.run(query, params)
         except InvalidInput as error:
