@@ -187,11 +187,36 @@ SELECT id, product_variant_id, quantity_on_hand, quantity_reserved, quantity_ava
  ORDER BY quantity_available, product_variant_id
  LIMIT :limit;
 
--- name: record_reservations(order_id, variant_ids, quantities)!
--- Record the units an order reserved of each variant (0 too: under CONTINUE, none available).
-INSERT INTO stock_reservations (order_id, product_variant_id, quantity)
-SELECT :order_id, w.variant_id, w.quantity
-  FROM unnest(CAST(:variant_ids AS uuid[]), CAST(:quantities AS integer[])) AS w(variant_id, quantity);
+-- name: reserve_for_order(order_id, variant_ids, quantities)<!
+-- Reserve units of several variants for an order and record what each reserved, in one statement (rows locked first by lock_for_variants).
+WITH wanted AS (
+    SELECT i.id AS inventory_id,
+           CASE WHEN p.inventory_policy = 'CONTINUE'
+                THEN LEAST(w.quantity, i.quantity_available)
+                ELSE w.quantity END AS quantity
+      FROM unnest(CAST(:variant_ids AS uuid[]), CAST(:quantities AS integer[])) AS w(variant_id, quantity)
+      JOIN inventory i ON i.product_variant_id = w.variant_id
+      JOIN product_variants v ON v.id = w.variant_id
+      JOIN products p ON p.id = v.product_id
+     WHERE p.inventory_policy = 'CONTINUE' OR i.quantity_available >= w.quantity
+),
+reserved AS (
+    UPDATE inventory i
+       SET quantity_reserved = i.quantity_reserved + wanted.quantity,
+           version           = i.version + 1
+      FROM wanted
+     WHERE i.id = wanted.inventory_id
+    RETURNING i.id, i.product_variant_id, i.quantity_on_hand, i.quantity_reserved,
+              i.quantity_available, i.low_stock_threshold, i.version, i.created_at, i.updated_at,
+              wanted.quantity AS reserved_now
+),
+recorded AS (
+    INSERT INTO stock_reservations (order_id, product_variant_id, quantity)
+    SELECT :order_id, r.product_variant_id, r.reserved_now
+      FROM reserved r
+)
+SELECT coalesce(jsonb_agg(to_jsonb(r) - 'reserved_now' ORDER BY r.product_variant_id), '[]') AS rows
+  FROM reserved r;
 
 -- name: reservations_of(order_ids)
 -- The reservations of these orders, in any state, by order and variant.

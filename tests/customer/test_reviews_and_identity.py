@@ -59,3 +59,20 @@ def test_another_customers_api_key_is_not_found_and_stays_active(
     assert [k.id for k in mine.api_keys.list_for_user().items] == [own.id]
     assert mine.api_keys.get_for_user(own.id) == own
     assert mine.api_keys.revoke(own.id, actor).status == "REVOKED"
+
+
+def test_the_customer_votes_as_themselves_once_per_review(
+    tx: Transaction, mine: CustomerView, alice: Shop, mallory: Shop
+) -> None:
+    product = product_of(tx.connection, alice.variants[0])
+    theirs = tx.reviews.submit(mallory.user_id, product, NewReview(rating=5, title="Great"))
+    tx.reviews.approve(theirs.id)
+
+    mine.reviews.vote(theirs.id, helpful=True)
+    voted = mine.reviews.vote(theirs.id, helpful=False)
+
+    assert (voted.helpful_count, voted.not_helpful_count) == (0, 1)
+    votes = tx.connection.execute(
+        "SELECT user_id, helpful FROM review_votes WHERE review_id = %s", [theirs.id]
+    ).fetchall()
+    assert votes == [(alice.user_id, False)]

@@ -38,6 +38,11 @@ class CustomerReviews:
         """Store the customer's PENDING review of the product."""
         return self._unit.reviews.submit(self._user_id, product_id, new)
 
+    def vote(self, review_id: UUID, *, helpful: bool) -> Review:
+        """The customer's helpful or not-helpful vote on an approved review of an ACTIVE
+        product: one per customer and review, a second vote replaces the first."""
+        return self._unit.reviews.vote(review_id, user_id=self._user_id, helpful=helpful)
+
     def get(self, review_id: UUID) -> Review:
         """The customer's own review; NotFoundError otherwise."""
         return self._own.get(review_id, user_id=self._user_id)

@@ -84,7 +84,7 @@ class InventoryRepository(ShopRepository):
         "restock": Inventory,
         "adjust": Inventory,
         "low_stock": Inventory,
-        "record_reservations": None,
+        "reserve_for_order": ReservedRows,
         "reservations_of": StockReservation,
         "settle_reservations": None,
     }
@@ -147,20 +147,16 @@ class InventoryRepository(ShopRepository):
         return self._move_many("reserve_all", _merged(items))
 
     @in_transaction
-    def reserve_for_checkout(self, items: Iterable[tuple[UUID, int]]) -> dict[UUID, int]:
-        """``reserve_many``, answering the units it reserved of each variant (ascending
-        variant id): the quantity asked, or under CONTINUE what was available. The checkout
-        records them for its order (``record_reservations``). Locks as ``reserve_many``."""
-        before, after = self._locked_and_moved("reserve_all", _merged(items))
+    def reserve_for_order(
+        self, order_id: UUID, items: Iterable[tuple[UUID, int]]
+    ) -> dict[UUID, int]:
+        """``reserve_many`` for an order, recording in the same statement the units it
+        reserved of each variant (stock_reservations): the quantity asked, or under CONTINUE
+        what was available; answers them by variant (ascending variant id). Locks as
+        ``reserve_many``."""
+        before, after = self._locked_and_moved("reserve_for_order", _merged(items), order_id)
         moved = {row.product_variant_id: row.quantity_reserved for row in after}
         return {v: moved[v] - row.quantity_reserved for v, row in before.items()}
-
-    def record_reservations(self, order_id: UUID, reserved: dict[UUID, int]) -> None:
-        """Record what an order reserved of each variant (one statement)."""
-        self._count(
-            "record_reservations", order_id=order_id, variant_ids=list(reserved),
-            quantities=list(reserved.values()),
-        )  # fmt: skip
 
     def reservations_of(self, order_ids: list[UUID]) -> list[StockReservation]:
         """The reservations of these orders in any state, by order and variant."""
@@ -255,11 +251,12 @@ class InventoryRepository(ShopRepository):
         return self._locked_and_moved(statement, wanted)[1]
 
     def _locked_and_moved(
-        self, statement: str, wanted: dict[UUID, int]
+        self, statement: str, wanted: dict[UUID, int], order_id: UUID | None = None
     ) -> tuple[dict[UUID, LockedInventory], list[Inventory]]:
         """Lock the rows of ``wanted`` (ascending variant id), refuse the first that cannot
         move (a refusing policy and too few units), then move them all with ``statement``,
-        one UPDATE over unnest; the rows as locked (before) and as moved (after)."""
+        one UPDATE over unnest (``order_id``: the order it reserves for); the rows as locked
+        (before) and as moved (after)."""
         counter, refused = _MOVES[statement]
         locked = self._lock_each("lock_for_variants", LockedInventory, variant_ids=list(wanted))
         rows = {row.product_variant_id: row for row in locked}
@@ -269,9 +266,13 @@ class InventoryRepository(ShopRepository):
                 self.get_for_variant(variant_id)  # NotFoundError naming the variant
             elif row.inventory_policy in _REFUSING and getattr(row, counter) < quantity:
                 raise refused(variant_id, quantity, getattr(row, counter))
-        moved = self._get(
-            statement, ReservedRows, variant_ids=list(wanted), quantities=list(wanted.values())
-        ).rows
+        params: dict[str, object] = {
+            "variant_ids": list(wanted),
+            "quantities": list(wanted.values()),
+        }
+        if order_id is not None:
+            params["order_id"] = order_id
+        moved = self._get(statement, ReservedRows, **params).rows
         done = {row.product_variant_id for row in moved}
         for variant_id, quantity in wanted.items():
             if variant_id not in done:  # its policy changed to a refusing one since
@@ -281,6 +282,7 @@ class InventoryRepository(ShopRepository):
 
 _MOVES: dict[str, tuple[str, Callable[[UUID, int, int], DomainError]]] = {
     "reserve_all": ("quantity_available", OutOfStockError.for_variant),
+    "reserve_for_order": ("quantity_available", OutOfStockError.for_variant),
     "release_all": ("quantity_reserved", ReservationExceeded.for_variant),
     "commit_all": ("quantity_reserved", ReservationExceeded.for_variant),
 }

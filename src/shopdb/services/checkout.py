@@ -78,10 +78,7 @@ class CheckoutService(Service):
         if changed := _price_changes(lines):
             tx.carts.reprice_lines(cart_id)
             return PricesChanged(changed)
-        reserved = tx.inventory.reserve_for_checkout(
-            [(line.product_variant_id, line.quantity) for line in lines]
-        )
-        return self._place(cart, lines, placing, reserved)
+        return self._place(cart, lines, placing)
 
     def _replayed(self, placed: OrderKey, cart: CartLock) -> OrderWithItems:
         # Whatever cart the retry names, if it is the same user's: after a checkout the
@@ -99,10 +96,9 @@ class CheckoutService(Service):
         cart: CartLock,
         lines: list[CheckoutLine],
         checkout: Checkout,
-        reserved: dict[UUID, int],
     ) -> OrderWithItems:
-        """Price the order, write it and what it reserved, check the cart out and count the
-        coupon."""
+        """Price the order, write it, reserve its stock (recorded per order and variant),
+        check the cart out and count the coupon."""
         tx = self._tx
         assert cart.user_id is not None  # _ready refused a guest's cart
         subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal("0"))
@@ -127,7 +123,9 @@ class CheckoutService(Service):
         )
         if order is None:
             raise CheckoutRefused("an address of the checkout is not a live address of its user")
-        tx.inventory.record_reservations(order.id, reserved)
+        tx.inventory.reserve_for_order(
+            order.id, [(line.product_variant_id, line.quantity) for line in lines]
+        )
         tx.carts.mark_checked_out(cart.cart_id)
         if code is not None:
             tx.coupons.record_usage(code, cart.user_id, order.id, discount)
