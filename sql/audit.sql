@@ -23,3 +23,13 @@ SELECT id, user_id, actor_type, action, entity, entity_id, before, after, ip_add
    AND (created_at, id) < (:after_created_at, :after_id)
  ORDER BY created_at DESC, id DESC
  LIMIT :limit;
+
+-- name: redact_for_user(user_id)!
+-- An erasure's step (the user erased first): entries about the user keep the non-personal keys of its states, entries they acted in lose IP address and user agent.
+UPDATE audit_logs
+   SET before     = CASE WHEN entity = 'users' THEN audit_redacted(before) ELSE before END,
+       after      = CASE WHEN entity = 'users' THEN audit_redacted(after) ELSE after END,
+       ip_address = NULL,
+       user_agent = NULL
+ WHERE user_id = :user_id
+    OR (entity = 'users' AND entity_id = CAST(:user_id AS text));

@@ -27,3 +27,10 @@ SELECT id, user_id, type, ip_address, user_agent, payload, created_at
    AND (created_at, id) < (:after_created_at, :after_id)
  ORDER BY created_at DESC, id DESC
  LIMIT :limit;
+
+-- name: erase_for_user(user_id)!
+-- An erasure's step: the user's events keep their type and time, not the IP address, user agent or payload.
+UPDATE security_events
+   SET ip_address = NULL, user_agent = NULL, payload = '{}'
+ WHERE user_id = :user_id
+   AND (ip_address IS NOT NULL OR user_agent IS NOT NULL OR payload <> '{}');

@@ -73,3 +73,10 @@ DELETE FROM user_sessions
                ORDER BY expires_at
                LIMIT :batch_size
                  FOR UPDATE SKIP LOCKED);
+
+-- name: erase_for_user(user_id)!
+-- An erasure's step: the user's sessions (ended by then) lose their fingerprint, IP address and user agent.
+UPDATE user_sessions
+   SET fingerprint = NULL, ip_address = NULL, user_agent = NULL
+ WHERE user_id = :user_id
+   AND (fingerprint IS NOT NULL OR ip_address IS NOT NULL OR user_agent IS NOT NULL);

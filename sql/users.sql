@@ -207,6 +207,11 @@ RETURNING id, email, first_name, last_name, phone, email_verified, email_verifie
           failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
           created_at, updated_at, deleted_at;
 
+-- name: lock_erasure(id)$
+-- Hold the user's erasure lock until the transaction ends: writes of rows of the user are refused meanwhile (0063's triggers).
+SELECT true AS locked
+  FROM pg_advisory_xact_lock(user_erasure_lock_key(:id));
+
 -- name: lock_for_erasure(id)^
 -- The user with this id, deleted or not (not yet erased), row-locked until the end of the transaction.
 SELECT id, email, first_name, last_name, phone, email_verified, email_verified_at,

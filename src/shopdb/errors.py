@@ -47,7 +47,12 @@ from shopdb.models.payments import (
 )
 from shopdb.models.reviews import DuplicateReview, IllegalReviewTransition
 from shopdb.models.seeds import SeedConfigurationError, UnknownSeedProfile
-from shopdb.models.users import AccountLocked, IllegalUserStatusChange, InvalidCredentials
+from shopdb.models.users import (
+    AccountLocked,
+    IllegalUserStatusChange,
+    InvalidCredentials,
+    UserErased,
+)
 
 __all__ = [
     "AccountLocked",
@@ -98,5 +103,6 @@ __all__ = [
     "TransactionClosed",
     "TransientError",
     "UnknownSeedProfile",
+    "UserErased",
     "WriteOutcomeUnknown",
 ]

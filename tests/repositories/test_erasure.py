@@ -15,7 +15,15 @@ from psycopg import sql
 
 from shopdb import Transaction
 from shopdb.errors import NotFoundError
-from shopdb.models import Actor, NewAddress, User
+from shopdb.models import (
+    Actor,
+    ActorType,
+    NewAddress,
+    NewApiKey,
+    NewSecurityEvent,
+    NewSession,
+    User,
+)
 from shopdb.models.payments import Authorization, NewSavedCard, PaymentProvider
 from shopdb.models.reviews import NewReview
 from tests.repositories.fixture_orders import Shop, checkout_of, fill_cart, new_shop
@@ -68,9 +76,26 @@ def customer(tx: Transaction) -> Customer:
     tx.reviews.submit(
         user.id, product[0], NewReview(rating=4, title=f"Title {tag}", content=f"Text {tag}")
     )
+    ip, agent = f"198.51.{random.randint(1, 254)}.{random.randint(1, 254)}", f"Agent/{tag}"
+    tx.security_events.record(
+        NewSecurityEvent(type="LOGIN_SUCCEEDED", user_id=user.id, ip_address=ip,
+                         user_agent=agent, payload={"device": f"device {tag}"})
+    )  # fmt: skip
+    tx.sessions.create(
+        NewSession(user_id=user.id, fingerprint=f"print {tag}", ip_address=ip, user_agent=agent)
+    )
+    staff = Actor(type=ActorType.ADMIN, user_id=tx.users.create(new_user()).id)
+    tx.users.suspend(user.id, staff)  # entries whose states hold the email, names, phone
+    tx.users.reactivate(user.id, staff)
+    key = tx.api_keys.create(user.id, NewApiKey(name="mine")).api_key
+    tx.api_keys.revoke(  # an entry the user acted in, with their IP address and user agent
+        user.id, key.id, Actor(type=ActorType.USER, user_id=user.id, ip_address=ip,
+                               user_agent=agent)
+    )  # fmt: skip
     personal = (user.email, f"Ada{tag}", f"Lovelace{tag}", phone, token, f"{tag} Main Street",
                 f"flat {tag}", f"PC{tag}", f"state {tag}", f"home {tag}", f"Title {tag}",
-                f"Text {tag}", f"dev-{tag}")  # fmt: skip
+                f"Text {tag}", f"dev-{tag}", ip, agent, f"device {tag}",
+                f"print {tag}")  # fmt: skip
     return Customer(user, order.id, personal, last_four)
 
 
@@ -155,7 +180,15 @@ def test_the_audit_log_records_the_erasure_once_and_nothing_erased(
     tx.users.erase(customer.user.id, Actor.system())
 
     entries = tx.audit.history("users", customer.user.id).items
-    assert [(e.action, e.before, e.after) for e in entries] == [("erase", None, None)]
+    assert [e.action for e in entries] == ["erase", "reactivate", "suspend"]
+    assert (entries[0].before, entries[0].after) == (None, None)
+    suspension = entries[2]
+    assert suspension.before is not None and suspension.after is not None
+    assert (suspension.before["status"], suspension.after["status"]) == ("ACTIVE", "SUSPENDED")
+    assert not {"email", "first_name", "last_name", "phone"} & {
+        *suspension.before,
+        *suspension.after,
+    }
     text = tx.connection.execute(
         "SELECT string_agg(row_to_json(a)::text, '') FROM audit_logs a WHERE entity_id = %s::text",
         [customer.user.id],
@@ -171,7 +204,7 @@ def test_erasing_twice_is_not_found_and_changes_nothing(
 
     with pytest.raises(NotFoundError):
         tx.erasure.erase(customer.user.id, actor=Actor.system())
-    assert len(tx.audit.history("users", customer.user.id).items) == 1
+    assert [e.action for e in tx.audit.history("users", customer.user.id).items].count("erase") == 1
 
 
 def test_a_failed_step_leaves_every_aggregate_as_it_was(

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -125,6 +127,29 @@ def test_adding_past_the_cap_of_a_line_is_a_typed_error(tx: Transaction, shop: S
 
     assert refused.value.constraint == "cart_items_quantity_max_check"
     assert tx.carts.totals(cart.id).item_count == 600
+
+
+def test_racing_adds_to_one_line_never_pass_the_cap(
+    db: Database, postgresql: psycopg.Connection[Any]
+) -> None:
+    postgresql.autocommit = True
+    shop = new_shop(db, postgresql)
+    cart = db.carts.get_or_create_active(user_id=shop.user_id)
+    start = threading.Barrier(6)
+
+    def add(_: int) -> str:
+        start.wait(timeout=10)
+        try:
+            db.carts.add_item(cart.id, shop.variants[0], 300)
+        except CartLineQuantityExceeded:
+            return "refused"
+        return "added"
+
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = sorted(pool.map(add, range(6)))
+
+    assert outcomes == ["added"] * 3 + ["refused"] * 3  # 900 fit, a fourth 300 would not
+    assert db.carts.totals(cart.id).item_count == 900
 
 
 def test_a_line_past_the_cap_is_refused_in_plain_sql_too(tx: Transaction, shop: Shop) -> None:

@@ -153,6 +153,15 @@ class IllegalUserStatusChange(DomainError):
     a SUSPENDED one reactivated (a deleted user is restored, not reactivated)."""
 
 
+class UserErased(DomainError):
+    """A row written for a user who is erased, or whose erasure is running: the database
+    refuses it (the ``<table>_owner_not_erased_check`` triggers) and nothing is written."""
+
+
+ERASED_OWNER = "the user is erased (or being erased): no row of theirs is written"
+"""The message of every ``<table>_owner_not_erased_check``."""
+
+
 class AccountLocked(DomainError):
     """A login during the lockout that repeated failures set: refused even with the right
     password, and the lockout stays."""

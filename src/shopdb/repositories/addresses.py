@@ -6,6 +6,7 @@ from uuid import UUID
 
 from shopdb.core.unit import unit_of_work
 from shopdb.models.addresses import Address, AddressPatch, NewAddress
+from shopdb.models.users import ERASED_OWNER, UserErased
 from shopdb.repositories.base import ShopRepository
 
 
@@ -32,6 +33,10 @@ class AddressRepository(ShopRepository):
         "addresses_country_check": "country must be an ISO 3166-1 alpha-2 code such as TR",
         "addresses_phone_check": "phone must be in E.164 form such as +905551234567",
         "addresses_full_name_check": "full_name must be 1 to 200 characters",
+        "addresses_owner_not_erased_check": ERASED_OWNER,
+    }
+    constraint_errors = {
+        "addresses_owner_not_erased_check": UserErased,
     }
 
     def create(self, user_id: UUID, new: NewAddress) -> Address:

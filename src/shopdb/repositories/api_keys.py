@@ -22,6 +22,7 @@ from shopdb.models.api_keys import (
     NewApiKey,
 )
 from shopdb.models.audit import Actor
+from shopdb.models.users import ERASED_OWNER, UserErased
 from shopdb.repositories.base import ShopRepository
 
 _PREFIX = re.compile(r"sdb_[0-9a-f]{16}")
@@ -56,6 +57,10 @@ class ApiKeyRepository(ShopRepository):
         "api_keys_status_check": "an API key status is ACTIVE, REVOKED or EXPIRED",
         "api_keys_revoked_check": "a key is REVOKED exactly when revoked_at is set",
         "api_keys_expires_at_check": "a key must expire after it is created",
+        "api_keys_owner_not_erased_check": ERASED_OWNER,
+    }
+    constraint_errors = {
+        "api_keys_owner_not_erased_check": UserErased,
     }
     used_interval_s: ClassVar[int] = 60
     """authenticate writes last_used_at at most this often per key."""

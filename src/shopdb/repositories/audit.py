@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
@@ -24,7 +25,7 @@ class AuditRepository(ShopRepository):
     entity = "audit entry"
     tables = ("audit_logs",)
     json_parameters = frozenset({"before", "after"})
-    queries = {"record": AuditEntry, "history": AuditEntry}
+    queries = {"record": AuditEntry, "history": AuditEntry, "redact_for_user": None}
     constraint_messages = {
         "audit_logs_actor_type_check": "actor_type must be USER, ADMIN or SYSTEM",
         "audit_logs_action_check": "an audit action is 1 to 100 characters",
@@ -64,6 +65,14 @@ class AuditRepository(ShopRepository):
             entity=entity,
             entity_id=str(entity_id),
         )
+
+    def redact_for_user(self, user_id: UUID) -> int:
+        """An erasure's step (``db.erasure.erase``, after ``users.anonymize``): the entries
+        about the user keep only the non-personal keys of its states (status, flags, times),
+        the entries the user acted in lose their IP address and user agent. The database
+        allows exactly this change to audit_logs, and only for an erased user. How many
+        entries changed."""
+        return self._count("redact_for_user", user_id=user_id)
 
 
 def _json(state: State) -> str | None:

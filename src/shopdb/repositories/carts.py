@@ -24,6 +24,7 @@ from shopdb.models.carts import (
     CheckoutLine,
     cart_line,
 )
+from shopdb.models.users import ERASED_OWNER, UserErased
 from shopdb.repositories.base import ShopRepository
 
 GUEST_CART_TTL = timedelta(days=30)
@@ -63,8 +64,12 @@ class CartRepository(ShopRepository):
         "cart_items_quantity_check": "a cart line holds at least one unit",
         "cart_items_cart_id_product_variant_id_key": "the cart already has a line for this variant",
         "cart_items_quantity_max_check": "a cart line holds at most 1000 units",
+        "carts_owner_not_erased_check": ERASED_OWNER,
     }
-    constraint_errors = {"cart_items_quantity_max_check": CartLineQuantityExceeded}
+    constraint_errors = {
+        "cart_items_quantity_max_check": CartLineQuantityExceeded,
+        "carts_owner_not_erased_check": UserErased,
+    }
 
     def get_or_create_active(
         self, *, user_id: UUID | None = None, session_id: str | None = None

@@ -25,6 +25,7 @@ from shopdb.models.orders import (
     OrderWithItems,
     StatusFigures,
 )
+from shopdb.models.users import ERASED_OWNER, UserErased
 from shopdb.repositories.base import ShopRepository
 
 
@@ -58,10 +59,12 @@ class OrderRepository(ShopRepository):
         "orders_reference_key": "an order with this reference exists",
         "orders_cart_id_key": "this cart was already checked out into an order",
         "orders_total_amount_sum_check": "total must equal subtotal + tax - discount",
+        "orders_owner_not_erased_check": ERASED_OWNER,
     }
     constraint_errors = {
         "orders_idempotency_key_key": IdempotencyKeyReused,
         "orders_status_transition_check": IllegalStatusTransition,
+        "orders_owner_not_erased_check": UserErased,
     }
 
     def place_from_cart(

@@ -23,6 +23,7 @@ from shopdb.models.payments import (
     RefundExceedsSettled,
     SavedCard,
 )
+from shopdb.models.users import ERASED_OWNER, UserErased
 from shopdb.repositories.base import ShopRepository
 
 MAX_TOKEN = 500
@@ -73,6 +74,8 @@ class PaymentRepository(ShopRepository):
         "payments_settled_paid_price_check": "a payment is settled for exactly its amount",
         "payments_order_pending_check": "a new payment is for a PENDING order",
         "payments_order_id_live_key": "the order already has a live payment",
+        "payments_owner_not_erased_check": ERASED_OWNER,
+        "saved_cards_owner_not_erased_check": ERASED_OWNER,
     }
     constraint_errors = {
         "payment_refunds_within_settled_amount_check": RefundExceedsSettled,
@@ -80,6 +83,8 @@ class PaymentRepository(ShopRepository):
         "payments_order_pending_check": OrderNotPayable,
         "payments_order_id_live_key": LivePaymentExists,
         "payments_status_transition_check": IllegalPaymentTransition,
+        "payments_owner_not_erased_check": UserErased,
+        "saved_cards_owner_not_erased_check": UserErased,
     }
 
     def initiate(

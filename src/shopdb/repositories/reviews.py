@@ -18,6 +18,7 @@ from shopdb.models.reviews import (
     ReviewOrder,
     ReviewStatus,
 )
+from shopdb.models.users import ERASED_OWNER, UserErased
 from shopdb.repositories.base import ShopRepository
 
 MOST_HELPFUL_FIRST = Keyset(
@@ -50,8 +51,14 @@ class ReviewRepository(ShopRepository):
         "reviews_user_id_fkey": "there is no such user",
         "reviews_rating_check": "a rating is 1 to 5 stars",
         "review_votes_user_id_fkey": "there is no such user",
+        "reviews_owner_not_erased_check": ERASED_OWNER,
+        "review_votes_owner_not_erased_check": ERASED_OWNER,
     }
-    constraint_errors = {"reviews_product_id_user_id_key": DuplicateReview}
+    constraint_errors = {
+        "reviews_product_id_user_id_key": DuplicateReview,
+        "reviews_owner_not_erased_check": UserErased,
+        "review_votes_owner_not_erased_check": UserErased,
+    }
 
     def submit(self, user_id: UUID, product_id: UUID, new: NewReview) -> Review:
         """Store the user's PENDING review of the product, a verified purchase when one of

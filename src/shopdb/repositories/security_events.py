@@ -22,6 +22,7 @@ class SecurityEventRepository(ShopRepository):
         "record": SecurityEvent,
         "list_for_user": SecurityEvent,
         "list_by_type": SecurityEvent,
+        "erase_for_user": None,
     }
     constraint_messages = {
         "security_events_user_id_fkey": "the event's user does not exist",
@@ -40,6 +41,11 @@ class SecurityEventRepository(ShopRepository):
             user_agent=new.user_agent,
             payload=to_json(new.payload).decode(),
         )
+
+    def erase_for_user(self, user_id: UUID) -> int:
+        """An erasure's step (``db.erasure.erase``): the user's events keep their type and
+        time, lose IP address, user agent and payload. How many events changed."""
+        return self._count("erase_for_user", user_id=user_id)
 
     def list_for_user(
         self, user_id: UUID, *, limit: int = 20, cursor: str | None = None

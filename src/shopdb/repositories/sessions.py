@@ -10,6 +10,7 @@ from pydantic import SecretStr
 
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
 from shopdb.models.sessions import CreatedSession, NewSession, Session, refresh_token_hash
+from shopdb.models.users import ERASED_OWNER, UserErased
 from shopdb.repositories.base import ShopRepository
 
 
@@ -23,6 +24,7 @@ class SessionRepository(ShopRepository):
         "create": Session,
         "find_active": Session,
         "touch": None,
+        "erase_for_user": None,
         "revoke": Session,
         "revoke_all_for_user": None,
         "list_for_user": Session,
@@ -34,6 +36,10 @@ class SessionRepository(ShopRepository):
         "user_sessions_refresh_token_hash_check": "refresh_token_hash must be a hash",
         "user_sessions_expires_at_check": "a session must expire after it starts",
         "user_sessions_revoked_at_check": "a session cannot be revoked before it starts",
+        "user_sessions_owner_not_erased_check": ERASED_OWNER,
+    }
+    constraint_errors = {
+        "user_sessions_owner_not_erased_check": UserErased,
     }
     touch_interval_s: ClassVar[int] = 60
     """touch writes last_seen_at at most this often per session."""
@@ -69,6 +75,11 @@ class SessionRepository(ShopRepository):
     def revoke_all_for_user(self, user_id: UUID) -> int:
         """Revoke every live session of the user; how many there were."""
         return self._count("revoke_all_for_user", user_id=user_id)
+
+    def erase_for_user(self, user_id: UUID) -> int:
+        """An erasure's step (``db.erasure.erase``): the user's sessions, ended by then, lose
+        their fingerprint, IP address and user agent. How many sessions changed."""
+        return self._count("erase_for_user", user_id=user_id)
 
     def list_for_user(
         self, user_id: UUID, *, limit: int = 20, cursor: str | None = None

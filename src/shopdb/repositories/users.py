@@ -36,7 +36,7 @@ class UserRepository(ShopRepository):
     namespace = "users"
     entity = "user"
     tables = ("users",)
-    locks = {"lock_for_status_change": User, "lock_for_erasure": User}
+    locks = {"lock_for_status_change": User, "lock_erasure": None, "lock_for_erasure": User}
     queries = {
         "create": User,
         "get": User,
@@ -244,6 +244,7 @@ class UserRepository(ShopRepository):
         email, names, phone, password hash and two-factor secret replaced or cleared, deleted
         for good (never restored), sessions and API keys ended. Not audited here (the erasure
         is). NotFoundError when there is no such user or it was erased already."""
+        self._lock("lock_erasure", None, id=user_id)  # writes of the user's rows now refused
         self._lock("lock_for_erasure", User, id=user_id)
         erased = self._get("erase", User, id=user_id)
         self._close_access(user_id)
