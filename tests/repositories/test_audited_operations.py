@@ -13,7 +13,10 @@ import pytest
 
 from shopdb.audit_list import AUDITED, NOT_YET, AuditedOperation
 from shopdb.models import (
+    CategoryPatch,
     CategoryRename,
+    CollectionPatch,
+    CouponPatch,
     CouponType,
     NewCategory,
     NewCollection,
@@ -110,6 +113,21 @@ def _coupon_deactivate(tx: Transaction, rows: Rows, actor: Actor | None) -> Outc
     return coupon_id, {"is_active": True}, {"is_active": False}
 
 
+def _coupon_update(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    coupon_id = _new_coupon(tx, None)
+    code = tx.connection.execute("SELECT code FROM coupons WHERE id = %s", [coupon_id]).fetchone()
+    assert code is not None
+    tx.coupons.update(code[0], CouponPatch(value=Decimal("15"), per_user_limit=1), actor=actor)
+    return (coupon_id, {"value": "10", "per_user_limit": None},
+            {"value": "15", "per_user_limit": 1})  # fmt: skip
+
+
+def _review_delete(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    review_id = rows.id("reviews")
+    tx.reviews.delete(review_id, actor=actor)
+    return review_id, {"status": "PENDING"}, None
+
+
 def _approve(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
     review_id = rows.id("reviews")
     tx.reviews.approve(review_id, actor=actor)
@@ -138,6 +156,40 @@ def _category_rename(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcom
     category = tx.categories.get(rows.id("categories"))
     tx.categories.rename(category.id, CategoryRename(name="Renamed"), actor=actor)
     return category.id, {"name": category.name}, {"name": "Renamed"}
+
+
+def _category_update(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    category = tx.categories.get(rows.id("categories"))
+    tx.categories.update(category.id, CategoryPatch(description="Lamps and more"), actor=actor)
+    return category.id, {"description": category.description}, {"description": "Lamps and more"}
+
+
+def _category_delete(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    category = tx.categories.get(rows.id("categories"))
+    tx.categories.delete(category.id, actor=actor)
+    return category.id, {"slug": category.slug}, None
+
+
+def _collection_reorder(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    collection_id = rows.id("collections")
+    first, second = rows.id("products"), rows.id("products")
+    tx.collections.add_product(collection_id, first)
+    tx.collections.add_product(collection_id, second)
+    tx.collections.reorder(collection_id, [second, first], actor=actor)
+    return (collection_id, {"product_ids": [str(first), str(second)]},
+            {"product_ids": [str(second), str(first)]})  # fmt: skip
+
+
+def _collection_update(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    collection = tx.collections.get(rows.id("collections"))
+    tx.collections.update(collection.id, CollectionPatch(name="Renamed"), actor=actor)
+    return collection.id, {"name": collection.name}, {"name": "Renamed"}
+
+
+def _collection_delete(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    collection = tx.collections.get(rows.id("collections"))
+    tx.collections.delete(collection.id, actor=actor)
+    return collection.id, {"slug": collection.slug}, None
 
 
 def _collection_create(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
@@ -182,14 +234,21 @@ CASES: dict[tuple[str, str, str], Case] = {
     ("products.update_variant", "products", "change_variant_price"): _variant_patch_price,
     ("coupons.create", "coupons", "create"): _coupon_create,
     ("coupons.deactivate", "coupons", "deactivate"): _coupon_deactivate,
+    ("coupons.update", "coupons", "update"): _coupon_update,
     ("reviews.approve", "reviews", "approve"): _approve,
     ("reviews.reject", "reviews", "reject"): _reject,
+    ("reviews.delete", "reviews", "delete"): _review_delete,
     ("categories.create", "categories", "create"): _category_create,
     ("categories.move", "categories", "move"): _category_move,
     ("categories.rename", "categories", "rename"): _category_rename,
+    ("categories.update", "categories", "update"): _category_update,
+    ("categories.delete", "categories", "delete"): _category_delete,
     ("collections.create", "collections", "create"): _collection_create,
     ("collections.add_product", "collections", "add_product"): _collection_add,
     ("collections.remove_product", "collections", "remove_product"): _collection_remove,
+    ("collections.reorder", "collections", "reorder"): _collection_reorder,
+    ("collections.update", "collections", "update"): _collection_update,
+    ("collections.delete", "collections", "delete"): _collection_delete,
     ("users.update", "users", "change_email"): _email_change,
     ("users.erase", "users", "erase"): _erase,
 }
