@@ -1,5 +1,5 @@
 -- Undo 0085: the ratings read model and its trigger, the per-user coupon limit.
--- squawk-ignore-file ban-drop-table,ban-drop-column -- a rollback drops exactly what its migration created
+-- squawk-ignore-file ban-drop-table,ban-drop-column,ban-drop-function,ban-drop-constraint -- a rollback drops exactly what its migration created
 SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '60s';
 DROP TRIGGER IF EXISTS reviews_rate ON reviews;

@@ -58,6 +58,7 @@ CREATE TABLE product_ratings (
     CONSTRAINT product_ratings_pkey PRIMARY KEY (product_id),
     CONSTRAINT product_ratings_product_id_fkey FOREIGN KEY (product_id)
         REFERENCES products (id) ON DELETE CASCADE,
+    CONSTRAINT product_ratings_rating_count_nonnegative_check CHECK (rating_count >= 0),
     CONSTRAINT product_ratings_stars_check CHECK (
         one_star >= 0 AND two_stars >= 0 AND three_stars >= 0 AND four_stars >= 0
         AND five_stars >= 0),

@@ -16,7 +16,8 @@ CREATE TABLE quality_runs (
     updated_at  timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT quality_runs_pkey PRIMARY KEY (id),
     CONSTRAINT quality_runs_checks_run_check CHECK (checks_run >= 0),
-    CONSTRAINT quality_runs_anomalies_check CHECK (anomalies BETWEEN 0 AND checks_run),
+    CONSTRAINT quality_runs_anomalies_check CHECK (anomalies >= 0),
+    CONSTRAINT quality_runs_within_checks_check CHECK (anomalies <= checks_run),
     CONSTRAINT quality_runs_finished_at_check CHECK (finished_at >= started_at)
 );
 COMMENT ON TABLE quality_runs IS 'One run of the data-quality checks (shopdb quality): how many checks ran and how many found offending rows.';

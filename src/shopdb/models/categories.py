@@ -126,9 +126,11 @@ class CategoryContents(RowModel):
     children: int
 
 
-class CategoryNotEmpty(DomainError):
+class CategoryNotEmpty(DomainError, ConstraintViolation):
     """A category that still holds products or child categories cannot be deleted: move or
-    delete them first (``.products`` and ``.children`` say how many held it back)."""
+    delete them first (``.products`` and ``.children`` say how many held it back; 0 and 0
+    when a product linked meanwhile made the foreign key refuse it). Also a
+    ConstraintViolation, as that refusal was before it had a class of its own."""
 
     def __init__(
         self,
