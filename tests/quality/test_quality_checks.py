@@ -96,9 +96,7 @@ def inject_settled_payment_of_a_pending_order(db: Database) -> list[str]:
 def inject_paid_order_without_payment(db: Database) -> list[str]:
     with rows_of(db) as rows:
         item = order_item(rows)
-        rows.conn.execute(
-            "UPDATE orders SET status = 'PAID' WHERE id = %s", [item["order_id"]]
-        )
+        rows.conn.execute("UPDATE orders SET status = 'PAID' WHERE id = %s", [item["order_id"]])
     return [str(item["order_id"])]
 
 
@@ -223,6 +221,7 @@ def real_activity(db: Database) -> None:
     db.checkout.place_from_cart(fill_cart(db, shop, (1, 0)), checkout_of(shop))  # stays PENDING
     with db.transaction() as tx:
         product_id = placed.items[0].product_id
+        assert product_id is not None
         reviews = [
             tx.reviews.submit(tx.users.create(new_user()).id, product_id, NewReview(rating=r))
             for r in (5, 3, 1)

@@ -5,7 +5,9 @@ the change, so a rolled-back change leaves none."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -46,6 +48,15 @@ def _order_status(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
     tx.fulfilment.change_status(order_id, OrderStatus.CANCELLED, version, actor=actor)
     return (order_id, {"status": "PENDING", "version": version},
             {"status": "CANCELLED", "version": version + 1})  # fmt: skip
+
+
+def _expire(tx: Transaction, rows: Rows, actor: Actor | None, *, via: str) -> Outcome:
+    # The deferred subtotal rule (0016) is judged at COMMIT, which this rolled-back test never
+    # reaches: an order without items is enough to be expired.
+    order_id = rows.id("orders", created_at=datetime.now(UTC) - timedelta(hours=2))
+    unit = tx.fulfilment if via == "fulfilment" else tx.orders
+    assert unit.expire_unpaid(timedelta(hours=1), actor=actor) == 1
+    return order_id, {"status": "PENDING"}, {"status": "CANCELLED"}
 
 
 def _settle(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
@@ -225,6 +236,8 @@ def _erase(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
 
 CASES: dict[tuple[str, str, str], Case] = {
     ("fulfilment.change_status", "orders", "change_status"): _order_status,
+    ("fulfilment.expire_unpaid", "orders", "expire"): partial(_expire, via="fulfilment"),
+    ("orders.expire_unpaid", "orders", "expire"): partial(_expire, via="orders"),
     ("settlement.settle", "payments", "settle"): _settle,
     ("settlement.settle", "orders", "change_status"): _settle_order,
     ("payments.fail", "payments", "fail"): _fail,

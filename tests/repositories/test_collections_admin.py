@@ -78,14 +78,14 @@ def test_delete_of_an_unknown_collection_is_not_found(tx: Transaction) -> None:
 
 
 def test_list_collections_pages_newest_first_and_filters_by_status(tx: Transaction) -> None:
-    made = [tx.collections.create(new(f"c-{i}-{uuid4().hex[:6]}", status)) for i, status in
-            enumerate([CollectionStatus.ACTIVE, CollectionStatus.DRAFT, CollectionStatus.ACTIVE])]  # fmt: skip
+    statuses = [CollectionStatus.ACTIVE, CollectionStatus.DRAFT, CollectionStatus.ACTIVE]
+    made = [tx.collections.create(new(f"c-{uuid4().hex[:8]}", status)) for status in statuses]
 
     first = tx.collections.list_collections(limit=2)
     second = tx.collections.list_collections(limit=2, cursor=first.next_cursor)
     active = tx.collections.list_collections(status=CollectionStatus.ACTIVE, limit=10)
 
-    assert [c.id for c in first.items + second.items] == [c.id for c in reversed(made)]
+    assert [c.id for c in [*first.items, *second.items]] == [c.id for c in reversed(made)]
     assert second.next_cursor is None
     assert [c.id for c in active.items] == [made[2].id, made[0].id]
     with pytest.raises(InvalidCursor):

@@ -93,8 +93,15 @@ def test_update_of_an_unknown_code_is_not_found(tx: Transaction) -> None:
 
 @pytest.mark.parametrize(
     "fields",
-    [{"value": None}, {"value": "-1"}, {"usage_limit": 0}, {"per_user_limit": -2},
-     {"code": "NEW-CODE"}, {"type": "PERCENTAGE"}, {"is_active": False}],  # fmt: skip
+    [
+        {"value": None},
+        {"value": "-1"},
+        {"usage_limit": 0},
+        {"per_user_limit": -2},
+        {"code": "NEW-CODE"},
+        {"type": "PERCENTAGE"},
+        {"is_active": False},
+    ],
 )
 def test_coupon_patch_refuses_bad_input(fields: dict[str, Any]) -> None:
     with pytest.raises(InvalidInput):
@@ -114,7 +121,7 @@ def test_list_coupons_pages_newest_first_and_filters_on_activity(tx: Transaction
     active = tx.coupons.list_coupons(is_active=True)
 
     ours = {c.id for c in made}
-    listed = [c.id for c in first.items + second.items if c.id in ours]
+    listed = [c.id for c in [*first.items, *second.items] if c.id in ours]
     assert listed == [c.id for c in reversed(made)]
     assert [c.id for c in inactive.items if c.id in ours] == [made[1].id]
     assert [c.id for c in active.items if c.id in ours] == [made[2].id, made[0].id]

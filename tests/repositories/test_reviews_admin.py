@@ -32,7 +32,8 @@ def product_id(rows: Rows) -> UUID:
 @pytest.fixture
 def review(tx: Transaction, product_id: UUID) -> Callable[[int], Review]:
     def submit(rating: int) -> Review:
-        return tx.reviews.submit(tx.users.create(new_user()).id, product_id, NewReview(rating=rating))
+        user_id = tx.users.create(new_user()).id
+        return tx.reviews.submit(user_id, product_id, NewReview(rating=rating))
 
     return submit
 

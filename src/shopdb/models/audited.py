@@ -27,6 +27,12 @@ class OrderStatusChange(RowModel):
         return cls(status=order.status, version=order.version)
 
 
+class OrderStatusOnly(RowModel):
+    """An order's status alone, where a batch moved many orders (an expiry)."""
+
+    status: OrderStatus
+
+
 class PaymentState(RowModel):
     """What a payment holds of money: its status, amount, settled price and refunds."""
 
