@@ -19,6 +19,7 @@ from prometheus_client import REGISTRY
 from shopdb import Database
 from shopdb.models import NewCoupon, NewReview, PaymentProvider
 from shopdb.quality import CHECKS, QualityReport, run_checks
+from shopdb.quality.checks import QualityRepository
 from tests.repositories.fixture_orders import checkout_of, fill_cart, new_shop
 from tests.schema.rows import Rows
 from tests.support.factories import new_user
@@ -182,6 +183,11 @@ def test_an_injected_anomaly_is_reported_recorded_and_exported(db: Database, nam
             [report.run.id],
         ).fetchall()
     assert recorded == [(name, len(offending), sorted(offending), True)]
+    with db.transaction() as tx:
+        anomalies = tx.repository(QualityRepository).run_anomalies(report.run.id)
+    assert [(a.check_name, a.offending_count, a.sample_ids) for a in anomalies] == [
+        (name, len(offending), sorted(offending))
+    ]
 
 
 def test_a_user_past_the_per_user_limit_is_a_coupon_anomaly(db: Database) -> None:

@@ -4,14 +4,16 @@ transaction of every approval, rejection and deletion (migration 0085)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
-from shopdb import Transaction
+from shopdb import Database, Transaction
 from shopdb.errors import ConflictError, ConstraintViolation, NotFoundError
 from shopdb.models import NewReview, RatingSummary, Review
 from tests.schema.rows import Rows
@@ -111,6 +113,29 @@ def test_a_rolled_back_approval_leaves_the_rating_as_it_was(
 
 class _Undo(Exception):
     pass
+
+
+def test_concurrent_approvals_of_one_product_are_all_counted(db: Database) -> None:
+    """Eight moderators approve eight reviews of one product at once: the trigger's upsert of
+    the product's rating row queues them, and none is lost."""
+    with db.transaction() as tx:
+        product_id = Rows(tx.connection).id("products", status="ACTIVE")
+        reviews = [
+            tx.reviews.submit(tx.users.create(new_user()).id, product_id, NewReview(rating=r))
+            for r in (1, 2, 3, 4, 5, 5, 4, 3)
+        ]
+    start = threading.Barrier(len(reviews))
+
+    def approve(review: Review) -> None:
+        start.wait(10)
+        db.reviews.approve(review.id)
+
+    with ThreadPoolExecutor(len(reviews)) as pool:
+        list(pool.map(approve, reviews, timeout=60))
+
+    found = db.reviews.rating_summary(product_id)
+    assert (found.count, found.average) == (8, Decimal("3.38"))
+    assert found.by_star == {1: 1, 2: 1, 3: 2, 4: 2, 5: 2}
 
 
 # --- delete -----------------------------------------------------------------------------------
