@@ -131,16 +131,18 @@ class CategoryRepository(ShopRepository):
         meanwhile; a product linked meanwhile fails the delete on its foreign key, also as
         CategoryNotEmpty."""
         self._lock("lock_tree", None)
-        before = self.get(category_id)
-        if self._find("delete", Category, id=category_id) is None:
+        deleted = self._find("delete", Category, id=category_id)
+        if deleted is None:
+            self.get(category_id)  # NotFoundError when there is no such category
             held = self._get("contents", CategoryContents, id=category_id)
             raise CategoryNotEmpty(
                 f"category: it holds {held.products} products and {held.children} child"
                 " categories: move or delete them first",
-                products=held.products, children=held.children,
-            )  # fmt: skip
+                products=held.products,
+                children=held.children,
+            )
         self._audited(
-            actor or Actor.system(), "delete", category_id, CategoryState.of(before), None
+            actor or Actor.system(), "delete", category_id, CategoryState.of(deleted), None
         )
 
     def _audited_change(
