@@ -33,3 +33,13 @@ UPDATE audit_logs
        user_agent = NULL
  WHERE user_id = :user_id
     OR (entity = 'users' AND entity_id = CAST(:user_id AS text));
+
+-- name: record_each(user_id, actor_type, action, entity, entity_ids, before, after, ip_address, user_agent)!
+-- Append one audit entry per entity id, each with the same change (one batch of one kind), in the order of the ids.
+INSERT INTO audit_logs (user_id, actor_type, action, entity, entity_id, before, after,
+                        ip_address, user_agent, created_at, updated_at)
+SELECT :user_id, :actor_type, :action, :entity, e.entity_id,
+       CAST(:before AS jsonb), CAST(:after AS jsonb), :ip_address, :user_agent,
+       clock_timestamp(), clock_timestamp()
+  FROM unnest(CAST(:entity_ids AS text[])) WITH ORDINALITY AS e (entity_id, position)
+ ORDER BY e.position;

@@ -49,6 +49,46 @@ UPDATE categories
 RETURNING id, name, slug, description, parent_id, level, path, image_url, icon_url,
           display_order, created_at, updated_at;
 
+-- name: lock_category(id)^
+-- The category with this id, row-locked (NO KEY UPDATE) for an update of its own fields.
+SELECT id, name, slug, description, parent_id, level, path, image_url, icon_url,
+       display_order, created_at, updated_at
+  FROM categories
+ WHERE id = :id
+   FOR NO KEY UPDATE;
+
+-- name: update(id, set_name, name, set_description, description, set_image_url, image_url, set_icon_url, icon_url, set_display_order, display_order)<!
+-- Change the fields whose set_ flag is true; none of them moves the category in the tree.
+UPDATE categories
+   SET name          = CASE WHEN :set_name          THEN :name          ELSE name          END,
+       description   = CASE WHEN :set_description   THEN :description   ELSE description   END,
+       image_url     = CASE WHEN :set_image_url     THEN :image_url     ELSE image_url     END,
+       icon_url      = CASE WHEN :set_icon_url      THEN :icon_url      ELSE icon_url      END,
+       display_order = CASE WHEN :set_display_order THEN :display_order ELSE display_order END
+ WHERE id = :id
+RETURNING id, name, slug, description, parent_id, level, path, image_url, icon_url,
+          display_order, created_at, updated_at;
+
+-- name: lock_tree()$
+-- Serialize a deletion with every change of the tree (the row the hierarchy triggers update first).
+SELECT version
+  FROM category_tree_version
+   FOR NO KEY UPDATE;
+
+-- name: delete(id)<!
+-- Delete a category that holds no product and no child category; None otherwise (or when absent).
+DELETE FROM categories AS c
+ WHERE c.id = :id
+   AND NOT EXISTS (SELECT 1 FROM categories AS child WHERE child.parent_id = c.id)
+   AND NOT EXISTS (SELECT 1 FROM product_categories AS pc WHERE pc.category_id = c.id)
+RETURNING c.id, c.name, c.slug, c.description, c.parent_id, c.level, c.path, c.image_url,
+          c.icon_url, c.display_order, c.created_at, c.updated_at;
+
+-- name: contents(id)^
+-- How many product links and child categories a category holds.
+SELECT (SELECT count(*) FROM product_categories AS pc WHERE pc.category_id = :id) AS products,
+       (SELECT count(*) FROM categories AS c WHERE c.parent_id = :id) AS children;
+
 -- name: tree()
 -- The whole hierarchy depth first, siblings by display_order then name, in one recursive walk.
 WITH RECURSIVE walk AS (

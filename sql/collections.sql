@@ -72,3 +72,46 @@ SELECT pc.collection_id, pc.product_id, pc.display_order, p.title, p.slug, p.sta
    AND (pc.display_order, pc.product_id) > (:after_display_order, :after_product_id)
  ORDER BY pc.display_order, pc.product_id
  LIMIT :limit;
+
+-- name: update(id, set_name, name, set_slug, slug, set_description, description, set_image_url, image_url, set_status, status, set_display_order, display_order)<!
+-- Change the fields whose set_ flag is true.
+UPDATE collections
+   SET name          = CASE WHEN :set_name          THEN :name          ELSE name          END,
+       slug          = CASE WHEN :set_slug          THEN :slug          ELSE slug          END,
+       description   = CASE WHEN :set_description   THEN :description   ELSE description   END,
+       image_url     = CASE WHEN :set_image_url     THEN :image_url     ELSE image_url     END,
+       status        = CASE WHEN :set_status        THEN :status        ELSE status        END,
+       display_order = CASE WHEN :set_display_order THEN :display_order ELSE display_order END
+ WHERE id = :id
+RETURNING id, name, slug, description, image_url, status, display_order, created_at, updated_at;
+
+-- name: delete(id)<!
+-- Delete a collection (its memberships go with it; the products stay) and return it as it was.
+DELETE FROM collections
+ WHERE id = :id
+RETURNING id, name, slug, description, image_url, status, display_order, created_at, updated_at;
+
+-- name: list_collections(after_created_at, after_id, limit)
+-- One keyset page of every collection, newest first.
+SELECT id, name, slug, description, image_url, status, display_order, created_at, updated_at
+  FROM collections
+ WHERE (created_at, id) < (:after_created_at, :after_id)
+ ORDER BY created_at DESC, id DESC
+ LIMIT :limit;
+
+-- name: list_collections_by_status(status, after_created_at, after_id, limit)
+-- One keyset page of the collections in one status, newest first.
+SELECT id, name, slug, description, image_url, status, display_order, created_at, updated_at
+  FROM collections
+ WHERE status = :status
+   AND (created_at, id) < (:after_created_at, :after_id)
+ ORDER BY created_at DESC, id DESC
+ LIMIT :limit;
+
+-- name: member_order(collection_id)$
+-- The collection's live products in display order (ties by product id), as an array.
+SELECT coalesce(array_agg(pc.product_id ORDER BY pc.display_order, pc.product_id), '{}')
+  FROM product_collections pc
+  JOIN products p ON p.id = pc.product_id
+ WHERE pc.collection_id = :collection_id
+   AND p.deleted_at IS NULL;

@@ -66,18 +66,19 @@ SELECT id, product_id, user_id, order_id, rating, title, content, is_verified_pu
  LIMIT :limit;
 
 -- name: rating_summary(product_id)^
--- Count, average (2 decimals) and count per star of a product's approved reviews.
-SELECT count(*) AS count,
-       round(avg(rating), 2) AS average,
-       count(*) FILTER (WHERE rating = 1) AS one_star,
-       count(*) FILTER (WHERE rating = 2) AS two_stars,
-       count(*) FILTER (WHERE rating = 3) AS three_stars,
-       count(*) FILTER (WHERE rating = 4) AS four_stars,
-       count(*) FILTER (WHERE rating = 5) AS five_stars
-  FROM reviews
- WHERE product_id = :product_id
-   AND status = 'APPROVED'
-   AND deleted_at IS NULL;
+-- Count, average (2 decimals) and count per star of a product's approved reviews, read from the product_ratings read model.
+SELECT coalesce(r.rating_count, 0) AS count,
+       CASE WHEN r.rating_count > 0
+            THEN round((r.one_star + 2 * r.two_stars + 3 * r.three_stars + 4 * r.four_stars
+                        + 5 * r.five_stars)::numeric / r.rating_count, 2)
+       END AS average,
+       coalesce(r.one_star, 0) AS one_star,
+       coalesce(r.two_stars, 0) AS two_stars,
+       coalesce(r.three_stars, 0) AS three_stars,
+       coalesce(r.four_stars, 0) AS four_stars,
+       coalesce(r.five_stars, 0) AS five_stars
+  FROM (SELECT CAST(:product_id AS uuid) AS product_id) AS wanted
+  LEFT JOIN product_ratings AS r ON r.product_id = wanted.product_id;
 
 -- name: lock_for_vote(id)^
 -- The approved review with this id of an ACTIVE live product, row-locked (NO KEY UPDATE) so a user's votes on it queue.
@@ -116,3 +117,38 @@ RETURNING r.id, r.product_id, r.user_id, r.order_id, r.rating, r.title, r.conten
 UPDATE reviews
    SET title = NULL, content = NULL
  WHERE user_id = :user_id AND (title IS NOT NULL OR content IS NOT NULL);
+
+-- name: soft_delete(id)<!
+-- Take a live review down (deleted_at); the reviews_rate trigger takes it out of its product's rating.
+UPDATE reviews
+   SET deleted_at = now()
+ WHERE id = :id AND deleted_at IS NULL
+RETURNING id, product_id, user_id, order_id, rating, title, content, is_verified_purchase,
+          status, helpful_count, not_helpful_count, created_at, updated_at;
+
+-- name: add_media(review_id, media_id, sort_order)<!
+-- Attach a media item to a live review at sort_order, or after its last one when None.
+INSERT INTO review_media (review_id, media_id, sort_order)
+SELECT r.id, :media_id,
+       coalesce(:sort_order,
+                (SELECT max(m.sort_order) + 1 FROM review_media AS m WHERE m.review_id = r.id),
+                0)
+  FROM reviews AS r
+ WHERE r.id = :review_id AND r.deleted_at IS NULL
+RETURNING review_id, media_id, sort_order, created_at, updated_at;
+
+-- name: remove_media(review_id, media_id)<!
+-- Detach a media item from a review; the link as it was, None when there was none.
+DELETE FROM review_media
+ WHERE review_id = :review_id AND media_id = :media_id
+RETURNING review_id, media_id, sort_order, created_at, updated_at;
+
+-- name: list_media(review_id)
+-- The media of a live review in sort order (ties by media id), with what a page shows of each.
+SELECT rm.review_id, rm.media_id, rm.sort_order, m.url, m.type, m.mime_type, m.width,
+       m.height, m.alt, m.caption
+  FROM review_media AS rm
+  JOIN reviews AS r ON r.id = rm.review_id
+  JOIN media AS m ON m.id = rm.media_id
+ WHERE rm.review_id = :review_id AND r.deleted_at IS NULL
+ ORDER BY rm.sort_order, rm.media_id;

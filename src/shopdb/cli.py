@@ -1,5 +1,5 @@
 """The `shopdb` command: migrate, rollback, status, break-lock, schema-doc, demo, check,
-explain, metrics-serve and seed.
+explain, metrics-serve, seed, expire-orders, report and quality.
 
 To add a command, decorate a function with ``@main.command()``: its docstring is its --help
 and every option needs a ``help=``. The group gives it the conventions (tests/cli checks
@@ -298,6 +298,31 @@ def report(limit: int) -> None:
     from shopdb.observability.statements import print_report
 
     print_report(Settings(), limit, out=click.echo)
+
+
+@main.command()
+@click.option(
+    "--textfile", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Also write the checks' gauges to this file (node_exporter's textfile collector).",
+)  # fmt: skip
+def quality(textfile: Path | None) -> None:
+    """Run the data-quality checks on DATABASE_URL's database (docs/quality.md), record the
+    run and its anomalies (quality_runs, quality_anomalies) and print one line per check;
+    exit code 1 when any check found offending rows."""
+    from shopdb.database import Database
+    from shopdb.quality.report import print_report, write_textfile
+    from shopdb.quality.runner import run_checks
+
+    with Database(Settings()) as db:
+        report = run_checks(db)
+    print_report(report, out=click.echo)
+    if textfile is not None:
+        write_textfile(textfile)
+    if report.anomalies:
+        raise click.ClickException(
+            f"{len(report.anomalies)} of {len(report.outcomes)} checks found offending rows"
+            f" (run {report.run.id})"
+        )
 
 
 if __name__ == "__main__":

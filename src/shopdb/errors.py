@@ -26,9 +26,14 @@ from shopdb.core.errors import (
     WriteOutcomeUnknown,
 )
 from shopdb.models.carts import CartLineQuantityExceeded, CartNotActive
-from shopdb.models.categories import CategoryCycleError
+from shopdb.models.categories import CategoryCycleError, CategoryNotEmpty
 from shopdb.models.collections import CollectionOrderError
-from shopdb.models.coupons import CouponRefusal, CouponUnavailable
+from shopdb.models.coupons import (
+    CouponLimitBelowUsage,
+    CouponRefusal,
+    CouponUnavailable,
+    CouponUserLimitReached,
+)
 from shopdb.models.inventory import OutOfStockError, ReservationExceeded
 from shopdb.models.orders import (
     CheckoutRefused,
@@ -59,14 +64,17 @@ __all__ = [
     "CartLineQuantityExceeded",
     "CartNotActive",
     "CategoryCycleError",
+    "CategoryNotEmpty",
     "CheckoutRefused",
     "CollectionOrderError",
     "ConfigurationError",
     "ConflictError",
     "ConnectionLost",
     "ConstraintViolation",
+    "CouponLimitBelowUsage",
     "CouponRefusal",
     "CouponUnavailable",
+    "CouponUserLimitReached",
     "DatabaseUnavailable",
     "DeadlockDetected",
     "DomainError",

@@ -50,6 +50,7 @@ def test_a_json_object_and_a_boolean_are_sent_as_jsonb_and_boolean_and_rolled_ba
         "min_order_amount": None,
         "max_discount_amount": None,
         "usage_limit": None,
+        "per_user_limit": None,
         "starts_at": None,
         "expires_at": None,
         "is_active": True,

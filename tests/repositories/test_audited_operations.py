@@ -5,7 +5,9 @@ the change, so a rolled-back change leaves none."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -13,7 +15,10 @@ import pytest
 
 from shopdb.audit_list import AUDITED, NOT_YET, AuditedOperation
 from shopdb.models import (
+    CategoryPatch,
     CategoryRename,
+    CollectionPatch,
+    CouponPatch,
     CouponType,
     NewCategory,
     NewCollection,
@@ -43,6 +48,15 @@ def _order_status(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
     tx.fulfilment.change_status(order_id, OrderStatus.CANCELLED, version, actor=actor)
     return (order_id, {"status": "PENDING", "version": version},
             {"status": "CANCELLED", "version": version + 1})  # fmt: skip
+
+
+def _expire(tx: Transaction, rows: Rows, actor: Actor | None, *, via: str) -> Outcome:
+    # The deferred subtotal rule (0016) is judged at COMMIT, which this rolled-back test never
+    # reaches: an order without items is enough to be expired.
+    order_id = rows.id("orders", created_at=datetime.now(UTC) - timedelta(hours=2))
+    unit = tx.fulfilment if via == "fulfilment" else tx.orders
+    assert unit.expire_unpaid(timedelta(hours=1), actor=actor) == 1
+    return order_id, {"status": "PENDING"}, {"status": "CANCELLED"}
 
 
 def _settle(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
@@ -110,6 +124,21 @@ def _coupon_deactivate(tx: Transaction, rows: Rows, actor: Actor | None) -> Outc
     return coupon_id, {"is_active": True}, {"is_active": False}
 
 
+def _coupon_update(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    coupon_id = _new_coupon(tx, None)
+    code = tx.connection.execute("SELECT code FROM coupons WHERE id = %s", [coupon_id]).fetchone()
+    assert code is not None
+    tx.coupons.update(code[0], CouponPatch(value=Decimal("15"), per_user_limit=1), actor=actor)
+    return (coupon_id, {"value": "10", "per_user_limit": None},
+            {"value": "15", "per_user_limit": 1})  # fmt: skip
+
+
+def _review_delete(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    review_id = rows.id("reviews")
+    tx.reviews.delete(review_id, actor=actor)
+    return review_id, {"status": "PENDING"}, None
+
+
 def _approve(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
     review_id = rows.id("reviews")
     tx.reviews.approve(review_id, actor=actor)
@@ -138,6 +167,40 @@ def _category_rename(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcom
     category = tx.categories.get(rows.id("categories"))
     tx.categories.rename(category.id, CategoryRename(name="Renamed"), actor=actor)
     return category.id, {"name": category.name}, {"name": "Renamed"}
+
+
+def _category_update(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    category = tx.categories.get(rows.id("categories"))
+    tx.categories.update(category.id, CategoryPatch(description="Lamps and more"), actor=actor)
+    return category.id, {"description": category.description}, {"description": "Lamps and more"}
+
+
+def _category_delete(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    category = tx.categories.get(rows.id("categories"))
+    tx.categories.delete(category.id, actor=actor)
+    return category.id, {"slug": category.slug}, None
+
+
+def _collection_reorder(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    collection_id = rows.id("collections")
+    first, second = rows.id("products"), rows.id("products")
+    tx.collections.add_product(collection_id, first)
+    tx.collections.add_product(collection_id, second)
+    tx.collections.reorder(collection_id, [second, first], actor=actor)
+    return (collection_id, {"product_ids": [str(first), str(second)]},
+            {"product_ids": [str(second), str(first)]})  # fmt: skip
+
+
+def _collection_update(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    collection = tx.collections.get(rows.id("collections"))
+    tx.collections.update(collection.id, CollectionPatch(name="Renamed"), actor=actor)
+    return collection.id, {"name": collection.name}, {"name": "Renamed"}
+
+
+def _collection_delete(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    collection = tx.collections.get(rows.id("collections"))
+    tx.collections.delete(collection.id, actor=actor)
+    return collection.id, {"slug": collection.slug}, None
 
 
 def _collection_create(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
@@ -173,6 +236,8 @@ def _erase(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
 
 CASES: dict[tuple[str, str, str], Case] = {
     ("fulfilment.change_status", "orders", "change_status"): _order_status,
+    ("fulfilment.expire_unpaid", "orders", "expire"): partial(_expire, via="fulfilment"),
+    ("orders.expire_unpaid", "orders", "expire"): partial(_expire, via="orders"),
     ("settlement.settle", "payments", "settle"): _settle,
     ("settlement.settle", "orders", "change_status"): _settle_order,
     ("payments.fail", "payments", "fail"): _fail,
@@ -182,14 +247,21 @@ CASES: dict[tuple[str, str, str], Case] = {
     ("products.update_variant", "products", "change_variant_price"): _variant_patch_price,
     ("coupons.create", "coupons", "create"): _coupon_create,
     ("coupons.deactivate", "coupons", "deactivate"): _coupon_deactivate,
+    ("coupons.update", "coupons", "update"): _coupon_update,
     ("reviews.approve", "reviews", "approve"): _approve,
     ("reviews.reject", "reviews", "reject"): _reject,
+    ("reviews.delete", "reviews", "delete"): _review_delete,
     ("categories.create", "categories", "create"): _category_create,
     ("categories.move", "categories", "move"): _category_move,
     ("categories.rename", "categories", "rename"): _category_rename,
+    ("categories.update", "categories", "update"): _category_update,
+    ("categories.delete", "categories", "delete"): _category_delete,
     ("collections.create", "collections", "create"): _collection_create,
     ("collections.add_product", "collections", "add_product"): _collection_add,
     ("collections.remove_product", "collections", "remove_product"): _collection_remove,
+    ("collections.reorder", "collections", "reorder"): _collection_reorder,
+    ("collections.update", "collections", "update"): _collection_update,
+    ("collections.delete", "collections", "delete"): _collection_delete,
     ("users.update", "users", "change_email"): _email_change,
     ("users.erase", "users", "erase"): _erase,
 }

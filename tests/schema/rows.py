@@ -55,7 +55,7 @@ class Rows:
         "product_media", "variant_media", "carts", "cart_items", "addresses", "orders",
         "order_items", "payments", "saved_cards", "payment_refunds", "reviews", "review_media",
         "coupons", "coupon_usages", "audit_logs", "api_keys", "stock_reservations",
-        "review_votes", "service_keys",
+        "review_votes", "service_keys", "product_ratings", "quality_runs", "quality_anomalies",
     )  # fmt: skip
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
@@ -193,6 +193,13 @@ class Rows:
                 "helpful": True,
             },
             "service_keys": lambda n: {"name": f"test_key_{n}", "secret": bytes(32)},
+            "product_ratings": lambda n: {"product_id": _Parent("products")},
+            "quality_runs": lambda n: {"checks_run": 1},
+            "quality_anomalies": lambda n: {
+                "run_id": _Parent("quality_runs"),
+                "check_name": f"check_{n}",
+                "offending_count": 1,
+            },
             "stock_reservations": lambda n: {
                 "order_id": _Parent("orders"),
                 "product_variant_id": _Parent("product_variants"),

@@ -159,6 +159,12 @@ NOT_IN_SEED: dict[str, str] = {
     "point 6, 0062_review_votes.sql)",
     "service_keys": "keys a migration draws once in the database, such as the cursor key every "
     "process of a deployment shares (issue 23 point 9, 0060_service_keys.sql)",
+    "product_ratings": "the products' rating counts per star, a read model the reviews_rate "
+    "trigger keeps in the transaction of each moderation (issue 21 point 6, "
+    "0085_admin_operations.sql)",
+    "quality_runs": "the runs of the data-quality checks (issue 21 point 5, 0087_quality_runs.sql)",
+    "quality_anomalies": "what each data-quality run found: a check's count of offending rows "
+    "and a sample of their ids (issue 21 point 5, 0087_quality_runs.sql)",
     "api_keys": "seed 000's ApiKey (status ACTIVE | REVOKED | EXPIRED), issue 9 point 3 "
     "(0013_api_keys.sql)",
 }

@@ -188,6 +188,25 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
         {"starts_at": FUTURE, "expires_at": FUTURE - timedelta(days=1)},
     ),
     "coupon_usages_discount_amount_check": ("coupon_usages", {"discount_amount": -1}),
+    "coupons_per_user_limit_check": ("coupons", {"per_user_limit": 0}),
+    # the ratings read model (0085)
+    "product_ratings_rating_count_check": ("product_ratings", {"rating_count": 1}),
+    "product_ratings_rating_count_nonnegative_check": (
+        "product_ratings",
+        {"rating_count": -1, "one_star": -1},
+    ),
+    "product_ratings_stars_check": ("product_ratings", {"one_star": -1, "two_stars": 1}),
+    # the data-quality runs (0087)
+    "quality_runs_checks_run_check": ("quality_runs", {"checks_run": -1}),
+    "quality_runs_anomalies_check": ("quality_runs", {"anomalies": -1}),
+    "quality_runs_within_checks_check": ("quality_runs", {"checks_run": 1, "anomalies": 2}),
+    "quality_runs_finished_at_check": ("quality_runs", {"finished_at": PAST}),
+    "quality_anomalies_check_name_check": ("quality_anomalies", {"check_name": "Not A Name"}),
+    "quality_anomalies_offending_count_check": ("quality_anomalies", {"offending_count": 0}),
+    "quality_anomalies_sample_ids_check": (
+        "quality_anomalies",
+        {"sample_ids": "{" + ",".join(str(n) for n in range(21)) + "}"},  # text[] literal
+    ),
     # audit
     "audit_logs_actor_type_check": ("audit_logs", {"actor_type": "ROBOT"}),
     "audit_logs_action_check": ("audit_logs", {"action": ""}),

@@ -118,6 +118,8 @@ RULES: dict[str, tuple[str, str, str, str]] = {
     "coupon_usages_user_id_fkey": ("coupon_usages", "user_id", "users", "SET NULL"),
     "coupon_usages_order_id_fkey": ("coupon_usages", "order_id", "orders", "CASCADE"),
     "audit_logs_user_id_fkey": ("audit_logs", "user_id", "users", "SET NULL"),
+    "product_ratings_product_id_fkey": ("product_ratings", "product_id", "products", "CASCADE"),
+    "quality_anomalies_run_id_fkey": ("quality_anomalies", "run_id", "quality_runs", "CASCADE"),
 }
 
 # The key of each table's rows, to find a row again after its parent is gone.
@@ -131,6 +133,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "variant_media": ("variant_id", "media_id"),
     "review_media": ("review_id", "media_id"),
     "review_votes": ("review_id", "user_id"),
+    "product_ratings": ("product_id",),
 }
 
 

@@ -102,6 +102,12 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Callable[[Any], Any]]]] = 
     "reviews_product_id_user_id_key": ("reviews", {}, {"product_id": same, "user_id": same}),
     "review_media_pkey": ("review_media", {}, {"review_id": same, "media_id": same}),
     "coupons_code_key": ("coupons", {}, {"code": same}),
+    "product_ratings_pkey": ("product_ratings", {}, {"product_id": same}),
+    "quality_anomalies_run_id_check_name_key": (
+        "quality_anomalies",
+        {},
+        {"run_id": same, "check_name": same},
+    ),
     "coupon_usages_coupon_id_order_id_key": (
         "coupon_usages",
         {},

@@ -18,7 +18,10 @@ ToolQueries = Mapping[str, Mapping[str, type[BaseModel] | None]]
 # Repository classes of the tools (``module:Class``), over sql/tools/: checked as repositories
 # are (queries, locks, models), but held to no aggregate's tables, since the seeds' bulk
 # loader writes every table by design. Imported only by `shopdb check`.
-TOOL_REPOSITORIES: tuple[str, ...] = ("shopdb.seeds.store:SeedRepository",)
+TOOL_REPOSITORIES: tuple[str, ...] = (
+    "shopdb.seeds.store:SeedRepository",
+    "shopdb.quality.checks:QualityRepository",
+)
 
 TOOL_QUERIES: ToolQueries = {
     # shopdb.demo.ensure_demo_database (on the maintenance database), reset_demo_database.

@@ -34,6 +34,8 @@ from shopdb.models.carts import (
 )
 from shopdb.models.categories import (
     Category,
+    CategoryContents,
+    CategoryPatch,
     CategoryProduct,
     CategoryRename,
     NewCategory,
@@ -41,6 +43,7 @@ from shopdb.models.categories import (
 from shopdb.models.collections import (
     Collection,
     CollectionMembership,
+    CollectionPatch,
     CollectionProduct,
     CollectionStatus,
     NewCollection,
@@ -48,6 +51,7 @@ from shopdb.models.collections import (
 from shopdb.models.coupons import (
     Coupon,
     CouponCheck,
+    CouponPatch,
     CouponType,
     NewCoupon,
 )
@@ -101,6 +105,8 @@ from shopdb.models.reviews import (
     NewReview,
     RatingSummary,
     Review,
+    ReviewMedia,
+    ReviewMediaLink,
     ReviewOrder,
     ReviewStatus,
 )
@@ -141,15 +147,19 @@ __all__ = [
     "CartTotals",
     "CartWithItems",
     "Category",
+    "CategoryContents",
+    "CategoryPatch",
     "CategoryProduct",
     "CategoryRename",
     "Checkout",
     "Collection",
     "CollectionMembership",
+    "CollectionPatch",
     "CollectionProduct",
     "CollectionStatus",
     "Coupon",
     "CouponCheck",
+    "CouponPatch",
     "CouponType",
     "CreatedApiKey",
     "CreatedSession",
@@ -198,6 +208,8 @@ __all__ = [
     "RatingSummary",
     "Refund",
     "Review",
+    "ReviewMedia",
+    "ReviewMediaLink",
     "ReviewOrder",
     "ReviewStatus",
     "Role",

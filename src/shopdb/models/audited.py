@@ -3,6 +3,7 @@ what an audited change moved (a status and version, an amount, a price), never a
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -24,6 +25,12 @@ class OrderStatusChange(RowModel):
     def of(cls, order: Order) -> OrderStatusChange:
         """The status part of an order."""
         return cls(status=order.status, version=order.version)
+
+
+class OrderStatusOnly(RowModel):
+    """An order's status alone, where a batch moved many orders (an expiry)."""
+
+    status: OrderStatus
 
 
 class PaymentState(RowModel):
@@ -60,16 +67,18 @@ class CouponState(RowModel):
     code: str
     type: CouponType
     value: Decimal
+    min_order_amount: Decimal | None = None
+    max_discount_amount: Decimal | None = None
     usage_limit: int | None
+    per_user_limit: int | None = None
+    starts_at: datetime | None = None
+    expires_at: datetime | None = None
     is_active: bool
 
     @classmethod
     def of(cls, coupon: Coupon) -> CouponState:
         """The terms of a coupon."""
-        return cls(
-            id=coupon.id, code=coupon.code, type=coupon.type, value=coupon.value,
-            usage_limit=coupon.usage_limit, is_active=coupon.is_active,
-        )  # fmt: skip
+        return cls.model_validate(coupon.model_dump(include=set(cls.model_fields)))
 
 
 class ReviewModeration(RowModel):
@@ -92,6 +101,51 @@ class CategoryPlace(RowModel):
         """The name and place of a category."""
         return cls(id=category.id, name=category.name, slug=category.slug,
                    parent_id=category.parent_id)  # fmt: skip
+
+
+class CategoryState(RowModel):
+    """What an admin edits of a category: its name, place, text, pictures and order."""
+
+    id: UUID
+    name: str
+    slug: str
+    parent_id: UUID | None
+    description: str | None
+    image_url: str | None
+    icon_url: str | None
+    display_order: int
+
+    @classmethod
+    def of(cls, category: Category) -> CategoryState:
+        """The editable state of a category."""
+        return cls.model_validate(category.model_dump(include=set(cls.model_fields)))
+
+
+class CollectionState(RowModel):
+    """What an admin edits of a collection."""
+
+    id: UUID
+    name: str
+    slug: str
+    description: str | None
+    image_url: str | None
+    status: str
+    display_order: int
+
+
+class CollectionOrder(RowModel):
+    """The products of a collection in display order (a reorder's before and after)."""
+
+    product_ids: list[UUID]
+
+
+class ReviewRemoval(RowModel):
+    """A review as a deletion took it down: what its product's rating lost."""
+
+    id: UUID
+    product_id: UUID
+    rating: int
+    status: ReviewStatus
 
 
 class EmailChange(RowModel):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from shopdb.core.errors import ConstraintViolation, DomainError
 from shopdb.models.base import InputModel, RowModel, Text
@@ -70,6 +70,25 @@ class CategoryRename(InputModel):
     slug: Slug | None = None
 
 
+class CategoryPatch(InputModel):
+    """The fields ``categories.update`` changes: only those given (None clears an optional
+    one). The name and slug change through ``rename``, the parent through ``move``."""
+
+    name: CategoryName | None = None
+    description: Text | None = None
+    image_url: Url | None = None
+    icon_url: Url | None = None
+    display_order: DisplayOrder | None = None
+
+    @field_validator("name", "display_order")
+    @classmethod
+    def _not_cleared(cls, value: object) -> object:
+        """Cannot be cleared (set to None)."""
+        if value is None:
+            raise ValueError("cannot be cleared")
+        return value
+
+
 class CategoryProduct(RowModel):
     """A live product as ``products_in`` lists it: enough for a listing page."""
 
@@ -98,3 +117,31 @@ class CategoryCycleError(DomainError, ConstraintViolation):
     ) -> None:
         super().__init__(message, constraint=constraint, table=table, column=column)
         self.sqlstate = "23514"
+
+
+class CategoryContents(RowModel):
+    """What holds a category back from deletion: its product links and child categories."""
+
+    products: int
+    children: int
+
+
+class CategoryNotEmpty(DomainError, ConstraintViolation):
+    """A category that still holds products or child categories cannot be deleted: move or
+    delete them first (``.products`` and ``.children`` say how many held it back; 0 and 0
+    when a product linked meanwhile made the foreign key refuse it). Also a
+    ConstraintViolation, as that refusal was before it had a class of its own."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        products: int = 0,
+        children: int = 0,
+        constraint: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message, constraint=constraint, table=table, column=column)
+        self.products = products
+        self.children = children

@@ -7,6 +7,8 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
+from pydantic import field_validator
+
 from shopdb.core.errors import DomainError
 from shopdb.models.base import InputModel, RowModel, Text
 from shopdb.models.categories import CategoryName, DisplayOrder, Slug, Url
@@ -43,6 +45,26 @@ class NewCollection(InputModel):
     image_url: Url | None = None
     status: CollectionStatus = CollectionStatus.DRAFT
     display_order: DisplayOrder = 0
+
+
+class CollectionPatch(InputModel):
+    """The fields ``collections.update`` changes: only those given (None clears an optional
+    one)."""
+
+    name: CategoryName | None = None
+    slug: Slug | None = None
+    description: Text | None = None
+    image_url: Url | None = None
+    status: CollectionStatus | None = None
+    display_order: DisplayOrder | None = None
+
+    @field_validator("name", "slug", "status", "display_order")
+    @classmethod
+    def _not_cleared(cls, value: object) -> object:
+        """Cannot be cleared (set to None)."""
+        if value is None:
+            raise ValueError("cannot be cleared")
+        return value
 
 
 class CollectionMembership(RowModel):

@@ -8,13 +8,14 @@ from enum import StrEnum
 from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from shopdb.core.errors import DomainError
 from shopdb.models.base import InputModel, RowModel, Text
 
 CENT = Decimal("0.01")
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, allow_inf_nan=False)]
+Limit = Annotated[int, Field(gt=0, le=2**31 - 1, strict=True)]
 
 
 class CouponType(StrEnum):
@@ -48,6 +49,7 @@ class Coupon(RowModel):
     min_order_amount: Decimal | None
     max_discount_amount: Decimal | None
     usage_limit: int | None
+    per_user_limit: int | None
     usage_count: int
     starts_at: datetime | None
     expires_at: datetime | None
@@ -65,7 +67,8 @@ class NewCoupon(InputModel):
     value: Money
     min_order_amount: Money | None = None
     max_discount_amount: Money | None = None
-    usage_limit: Annotated[int, Field(gt=0, strict=True)] | None = None
+    usage_limit: Limit | None = None
+    per_user_limit: Limit | None = None
     starts_at: datetime | None = None
     expires_at: datetime | None = None
     is_active: bool = True
@@ -80,6 +83,30 @@ class NewCoupon(InputModel):
         return self
 
 
+class CouponPatch(InputModel):
+    """The terms ``coupons.update`` changes: only those given (None clears an optional one).
+    The code and type stay (a new code or type is a new coupon); activity is
+    ``deactivate``'s. The coupons CHECKs judge the terms that result (a percentage above
+    100, an expiry before the start: ConstraintViolation)."""
+
+    description: Annotated[Text, StringConstraints(max_length=1_000)] | None = None
+    value: Money | None = None
+    min_order_amount: Money | None = None
+    max_discount_amount: Money | None = None
+    usage_limit: Limit | None = None
+    per_user_limit: Limit | None = None
+    starts_at: datetime | None = None
+    expires_at: datetime | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _not_cleared(cls, value: object) -> object:
+        """Cannot be cleared (set to None)."""
+        if value is None:
+            raise ValueError("cannot be cleared")
+        return value
+
+
 class CouponCheck(RowModel):
     """A coupon with its date window judged by the database clock: what validate needs."""
 
@@ -91,7 +118,9 @@ class CouponCheck(RowModel):
     max_discount_amount: Decimal | None
     usage_limit: int | None
     usage_count: int
+    per_user_limit: int | None
     is_active: bool
+    user_usage_count: int
     started: bool
     expired: bool
 
@@ -105,6 +134,8 @@ class CouponCheck(RowModel):
             return CouponRefusal.EXPIRED
         if self.usage_limit is not None and self.usage_count >= self.usage_limit:
             return CouponRefusal.USAGE_LIMIT_REACHED
+        if self.per_user_limit is not None and self.user_usage_count >= self.per_user_limit:
+            return CouponRefusal.PER_USER_LIMIT_REACHED
         if self.min_order_amount is not None and subtotal < self.min_order_amount:
             return CouponRefusal.BELOW_MIN_ORDER
         return None
@@ -132,6 +163,7 @@ class CouponRefusal(StrEnum):
     NOT_STARTED = "NOT_STARTED"
     EXPIRED = "EXPIRED"
     USAGE_LIMIT_REACHED = "USAGE_LIMIT_REACHED"
+    PER_USER_LIMIT_REACHED = "PER_USER_LIMIT_REACHED"
     BELOW_MIN_ORDER = "BELOW_MIN_ORDER"
 
 
@@ -152,3 +184,25 @@ class CouponUnavailable(DomainError):
     ) -> None:
         super().__init__(message, constraint=constraint, table=table, column=column)
         self.reason = reason
+
+
+class CouponUserLimitReached(CouponUnavailable):
+    """The user has used the coupon as often as its per-user limit allows (reason
+    PER_USER_LIMIT_REACHED): raised by coupons.validate, and in place of the
+    coupon_usages_per_user_limit_check violation when a usage would pass the limit (two
+    checkouts of one user racing for the last use)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: CouponRefusal = CouponRefusal.PER_USER_LIMIT_REACHED,
+        constraint: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message, reason=reason, constraint=constraint, table=table, column=column)
+
+
+class CouponLimitBelowUsage(DomainError):
+    """An update would set a coupon's usage limit below the uses it has had already."""

@@ -73,6 +73,31 @@ class RatingSummary(RowModel):
         return dict(zip(range(1, 6), (*counts, self.five_stars), strict=True))
 
 
+class ReviewMediaLink(RowModel):
+    """One media item's place among a review's media."""
+
+    review_id: UUID
+    media_id: UUID
+    sort_order: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReviewMedia(RowModel):
+    """A media item of a review as ``list_media`` gives it, in sort order."""
+
+    review_id: UUID
+    media_id: UUID
+    sort_order: int
+    url: str
+    type: str
+    mime_type: str
+    width: int | None
+    height: int | None
+    alt: str | None
+    caption: str | None
+
+
 class DuplicateReview(DomainError, ConflictError):
     """The user has already reviewed this product (one review per user per product); a
     ConflictError too, like every duplicate key."""

@@ -15,10 +15,13 @@ from shopdb.core.errors import NotFoundError
 from shopdb.core.paging import NEWEST_FIRST, CursorPage
 from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
-from shopdb.models.audited import CategoryPlace
+from shopdb.models.audited import CategoryPlace, CategoryState
 from shopdb.models.categories import (
     Category,
+    CategoryContents,
     CategoryCycleError,
+    CategoryNotEmpty,
+    CategoryPatch,
     CategoryProduct,
     CategoryRename,
     NewCategory,
@@ -32,7 +35,11 @@ class CategoryRepository(ShopRepository):
     namespace = "categories"
     entity = "category"
     tables = ("categories", "category_tree_version")
+    locks = {"lock_category": Category, "lock_tree": None}
     queries = {
+        "update": Category,
+        "delete": Category,
+        "contents": CategoryContents,
         "create": Category,
         "get": Category,
         "get_by_slug": Category,
@@ -53,8 +60,12 @@ class CategoryRepository(ShopRepository):
         "categories_parent_id_cycle_check": (
             "a category cannot be moved under itself or one of its own descendants"
         ),
+        "product_categories_category_id_fkey": "a category that holds products cannot be deleted",
     }
-    constraint_errors = {"categories_parent_id_cycle_check": CategoryCycleError}
+    constraint_errors = {
+        "categories_parent_id_cycle_check": CategoryCycleError,
+        "product_categories_category_id_fkey": CategoryNotEmpty,
+    }
 
     @unit_of_work
     def create(self, new: NewCategory, *, actor: Actor | None = None) -> Category:
@@ -98,6 +109,41 @@ class CategoryRepository(ShopRepository):
                 "rename_with_slug", Category, id=category_id, name=rename.name, slug=rename.slug
             )
         return self._audited_change("rename", before, renamed, actor)
+
+    @unit_of_work
+    def update(
+        self, category_id: UUID, patch: CategoryPatch, *, actor: Actor | None = None
+    ) -> Category:
+        """Change the fields set in ``patch`` (name, description, pictures, display order;
+        none moves the category), audited (``categories``/``update``, CategoryState before and
+        after; no entry when nothing changed). NotFoundError. Locks: the category row."""
+        before = self._lock("lock_category", Category, id=category_id)
+        after = self._patch("update", Category, patch, id=category_id)
+        was, now = CategoryState.of(before), CategoryState.of(after)
+        return self._audited(actor or Actor.system(), "update", category_id, was, now, result=after)
+
+    @unit_of_work
+    def delete(self, category_id: UUID, *, actor: Actor | None = None) -> None:
+        """Delete a category that holds no product and no child category, audited
+        (``categories``/``delete``, CategoryState before). CategoryNotEmpty (``.products``,
+        ``.children``) when it holds any, nothing deleted; NotFoundError. Locks: the tree
+        (category_tree_version, as every change of the tree), so no child can be added
+        meanwhile; a product linked meanwhile fails the delete on its foreign key, also as
+        CategoryNotEmpty."""
+        self._lock("lock_tree", None)
+        deleted = self._find("delete", Category, id=category_id)
+        if deleted is None:
+            self.get(category_id)  # NotFoundError when there is no such category
+            held = self._get("contents", CategoryContents, id=category_id)
+            raise CategoryNotEmpty(
+                f"category: it holds {held.products} products and {held.children} child"
+                " categories: move or delete them first",
+                products=held.products,
+                children=held.children,
+            )
+        self._audited(
+            actor or Actor.system(), "delete", category_id, CategoryState.of(deleted), None
+        )
 
     def _audited_change(
         self, action: str, before: Category | None, after: Category, actor: Actor | None

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from shopdb.core.paging import CursorPage, Keyset
+from shopdb.core.paging import NEWEST_FIRST, CursorPage, Keyset
 from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
+from shopdb.models.audited import CollectionOrder, CollectionState
 from shopdb.models.collections import (
     Collection,
     CollectionMembership,
     CollectionOrderError,
+    CollectionPatch,
     CollectionProduct,
+    CollectionStatus,
     NewCollection,
 )
 from shopdb.repositories.base import ShopRepository
@@ -37,6 +40,11 @@ class CollectionRepository(ShopRepository):
         "count_products": None,
         "reorder_products": None,
         "list_products": CollectionProduct,
+        "update": Collection,
+        "delete": Collection,
+        "list_collections": Collection,
+        "list_collections_by_status": Collection,
+        "member_order": None,
     }
     constraint_messages = {
         "collections_slug_key": "a collection with this slug already exists",
@@ -97,14 +105,52 @@ class CollectionRepository(ShopRepository):
         )  # fmt: skip
         self._audited(actor or Actor.system(), "remove_product", collection_id, removed, None)
 
-    def reorder(self, collection_id: UUID, product_ids: Sequence[UUID]) -> None:
+    def reorder(
+        self, collection_id: UUID, product_ids: Sequence[UUID], *, actor: Actor | None = None
+    ) -> None:
         """Put the collection's live products in the order given (display_order 0, 1, ...), all
-        or nothing: CollectionOrderError unless ``product_ids`` lists each of them exactly
-        once, NotFoundError for the collection. Locks: the collection row, then its members."""
+        or nothing, audited (``collections``/``reorder``, CollectionOrder before and after; no
+        entry when the order stays): CollectionOrderError unless ``product_ids`` lists each of
+        them exactly once, NotFoundError for the collection. Locks: the collection row, then
+        its members."""
         order = list(product_ids)
         if len(set(order)) != len(order):
             raise CollectionOrderError("the new order lists a product more than once")
-        self._reorder(collection_id, order)
+        self._reorder(collection_id, order, actor or Actor.system())
+
+    @unit_of_work
+    def update(
+        self, collection_id: UUID, patch: CollectionPatch, *, actor: Actor | None = None
+    ) -> Collection:
+        """Change the fields set in ``patch``, audited (``collections``/``update``,
+        CollectionState before and after; no entry when nothing changed). ConflictError for a
+        taken slug, NotFoundError. Locks: the collection row."""
+        self._lock("lock_collection", None, collection_id=collection_id)
+        before = self.get(collection_id)
+        after = self._patch("update", Collection, patch, id=collection_id)
+        return self._audited(actor or Actor.system(), "update", collection_id,
+                             _state(before), _state(after), result=after)  # fmt: skip
+
+    @unit_of_work
+    def delete(self, collection_id: UUID, *, actor: Actor | None = None) -> None:
+        """Delete a collection and its memberships (the products stay), audited
+        (``collections``/``delete``, CollectionState before); NotFoundError."""
+        gone = self._get("delete", Collection, id=collection_id)
+        self._audited(actor or Actor.system(), "delete", collection_id, _state(gone), None)
+
+    def list_collections(
+        self,
+        *,
+        status: CollectionStatus | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> CursorPage[Collection]:
+        """Every collection (or those in ``status``) newest first, a keyset page at a time."""
+        if status is None:
+            return self._page("list_collections", Collection, NEWEST_FIRST, limit=limit,
+                              cursor=cursor)  # fmt: skip
+        return self._page("list_collections_by_status", Collection, NEWEST_FIRST, limit=limit,
+                          cursor=cursor, status=status)  # fmt: skip
 
     def list_products(
         self, collection_id: UUID, *, limit: int = 50, cursor: str | None = None
@@ -120,12 +166,23 @@ class CollectionRepository(ShopRepository):
         )
 
     @unit_of_work
-    def _reorder(self, collection_id: UUID, order: list[UUID]) -> None:
+    def _reorder(self, collection_id: UUID, order: list[UUID], actor: Actor) -> None:
         self._lock("lock_collection", None, collection_id=collection_id)
         members = int(self._value("count_products", collection_id=collection_id))
+        before = CollectionOrder(
+            product_ids=self._value("member_order", collection_id=collection_id)
+        )
         moved = self._count("reorder_products", collection_id=collection_id, product_ids=order)
         if moved != len(order) or members != len(order):
             raise CollectionOrderError(
                 f"the new order must list each of the collection's {members} live products "
                 f"exactly once ({len(order)} given, {moved} of them members)"
             )
+        self._audited(actor, "reorder", collection_id, before, CollectionOrder(product_ids=order))
+
+
+def _state(collection: Collection) -> CollectionState:
+    """The editable state of a collection, as the audit log keeps it."""
+    return CollectionState.model_validate(
+        collection.model_dump(include=set(CollectionState.model_fields))
+    )

@@ -86,10 +86,12 @@ class OrderRepository(ShopRepository):
             order_id, new_status, expected_version, actor=actor
         )
 
-    def expire_unpaid(self, older_than: timedelta, *, batch_size: int = 100) -> int:
+    def expire_unpaid(
+        self, older_than: timedelta, *, batch_size: int = 100, actor: Actor | None = None
+    ) -> int:
         """``db.fulfilment.expire_unpaid``: cancel PENDING orders older than ``older_than``
-        and release their stock, in batches; how many were cancelled."""
-        return self._unit.fulfilment.expire_unpaid(older_than, batch_size=batch_size)
+        and release their stock, in batches, each audited; how many were cancelled."""
+        return self._unit.fulfilment.expire_unpaid(older_than, batch_size=batch_size, actor=actor)
 
     @in_transaction
     def lock_unpaid(self, older_than: timedelta, *, batch_size: int) -> list[UUID]:

@@ -8,13 +8,15 @@ from uuid import UUID
 from shopdb.core.paging import NEWEST_FIRST, CursorPage, Keyset
 from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
-from shopdb.models.audited import ReviewModeration
+from shopdb.models.audited import ReviewModeration, ReviewRemoval
 from shopdb.models.reviews import (
     DuplicateReview,
     IllegalReviewTransition,
     NewReview,
     RatingSummary,
     Review,
+    ReviewMedia,
+    ReviewMediaLink,
     ReviewOrder,
     ReviewStatus,
 )
@@ -33,7 +35,7 @@ class ReviewRepository(ShopRepository):
 
     namespace = "reviews"
     entity = "review"
-    tables = ("reviews", "review_media", "review_votes")
+    tables = ("reviews", "review_media", "review_votes", "product_ratings")
     locks = {"lock_for_vote": Review, "lock_for_moderation": ReviewModeration}
     queries = {
         "submit": Review,
@@ -44,6 +46,10 @@ class ReviewRepository(ShopRepository):
         "rating_summary": RatingSummary,
         "vote": Review,
         "erase_text_for_user": None,
+        "soft_delete": Review,
+        "add_media": ReviewMediaLink,
+        "remove_media": ReviewMediaLink,
+        "list_media": ReviewMedia,
     }
     constraint_messages = {
         "reviews_product_id_user_id_key": "the user has already reviewed this product",
@@ -51,6 +57,9 @@ class ReviewRepository(ShopRepository):
         "reviews_user_id_fkey": "there is no such user",
         "reviews_rating_check": "a rating is 1 to 5 stars",
         "review_votes_user_id_fkey": "there is no such user",
+        "review_media_pkey": "the media item is attached to this review already",
+        "review_media_media_id_fkey": "there is no such media item",
+        "review_media_sort_order_check": "a sort order is 0 or more",
         "reviews_owner_not_erased_check": ERASED_OWNER,
         "review_votes_owner_not_erased_check": ERASED_OWNER,
     }
@@ -101,7 +110,10 @@ class ReviewRepository(ShopRepository):
         )  # fmt: skip
 
     def rating_summary(self, product_id: UUID) -> RatingSummary:
-        """Count, average and per-star counts of the product's approved reviews (one query)."""
+        """Count, average and per-star counts of the product's approved live reviews: one row
+        of the product_ratings read model, kept by the database in the transaction of every
+        moderation, deletion or rating change (migration 0085), not an aggregate of the
+        reviews."""
         return self._get("rating_summary", RatingSummary, product_id=product_id)
 
     @unit_of_work
@@ -117,6 +129,39 @@ class ReviewRepository(ShopRepository):
         user's reviews blanked; ratings, statuses and votes kept (product ratings do not
         move). How many reviews changed."""
         return self._count("erase_text_for_user", user_id=user_id)
+
+    @unit_of_work
+    def delete(self, review_id: UUID, *, actor: Actor | None = None) -> None:
+        """Take a review down (soft delete: hidden from every read, out of its product's
+        rating in the same transaction), audited (``reviews``/``delete``, ReviewRemoval
+        before); NotFoundError when there is no live review with this id. Locks: the review
+        row."""
+        before = self._lock("lock_for_moderation", ReviewModeration, id=review_id)
+        gone = self._get("soft_delete", Review, id=review_id)
+        removed = ReviewRemoval(id=gone.id, product_id=gone.product_id, rating=gone.rating,
+                                status=before.status)  # fmt: skip
+        self._audited(actor or Actor.system(), "delete", review_id, removed, None)
+
+    @unit_of_work
+    def add_media(
+        self, review_id: UUID, media_id: UUID, *, sort_order: int | None = None
+    ) -> ReviewMediaLink:
+        """Attach a media item to a live review at ``sort_order``, or after its last one when
+        None. NotFoundError for the review, ConflictError when attached already,
+        ConstraintViolation for an unknown media item or a negative sort order. Locks: the
+        review row (two appends get distinct places)."""
+        self._lock("lock_for_moderation", ReviewModeration, id=review_id)
+        return self._get("add_media", ReviewMediaLink, review_id=review_id, media_id=media_id,
+                         sort_order=sort_order)  # fmt: skip
+
+    def remove_media(self, review_id: UUID, media_id: UUID) -> None:
+        """Detach a media item from a review (the media item stays); NotFoundError when it
+        was not attached."""
+        self._get("remove_media", ReviewMediaLink, review_id=review_id, media_id=media_id)
+
+    def list_media(self, review_id: UUID) -> list[ReviewMedia]:
+        """The media of a live review in sort order (empty for a deleted or unknown one)."""
+        return self._list("list_media", ReviewMedia, review_id=review_id)
 
     @unit_of_work
     def _moderate(

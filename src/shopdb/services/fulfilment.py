@@ -7,8 +7,14 @@ from uuid import UUID
 
 from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
+from shopdb.models.audited import OrderStatusOnly
 from shopdb.models.orders import Order, OrderStatus
 from shopdb.services.base import Service
+
+PENDING, CANCELLED = (
+    OrderStatusOnly(status=OrderStatus.PENDING),
+    OrderStatusOnly(status=OrderStatus.CANCELLED),
+)
 
 
 class FulfilmentService(Service):
@@ -36,27 +42,33 @@ class FulfilmentService(Service):
             self._move_stock([order_id], sell=changed.status is OrderStatus.FULFILLED)
         return changed
 
-    def expire_unpaid(self, older_than: timedelta, *, batch_size: int = 100) -> int:
+    def expire_unpaid(
+        self, older_than: timedelta, *, batch_size: int = 100, actor: Actor | None = None
+    ) -> int:
         """Cancel the PENDING orders placed more than ``older_than`` ago and release their
         stock, ``batch_size`` orders per transaction (each its own unit of work; orders that
-        another transaction holds are skipped, so two workers never take the same one);
-        how many were cancelled in all."""
+        another transaction holds are skipped, so two workers never take the same one),
+        each expired order audited (``orders``/``expire``, OrderStatusOnly PENDING then
+        CANCELLED; None: the SYSTEM actor) in its batch's transaction; how many were
+        cancelled in all."""
         total = 0
-        while expired := self._expire_batch(older_than, batch_size):
+        while expired := self._expire_batch(older_than, batch_size, actor or Actor.system()):
             total += expired
             if expired < batch_size:
                 break
         return total
 
     @unit_of_work
-    def _expire_batch(self, older_than: timedelta, batch_size: int) -> int:
+    def _expire_batch(self, older_than: timedelta, batch_size: int, actor: Actor) -> int:
         """One batch: lock the oldest unpaid orders (SKIP LOCKED), cancel them, release
-        their reservations. Locks: the order rows, then the inventory rows by variant id."""
+        their reservations, audit each. Locks: the order rows, then the inventory rows by
+        variant id."""
         tx = self._tx
         order_ids = tx.orders.lock_unpaid(older_than, batch_size=batch_size)
         if order_ids:
             tx.orders.cancel_unpaid(order_ids)
             self._move_stock(order_ids, sell=False)
+            tx.audit.record_each(actor, "expire", "orders", order_ids, PENDING, CANCELLED)
         return len(order_ids)
 
     def _move_stock(self, order_ids: list[UUID], *, sell: bool) -> None:
