@@ -9,6 +9,7 @@ from uuid import UUID
 from shopdb.core.errors import InvalidInput
 from shopdb.core.unit import unit_of_work
 from shopdb.models.carts import CartLock, CartNotActive, CartStatus, CheckoutLine
+from shopdb.models.events import OrderPlaced
 from shopdb.models.orders import (
     Checkout,
     CheckoutRefused,
@@ -129,6 +130,8 @@ class CheckoutService(Service):
             raise CheckoutRefused("an address of the checkout is not a live address of its user")
         tx.inventory.record_reservations(order.id, reserved)
         tx.carts.mark_checked_out(cart.cart_id)
+        tx.events.record(OrderPlaced.of(order))
+        tx.cart_recovery.attribute(order)
         if code is not None:
             tx.coupons.record_usage(code, cart.user_id, order.id, discount)
         return OrderWithItems(order=order, items=tx.orders.list_items(order.id))

@@ -56,6 +56,7 @@ class FulfilmentService(Service):
         order_ids = tx.orders.lock_unpaid(older_than, batch_size=batch_size)
         if order_ids:
             tx.orders.cancel_unpaid(order_ids)
+            tx.events.record_orders_changed(order_ids)
             self._move_stock(order_ids, sell=False)
         return len(order_ids)
 
