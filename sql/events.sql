@@ -39,12 +39,21 @@ SELECT name, after_transaction_id, after_event_id, consumed, created_at, updated
    FOR NO KEY UPDATE;
 
 -- name: events_after(after_transaction_id, after_event_id, limit)
--- The next events after a cursor, of transactions older than every running one.
+-- The next events after a cursor, of transactions older than every one of this database still running.
 SELECT id, aggregate_type, aggregate_id, sequence, event_type, payload, transaction_id,
        created_at, updated_at
   FROM outbox_events
  WHERE (transaction_id, id) > (:after_transaction_id, :after_event_id)
-   AND transaction_id < CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text) AS bigint)
+   AND transaction_id < (
+       -- The oldest transaction of the snapshot still running that may be this database's:
+       -- one shown running in another database cannot write here, so it holds nothing back.
+       SELECT coalesce(min(CAST(CAST(r.xid AS text) AS bigint)),
+                       CAST(CAST(pg_snapshot_xmax(pg_current_snapshot()) AS text) AS bigint))
+         FROM pg_snapshot_xip(pg_current_snapshot()) AS r (xid)
+        WHERE NOT EXISTS (SELECT 1
+                            FROM pg_stat_activity a
+                           WHERE a.backend_xid = xid(r.xid)
+                             AND a.datname <> current_database()))
  ORDER BY transaction_id, id
  LIMIT :limit;
 

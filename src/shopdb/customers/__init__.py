@@ -15,6 +15,7 @@ from shopdb.customers.addresses import CustomerAddresses, CustomerAddressReposit
 from shopdb.customers.base import CustomerRepository
 from shopdb.customers.carts import CustomerCartRepository, CustomerCarts
 from shopdb.customers.identity import CustomerApiKeys, CustomerSessions
+from shopdb.customers.notifications import CustomerNotifications
 from shopdb.customers.orders import CustomerOrderRepository, CustomerOrders
 from shopdb.customers.payments import CustomerPaymentRepository, CustomerPayments
 from shopdb.customers.reviews import CustomerReviewRepository, CustomerReviews
@@ -50,6 +51,11 @@ class CustomerView:
     def carts(self) -> CustomerCarts:
         """The customer's carts."""
         return CustomerCarts(self._unit, self.user_id)
+
+    @cached_property
+    def notifications(self) -> CustomerNotifications:
+        """The customer's notifications and their preferences."""
+        return CustomerNotifications(self._unit, self.user_id)
 
     @cached_property
     def orders(self) -> CustomerOrders:
