@@ -35,7 +35,7 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self.hang_s = 3.0
-        self.on_request: Callable[[Received], None] | None = None
+        self.on_request: Callable[[Received], object] | None = None
         self._seen: set[str] = set()
         self._lock = threading.Lock()
         receiver = self

@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
-import psycopg
 import pytest
 from pydantic import ValidationError
 
@@ -23,6 +21,7 @@ from shopdb.models.events import (
     OrderPaid,
     OutboxEvent,
 )
+from tests.events.idle import make_idle
 from tests.repositories.fixture_orders import checkout_of, fill_cart, new_shop
 from tests.schema.rows import Rows
 
@@ -38,7 +37,7 @@ def _placed(tx: Transaction) -> UUID:
 
 def _order_to(*path: OrderStatus) -> Change:
     def change(tx: Transaction) -> UUID:
-        order_id = Rows(tx.connection).id("orders")
+        order_id: UUID = Rows(tx.connection).id("orders")
         for status in path:
             version = tx.orders.get(order_id).order.version
             tx.fulfilment.change_status(order_id, status, version)
@@ -54,13 +53,13 @@ def _settled_payment(tx: Transaction) -> UUID:
 
 
 def _settled_order(tx: Transaction) -> UUID:
-    order_id = Rows(tx.connection).id("orders")
+    order_id: UUID = Rows(tx.connection).id("orders")
     tx.settlement.settle(tx.payments.initiate(order_id, PaymentProvider.IYZICO).id)
     return order_id
 
 
 def _refunded(tx: Transaction) -> UUID:
-    payment_id = Rows(tx.connection).id("payments")
+    payment_id: UUID = Rows(tx.connection).id("payments")
     tx.payments.refund(payment_id, Decimal("10.00"), reason="damaged")
     return payment_id
 
@@ -76,7 +75,7 @@ def _low_stock(tx: Transaction) -> UUID:
 
 
 def _approved(tx: Transaction) -> UUID:
-    review_id = Rows(tx.connection).id("reviews")
+    review_id: UUID = Rows(tx.connection).id("reviews")
     tx.reviews.approve(review_id)
     return review_id
 
@@ -84,17 +83,10 @@ def _approved(tx: Transaction) -> UUID:
 def _abandoned(tx: Transaction) -> UUID:
     shop = new_shop(tx, tx.connection)
     cart_id = fill_cart(tx, shop)
-    _idle(tx.connection, cart_id)
+    make_idle(tx.connection, cart_id)
     reminders = tx.cart_recovery.remind(limit=500)
     assert cart_id in {r.cart_id for r in reminders}
     return cart_id
-
-
-def _idle(conn: psycopg.Connection[Any], cart_id: UUID) -> None:
-    """Make a cart look idle for two days (its trigger would stamp updated_at: set it off)."""
-    conn.execute("ALTER TABLE carts DISABLE TRIGGER carts_set_updated_at")
-    conn.execute("UPDATE carts SET updated_at = now() - interval '2 days' WHERE id = %s", [cart_id])
-    conn.execute("ALTER TABLE carts ENABLE TRIGGER carts_set_updated_at")
 
 
 CHANGES: dict[EventType, tuple[AggregateType, Change]] = {
