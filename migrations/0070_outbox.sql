@@ -19,7 +19,8 @@ CREATE TABLE outbox_events (
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT outbox_events_pkey PRIMARY KEY (id),
-    CONSTRAINT outbox_events_aggregate_sequence_key UNIQUE (aggregate_type, aggregate_id, sequence),
+    CONSTRAINT outbox_events_aggregate_type_aggregate_id_sequence_key
+        UNIQUE (aggregate_type, aggregate_id, sequence),
     CONSTRAINT outbox_events_sequence_check CHECK (sequence >= 1),
     CONSTRAINT outbox_events_aggregate_type_check
         CHECK (aggregate_type IN ('order', 'payment', 'inventory', 'review', 'cart')),

@@ -21,8 +21,9 @@ CREATE TABLE cart_recovery_events (
         REFERENCES orders (id) ON DELETE SET NULL,
     CONSTRAINT cart_recovery_events_kind_check
         CHECK (kind IN ('SENT', 'OPENED', 'CLICKED', 'RECOVERED')),
-    CONSTRAINT cart_recovery_events_revenue_check
-        CHECK ((kind = 'RECOVERED') = (revenue IS NOT NULL) AND revenue >= 0),
+    CONSTRAINT cart_recovery_events_kind_revenue_check
+        CHECK ((kind = 'RECOVERED') = (revenue IS NOT NULL)),
+    CONSTRAINT cart_recovery_events_revenue_check CHECK (revenue >= 0),
     CONSTRAINT cart_recovery_events_order_id_check CHECK (kind = 'RECOVERED' OR order_id IS NULL)
 );
 COMMENT ON TABLE cart_recovery_events IS 'Reminders of abandoned carts and what came of them; RECOVERED carries the order and its total.';

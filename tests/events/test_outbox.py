@@ -180,7 +180,7 @@ def test_the_database_holds_one_event_per_aggregate_sequence(tx: Transaction) ->
                VALUES ('order', %s, 1, 'order.paid', '{}')""",
             [order_id],
         )
-    assert refused.value.constraint == "outbox_events_aggregate_sequence_key"
+    assert refused.value.constraint == "outbox_events_aggregate_type_aggregate_id_sequence_key"
 
 
 def test_a_payload_that_breaks_its_model_is_refused(tx: Transaction) -> None:

@@ -118,7 +118,20 @@ RULES: dict[str, tuple[str, str, str, str]] = {
     "coupon_usages_user_id_fkey": ("coupon_usages", "user_id", "users", "SET NULL"),
     "coupon_usages_order_id_fkey": ("coupon_usages", "order_id", "orders", "CASCADE"),
     "audit_logs_user_id_fkey": ("audit_logs", "user_id", "users", "SET NULL"),
-}
+    "webhook_deliveries_endpoint_id_fkey": (
+        "webhook_deliveries", "endpoint_id", "webhook_endpoints", "CASCADE"),
+    "webhook_deliveries_event_id_fkey": (
+        "webhook_deliveries", "event_id", "outbox_events", "CASCADE"),
+    "webhook_attempts_delivery_id_fkey": (
+        "webhook_attempts", "delivery_id", "webhook_deliveries", "CASCADE"),
+    "notifications_user_id_fkey": ("notifications", "user_id", "users", "CASCADE"),
+    "notifications_event_id_fkey": ("notifications", "event_id", "outbox_events", "SET NULL"),
+    "notification_preferences_user_id_fkey": (
+        "notification_preferences", "user_id", "users", "CASCADE"),
+    "cart_recovery_events_cart_id_fkey": ("cart_recovery_events", "cart_id", "carts", "CASCADE"),
+    "cart_recovery_events_order_id_fkey": (
+        "cart_recovery_events", "order_id", "orders", "SET NULL"),
+}  # fmt: skip
 
 # The key of each table's rows, to find a row again after its parent is gone.
 KEYS: dict[str, tuple[str, ...]] = {
@@ -131,6 +144,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "variant_media": ("variant_id", "media_id"),
     "review_media": ("review_id", "media_id"),
     "review_votes": ("review_id", "user_id"),
+    "notification_preferences": ("user_id", "kind", "channel"),
 }
 
 

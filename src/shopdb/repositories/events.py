@@ -45,7 +45,7 @@ class EventRepository(ShopRepository):
     }
     idempotent = frozenset({"ensure_consumer"})
     constraint_messages = {
-        "outbox_events_aggregate_sequence_key": (
+        "outbox_events_aggregate_type_aggregate_id_sequence_key": (
             "another transaction wrote an event of this aggregate at the same time"
         ),
         "outbox_consumers_name_check": "a consumer name is 1-63 of a-z 0-9 _, a letter first",
