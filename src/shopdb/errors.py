@@ -48,6 +48,12 @@ from shopdb.models.payments import (
 from shopdb.models.reviews import DuplicateReview, IllegalReviewTransition
 from shopdb.models.seeds import SeedConfigurationError, UnknownSeedProfile
 from shopdb.models.users import AccountLocked, IllegalUserStatusChange, InvalidCredentials
+from shopdb.models.webhooks import (
+    SignatureExpired,
+    SignatureHeaderMalformed,
+    SignatureMismatch,
+    WebhookSignatureError,
+)
 
 __all__ = [
     "AccountLocked",
@@ -92,11 +98,15 @@ __all__ = [
     "SerializationFailure",
     "ServerError",
     "ShopDBError",
+    "SignatureExpired",
+    "SignatureHeaderMalformed",
+    "SignatureMismatch",
     "StaleVersionError",
     "TransactionAborted",
     "TransactionBypassed",
     "TransactionClosed",
     "TransientError",
     "UnknownSeedProfile",
+    "WebhookSignatureError",
     "WriteOutcomeUnknown",
 ]

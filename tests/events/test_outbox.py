@@ -12,7 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from shopdb import Transaction
-from shopdb.core.errors import ConflictError, ConstraintViolation
+from shopdb.core.errors import ConflictError, ConstraintViolation, NotFoundError
 from shopdb.models import OrderStatus, PaymentProvider
 from shopdb.models.events import (
     PAYLOADS,
@@ -206,3 +206,15 @@ def test_the_database_refuses_an_event_type_of_another_aggregate(tx: Transaction
 
 class _Undo(Exception):
     """Raised inside a savepoint to roll the change back."""
+
+
+def test_an_event_is_read_back_by_id_and_a_consumer_has_no_cursor_before_its_first_batch(
+    tx: Transaction,
+) -> None:
+    order_id = _order_to(OrderStatus.CANCELLED)(tx)
+    (written,) = tx.events.history(AggregateType.ORDER, order_id)
+    assert tx.events.get(written.id) == written
+    with pytest.raises(NotFoundError):
+        tx.events.get(UUID(int=0))
+    with pytest.raises(NotFoundError):
+        tx.events.cursor("never_consumed")
