@@ -1,5 +1,6 @@
 -- Cart recovery: the abandoned carts worth a reminder, the reminders' events (SENT, OPENED,
--- CLICKED, RECOVERED with the order), and the figures by day.
+-- CLICKED, RECOVERED with the order), and the figures by day. Each event is stamped with
+-- clock_timestamp(): steps written in one transaction keep their order.
 
 -- name: lock_reminders()$
 -- Serialize the reminder runs until the transaction ends (an advisory lock): no cart is reminded twice.
@@ -26,22 +27,24 @@ SELECT c.id AS cart_id, u.id AS user_id, u.email, c.status,
 -- name: record_sent(cart_ids)<!
 -- A SENT event for each of these carts; the events' ids are the reminders' link tokens.
 WITH sent AS (
-    INSERT INTO cart_recovery_events (cart_id, kind)
-    SELECT cart_id, 'SENT' FROM unnest(CAST(:cart_ids AS uuid[])) AS c (cart_id)
+    INSERT INTO cart_recovery_events (cart_id, kind, created_at)
+    SELECT cart_id, 'SENT', clock_timestamp() FROM unnest(CAST(:cart_ids AS uuid[])) AS c (cart_id)
     RETURNING id, cart_id, kind, order_id, revenue, created_at, updated_at
 )
 SELECT coalesce(jsonb_agg(to_jsonb(s) ORDER BY s.cart_id), '[]') AS rows FROM sent s;
 
 -- name: record_step(recovery_id, kind)<!
 -- OPENED or CLICKED for the cart of a SENT event; None when there is no such reminder.
-INSERT INTO cart_recovery_events (cart_id, kind)
-SELECT cart_id, :kind FROM cart_recovery_events WHERE id = :recovery_id AND kind = 'SENT'
+INSERT INTO cart_recovery_events (cart_id, kind, created_at)
+SELECT cart_id, :kind, clock_timestamp()
+  FROM cart_recovery_events
+ WHERE id = :recovery_id AND kind = 'SENT'
 RETURNING id, cart_id, kind, order_id, revenue, created_at, updated_at;
 
 -- name: record_recovered(cart_id, order_id, revenue)<!
 -- RECOVERED with the order, once, for a cart that was reminded; None for one never reminded.
-INSERT INTO cart_recovery_events (cart_id, kind, order_id, revenue)
-SELECT :cart_id, 'RECOVERED', :order_id, :revenue
+INSERT INTO cart_recovery_events (cart_id, kind, order_id, revenue, created_at)
+SELECT :cart_id, 'RECOVERED', :order_id, :revenue, clock_timestamp()
  WHERE EXISTS (SELECT 1 FROM cart_recovery_events
                 WHERE cart_id = :cart_id AND kind = 'SENT')
 ON CONFLICT (cart_id) WHERE kind = 'RECOVERED' DO NOTHING

@@ -92,3 +92,19 @@ def test_the_figures_by_day(tx: Transaction) -> None:
     assert figures.contacted - base[0] >= 2 and other in reminders
     assert (figures.opened - base[1], figures.recovered - base[2]) == (1, 1)
     assert figures.revenue - base[3] == placed.order.total_amount
+
+
+def test_the_customer_records_their_own_reminder_s_links_only(tx: Transaction) -> None:
+    shop, cart_id = _idle_cart(tx)
+    other, other_cart = _idle_cart(tx)
+    reminders = {r.cart_id: r for r in tx.cart_recovery.remind(limit=500)}
+    view = tx.customer(shop.user_id).cart_recovery
+    assert view.opened(reminders[cart_id].recovery_id).kind is RecoveryKind.OPENED
+    assert view.clicked(reminders[cart_id].recovery_id).kind is RecoveryKind.CLICKED
+    with pytest.raises(NotFoundError):
+        view.opened(reminders[other_cart].recovery_id)
+    assert [e.kind for e in view.events_of(cart_id)] == [
+        RecoveryKind.SENT, RecoveryKind.OPENED, RecoveryKind.CLICKED]  # fmt: skip
+    assert view.events_of(other_cart) == []
+    assert [e.kind for e in tx.cart_recovery.events_of(other_cart)] == [RecoveryKind.SENT]
+    assert other.user_id != shop.user_id

@@ -13,6 +13,7 @@ from uuid import UUID
 from shopdb.core.repository import Repository
 from shopdb.customers.addresses import CustomerAddresses, CustomerAddressRepository
 from shopdb.customers.base import CustomerRepository
+from shopdb.customers.cart_recovery import CustomerCartRecovery, CustomerCartRecoveryRepository
 from shopdb.customers.carts import CustomerCartRepository, CustomerCarts
 from shopdb.customers.identity import CustomerApiKeys, CustomerSessions
 from shopdb.customers.notifications import CustomerNotifications
@@ -28,6 +29,7 @@ __all__ = ["CUSTOMER_REPOSITORIES", "CustomerRepository", "CustomerView"]
 CUSTOMER_REPOSITORIES: tuple[type[Repository], ...] = (
     CustomerAddressRepository,
     CustomerCartRepository,
+    CustomerCartRecoveryRepository,
     CustomerOrderRepository,
     CustomerPaymentRepository,
     CustomerReviewRepository,
@@ -46,6 +48,11 @@ class CustomerView:
     def addresses(self) -> CustomerAddresses:
         """The customer's address book."""
         return CustomerAddresses(self._unit, self.user_id)
+
+    @cached_property
+    def cart_recovery(self) -> CustomerCartRecovery:
+        """The customer's cart reminders: their links opened and clicked."""
+        return CustomerCartRecovery(self._unit, self.user_id)
 
     @cached_property
     def carts(self) -> CustomerCarts:
