@@ -51,7 +51,7 @@ SELECT w.id, e.id, e.aggregate_type, e.aggregate_id, e.sequence
  WHERE e.id = ANY (CAST(:event_ids AS uuid[]))
 ON CONFLICT (endpoint_id, event_id) DO NOTHING;
 
--- name: claim(limit, lease_s)<!
+-- name: claim(limit, lease_s, consumer)<!
 -- Lease up to limit due deliveries of active endpoints, each the earliest undone of its aggregate for its endpoint.
 WITH due AS (
     SELECT d.id
@@ -68,6 +68,17 @@ WITH due AS (
               AND earlier.aggregate_id = d.aggregate_id
               AND earlier.sequence < d.sequence
               AND earlier.status = 'PENDING')
+       -- nor while an earlier event of its aggregate is not fanned out yet (the fan-out's
+       -- cursor has not passed it): its delivery may be about to be written.
+       AND NOT EXISTS (
+           SELECT 1
+             FROM outbox_events pending
+             JOIN outbox_consumers fan_out ON fan_out.name = :consumer
+            WHERE pending.aggregate_type = d.aggregate_type
+              AND pending.aggregate_id = d.aggregate_id
+              AND pending.sequence < d.sequence
+              AND (pending.transaction_id, pending.id)
+                  > (fan_out.after_transaction_id, fan_out.after_event_id))
      ORDER BY d.next_attempt_at, d.id
      LIMIT :limit
        FOR UPDATE OF d SKIP LOCKED

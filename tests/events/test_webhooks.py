@@ -365,3 +365,24 @@ def test_verify_refuses_a_forged_altered_or_replayed_webhook() -> None:
     for broken in (None, "", "v1=abc", f"t=abc,v1={'0' * 64}", f"t={now}"):
         with pytest.raises(SignatureHeaderMalformed):
             verify(SECRET, broken, body, now=now)
+
+
+def test_a_later_event_waits_while_an_earlier_one_of_its_aggregate_is_not_fanned_out(
+    hooks: Database, receiver: Receiver
+) -> None:
+    path = _path("/ok")
+    endpoint = _endpoint(hooks, receiver, path)
+    order_id = uuid4()
+    first = _paid(hooks, order_id)
+    second = hooks.events.record(OrderShipped.model_validate(first.payload | {"status": "SHIPPED"}))
+    with hooks.transaction() as tx:  # the second's delivery written ahead of the fan-out
+        tx.connection.execute(
+            """INSERT INTO webhook_deliveries
+                      (endpoint_id, event_id, aggregate_type, aggregate_id, sequence)
+               VALUES (%s, %s, 'order', %s, 2)""",
+            [endpoint.id, second.id, order_id],
+        )
+    claimed = hooks.webhooks.claim(100, 2)
+    assert second.id not in {c.event_id for c in claimed}
+    _until(lambda: _status(hooks, second) is DeliveryStatus.DELIVERED, hooks.webhooks.dispatch)
+    assert [r.event_id for r in receiver.to(path)] == [str(first.id), str(second.id)]

@@ -135,9 +135,13 @@ class WebhookRepository(ShopRepository):
     def claim(self, limit: int, lease_s: int) -> list[ClaimedDelivery]:
         """Lease up to ``limit`` due deliveries for ``lease_s`` seconds, one statement (its
         own short transaction on the pool): of each aggregate and endpoint only the earliest
-        PENDING one, and none of an inactive endpoint; rows another dispatcher is claiming
+        PENDING one (and none while an earlier event of its aggregate waits for the fan-out),
+        and none of an inactive endpoint; rows another dispatcher is claiming
         are skipped (SKIP LOCKED). Each claim counts one attempt."""
-        batch = self._get("claim", ClaimedBatch, limit=self._page_size(limit), lease_s=lease_s)
+        batch = self._get(
+            "claim", ClaimedBatch, limit=self._page_size(limit), lease_s=lease_s,
+            consumer=FAN_OUT_CONSUMER,
+        )  # fmt: skip
         return batch.rows
 
     def secret_of(self, delivery: ClaimedDelivery) -> str:
