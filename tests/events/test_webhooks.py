@@ -386,3 +386,24 @@ def test_a_later_event_waits_while_an_earlier_one_of_its_aggregate_is_not_fanned
     assert second.id not in {c.event_id for c in claimed}
     _until(lambda: _status(hooks, second) is DeliveryStatus.DELIVERED, hooks.webhooks.dispatch)
     assert [r.event_id for r in receiver.to(path)] == [str(first.id), str(second.id)]
+
+
+def test_shopdb_dispatch_once_runs_one_batch_and_says_how_many_attempts(
+    hooks: Database, receiver: Receiver, hooks_url: str
+) -> None:
+    path = _path("/ok")
+    _endpoint(hooks, receiver, path)
+    _paid(hooks)
+    env = {**os.environ, "DATABASE_URL": hooks_url, "TWO_FACTOR_KEY": _two_factor_key(hooks)}
+    outputs: list[str] = []
+
+    def run_once() -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "shopdb", "dispatch", "--once", "--no-notifications"],
+            env=env, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+
+    _until(lambda: bool(receiver.to(path)), run_once)
+    assert "made 1 webhook attempt(s)" in outputs[-1]

@@ -44,6 +44,7 @@ class EventRepository(ShopRepository):
         "orders_of": Order,
     }
     idempotent = frozenset({"ensure_consumer"})
+    json_parameters = frozenset({"payload"})
     constraint_messages = {
         "outbox_events_aggregate_type_aggregate_id_sequence_key": (
             "another transaction wrote an event of this aggregate at the same time"
