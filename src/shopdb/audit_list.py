@@ -53,6 +53,9 @@ AUDITED: tuple[AuditedOperation, ...] = (
     AuditedOperation("collections", "delete", "collections", "delete"),
     AuditedOperation("users", "update", "users", "change_email"),
     AuditedOperation("users", "erase", "users", "erase"),
+    AuditedOperation("webhooks", "add_endpoint", "webhook_endpoints", "add_endpoint"),
+    AuditedOperation("webhooks", "deactivate_endpoint", "webhook_endpoints", "deactivate_endpoint"),
+    AuditedOperation("webhooks", "activate_endpoint", "webhook_endpoints", "activate_endpoint"),
 )
 """Audited elsewhere too, with their own tests: users.suspend / reactivate, the access changes,
 api_keys.revoke, inventory.adjust (docs/identity.md)."""

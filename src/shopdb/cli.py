@@ -1,5 +1,5 @@
 """The `shopdb` command: migrate, rollback, status, break-lock, schema-doc, demo, check,
-explain, metrics-serve, seed, expire-orders, report and quality.
+explain, metrics-serve, seed, expire-orders, report, quality and dispatch.
 
 To add a command, decorate a function with ``@main.command()``: its docstring is its --help
 and every option needs a ``help=``. The group gives it the conventions (tests/cli checks
@@ -282,6 +282,39 @@ def expire_orders(older_than: timedelta, batch_size: int) -> None:
     with Database(Settings()) as db:
         expired = db.orders.expire_unpaid(older_than, batch_size=batch_size)
     click.echo(f"expired {expired} unpaid order(s)")
+
+
+@main.command()
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 500),
+    default=100,
+    show_default=True,
+    help="Deliveries claimed (and outbox events consumed) per batch.",
+)
+@click.option(
+    "--idle",
+    "idle_s",
+    type=click.FloatRange(0.01),
+    default=1.0,
+    show_default=True,
+    help="Seconds to wait when a batch found nothing to do.",
+)
+@click.option("--once", is_flag=True, help="Run one batch and exit.")
+@click.option(
+    "--notifications/--no-notifications", default=True, show_default=True,
+    help="Also make the in-app notifications from the outbox.",
+)  # fmt: skip
+def dispatch(limit: int, idle_s: float, once: bool, notifications: bool) -> None:
+    """The outbox worker: send due webhooks (signed, retried with backoff, dead after
+    WEBHOOK_MAX_ATTEMPTS) and make notifications, in a loop until SIGTERM or SIGINT.
+    Run several at once if needed. Needs the webhooks extra. docs/events.md."""
+    from shopdb.database import Database
+    from shopdb.webhooks.worker import WorkerOptions, run
+
+    with Database(Settings()) as db:
+        attempts = run(db, WorkerOptions(limit, idle_s, once, notifications))
+    click.echo(f"made {attempts} webhook attempt(s)")
 
 
 @main.command()

@@ -13,12 +13,15 @@ from shopdb.repositories.access import AccessRepository
 from shopdb.repositories.addresses import AddressRepository
 from shopdb.repositories.api_keys import ApiKeyRepository
 from shopdb.repositories.audit import AuditRepository
+from shopdb.repositories.cart_recovery import CartRecoveryRepository
 from shopdb.repositories.carts import CartRepository
 from shopdb.repositories.categories import CategoryRepository
 from shopdb.repositories.collections import CollectionRepository
 from shopdb.repositories.coupons import CouponRepository
+from shopdb.repositories.events import EventRepository
 from shopdb.repositories.inventory import InventoryRepository
 from shopdb.repositories.media import MediaRepository
+from shopdb.repositories.notifications import NotificationRepository
 from shopdb.repositories.orders import OrderRepository
 from shopdb.repositories.payments import PaymentRepository
 from shopdb.repositories.products import ProductRepository
@@ -26,6 +29,7 @@ from shopdb.repositories.reviews import ReviewRepository
 from shopdb.repositories.security_events import SecurityEventRepository
 from shopdb.repositories.sessions import SessionRepository
 from shopdb.repositories.users import UserRepository
+from shopdb.repositories.webhooks import WebhookRepository
 from shopdb.services.checkout import CheckoutService
 from shopdb.services.erasure import ErasureService
 from shopdb.services.fulfilment import FulfilmentService
@@ -52,6 +56,10 @@ class Components(UnitOfWork):
     orders = Bound(OrderRepository)
     payments = Bound(PaymentRepository)
     reviews = Bound(ReviewRepository)
+    events = Bound(EventRepository)
+    webhooks = Bound(WebhookRepository)
+    notifications = Bound(NotificationRepository)
+    cart_recovery = Bound(CartRecoveryRepository)
     checkout = Bound(CheckoutService)
     erasure = Bound(ErasureService)
     fulfilment = Bound(FulfilmentService)

@@ -58,6 +58,12 @@ from shopdb.models.users import (
     InvalidCredentials,
     UserErased,
 )
+from shopdb.models.webhooks import (
+    SignatureExpired,
+    SignatureHeaderMalformed,
+    SignatureMismatch,
+    WebhookSignatureError,
+)
 
 __all__ = [
     "AccountLocked",
@@ -105,6 +111,9 @@ __all__ = [
     "SerializationFailure",
     "ServerError",
     "ShopDBError",
+    "SignatureExpired",
+    "SignatureHeaderMalformed",
+    "SignatureMismatch",
     "StaleVersionError",
     "TransactionAborted",
     "TransactionBypassed",
@@ -112,5 +121,6 @@ __all__ = [
     "TransientError",
     "UnknownSeedProfile",
     "UserErased",
+    "WebhookSignatureError",
     "WriteOutcomeUnknown",
 ]

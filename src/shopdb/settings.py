@@ -88,6 +88,33 @@ class Settings(BaseSettings):
         description="AES-256-GCM keys of two-factor secrets: `id:base64 of 32 bytes`, several "
         "comma-separated to rotate (the first encrypts, every one decrypts); 2FA needs it.",
     )
+    webhook_secret_key: SecretStr | None = Field(
+        None,
+        description="AES-256-GCM keys of webhook endpoint secrets, as TWO_FACTOR_KEY; when "
+        "unset, TWO_FACTOR_KEY seals them. Adding an endpoint needs one of the two.",
+    )
+    webhook_retry_base_s: float = Field(
+        10, ge=0, le=86400, description="Delay before a webhook's first retry; doubles after."
+    )
+    webhook_max_attempts: int = Field(
+        8, ge=1, le=100, description="Attempts of a webhook delivery before it is dead."
+    )
+    webhook_timeout_s: float = Field(
+        10, gt=0, le=300, description="How long one webhook POST may take (connect to answer)."
+    )
+    webhook_lease_s: int = Field(
+        60,
+        ge=1,
+        le=86400,
+        description="How long a claimed delivery stays with its "
+        "dispatcher: a killed dispatcher's deliveries are retried after it.",
+    )
+    cart_recovery_idle_s: int = Field(
+        3600, ge=1, description="Idle seconds after which a cart is worth a reminder."
+    )
+    cart_recovery_cooldown_s: int = Field(
+        86400, ge=0, description="No second reminder of a cart within this many seconds."
+    )
     login_max_failures: int = Field(5, ge=1)
     login_lockout_s: int = Field(900, ge=1)
     transaction_attempts: int = Field(5, ge=1, le=50)
@@ -125,7 +152,7 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 32 characters (a random string, kept secret)")
         return value
 
-    @field_validator("two_factor_key")
+    @field_validator("two_factor_key", "webhook_secret_key")
     @classmethod
     def _two_factor_keys(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:

@@ -234,6 +234,27 @@ def _erase(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
     return user_id, None, None  # the fact alone: no erased value is kept in the log
 
 
+_HOOK = "https://hooks.example.com/shop"
+
+
+def _endpoint_add(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    added = tx.webhooks.add_endpoint(_HOOK, ["order.paid"], "whsec-" + _tag() * 2, actor=actor)
+    return added.id, None, {"url": _HOOK, "event_types": ["order.paid"], "active": True}
+
+
+def _endpoint_deactivate(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    added = tx.webhooks.add_endpoint(_HOOK, ["order.paid"], "whsec-" + _tag() * 2)
+    tx.webhooks.deactivate_endpoint(added.id, actor=actor)
+    return added.id, {"active": True}, {"active": False}
+
+
+def _endpoint_activate(tx: Transaction, rows: Rows, actor: Actor | None) -> Outcome:
+    added = tx.webhooks.add_endpoint(_HOOK, ["order.paid"], "whsec-" + _tag() * 2)
+    tx.webhooks.deactivate_endpoint(added.id)
+    tx.webhooks.activate_endpoint(added.id, actor=actor)
+    return added.id, {"active": False}, {"active": True}
+
+
 CASES: dict[tuple[str, str, str], Case] = {
     ("fulfilment.change_status", "orders", "change_status"): _order_status,
     ("fulfilment.expire_unpaid", "orders", "expire"): partial(_expire, via="fulfilment"),
@@ -264,6 +285,11 @@ CASES: dict[tuple[str, str, str], Case] = {
     ("collections.delete", "collections", "delete"): _collection_delete,
     ("users.update", "users", "change_email"): _email_change,
     ("users.erase", "users", "erase"): _erase,
+    ("webhooks.add_endpoint", "webhook_endpoints", "add_endpoint"): _endpoint_add,
+    ("webhooks.deactivate_endpoint", "webhook_endpoints", "deactivate_endpoint"): (
+        _endpoint_deactivate
+    ),
+    ("webhooks.activate_endpoint", "webhook_endpoints", "activate_endpoint"): _endpoint_activate,
 }
 
 

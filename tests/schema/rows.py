@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
+from uuid import uuid4
 
 import psycopg
 from psycopg import sql
@@ -45,6 +46,10 @@ _OWNED_TABLES = {
 }
 
 
+_ARRAYS = frozenset({"search_keywords", "event_types"})
+"""The columns whose list values are SQL arrays (every other list or dict is a jsonb)."""
+
+
 class Rows:
     """Inserts valid rows of any table on one connection; keyword arguments replace columns."""
 
@@ -56,6 +61,9 @@ class Rows:
         "order_items", "payments", "saved_cards", "payment_refunds", "reviews", "review_media",
         "coupons", "coupon_usages", "audit_logs", "api_keys", "stock_reservations",
         "review_votes", "service_keys", "product_ratings", "quality_runs", "quality_anomalies",
+        "outbox_events", "outbox_consumers",
+        "webhook_endpoints", "webhook_deliveries", "webhook_attempts", "notifications",
+        "notification_preferences", "cart_recovery_events",
     )  # fmt: skip
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
@@ -200,6 +208,51 @@ class Rows:
                 "check_name": f"check_{n}",
                 "offending_count": 1,
             },
+            "outbox_events": lambda n: {
+                "aggregate_type": "order",
+                "aggregate_id": uuid4(),
+                "sequence": 1,
+                "event_type": "order.paid",
+                "payload": Jsonb({"n": n}),
+            },
+            "outbox_consumers": lambda n: {"name": f"consumer_{n}"},
+            "webhook_endpoints": lambda n: {
+                "url": f"https://hooks.example.com/{n}",
+                "event_types": ["order.paid"],
+                "secret_sealed": "aesgcm:k1:c2VhbGVk",
+            },
+            "webhook_deliveries": lambda n: {
+                "endpoint_id": _Parent("webhook_endpoints"),
+                "event_id": _Parent("outbox_events"),
+                "aggregate_type": "order",
+                "aggregate_id": uuid4(),
+                "sequence": 1,
+            },
+            "webhook_attempts": lambda n: {
+                "delivery_id": _Parent("webhook_deliveries"),
+                "attempt": 1,
+                "outcome": "FAILED",
+                "http_status": 500,
+                "latency_ms": 12,
+                "error": "HTTP 500",
+            },
+            "notifications": lambda n: {
+                "user_id": _Parent("users"),
+                "kind": "order.paid",
+                "title": f"Notification {n}",
+                "event_id": _Parent("outbox_events"),
+            },
+            "notification_preferences": lambda n: {
+                "user_id": _Parent("users"),
+                "kind": "order.paid",
+                "channel": "EMAIL",
+                "enabled": False,
+            },
+            "cart_recovery_events": lambda n: {
+                "cart_id": _Parent("carts"),
+                "kind": "RECOVERED",
+                "revenue": 10,
+            },
             "stock_reservations": lambda n: {
                 "order_id": _Parent("orders"),
                 "product_variant_id": _Parent("product_variants"),
@@ -282,7 +335,7 @@ class Rows:
             sql.SQL(", ").join(sql.Placeholder() * len(values)),
         )
         params = [
-            Jsonb(v) if isinstance(v, dict | list) and k != "search_keywords" else v
+            Jsonb(v) if isinstance(v, dict | list) and k not in _ARRAYS else v
             for k, v in values.items()
         ]
         with self.conn.cursor(row_factory=dict_row) as cur:

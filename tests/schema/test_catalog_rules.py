@@ -167,6 +167,20 @@ NOT_IN_SEED: dict[str, str] = {
     "and a sample of their ids (issue 21 point 5, 0087_quality_runs.sql)",
     "api_keys": "seed 000's ApiKey (status ACTIVE | REVOKED | EXPIRED), issue 9 point 3 "
     "(0013_api_keys.sql)",
+    "outbox_events": "the transactional outbox: domain events written with their change "
+    "(issue 21 point 1, 0070_outbox.sql)",
+    "outbox_consumers": "one cursor per consumer of the outbox (issue 21 points 2-3, "
+    "0070_outbox.sql)",
+    "webhook_endpoints": "seed 000's Webhook: receivers of events, their secret sealed (issue "
+    "21 point 2, 0071_webhooks.sql)",
+    "webhook_deliveries": "one event to one endpoint, leased while in flight (issue 21 point 2, "
+    "0071_webhooks.sql)",
+    "webhook_attempts": "every attempt of a delivery (issue 21 point 2, 0071_webhooks.sql)",
+    "notifications": "seed 000's Notification (issue 21 point 3, 0072_notifications.sql)",
+    "notification_preferences": "a user's notification preferences per kind and channel (issue "
+    "21 point 3, 0072_notifications.sql)",
+    "cart_recovery_events": "seed 000's RecoveryEvent: SENT, OPENED, CLICKED, RECOVERED (issue "
+    "21 point 4, 0073_cart_recovery.sql)",
 }
 
 

@@ -120,7 +120,20 @@ RULES: dict[str, tuple[str, str, str, str]] = {
     "audit_logs_user_id_fkey": ("audit_logs", "user_id", "users", "SET NULL"),
     "product_ratings_product_id_fkey": ("product_ratings", "product_id", "products", "CASCADE"),
     "quality_anomalies_run_id_fkey": ("quality_anomalies", "run_id", "quality_runs", "CASCADE"),
-}
+    "webhook_deliveries_endpoint_id_fkey": (
+        "webhook_deliveries", "endpoint_id", "webhook_endpoints", "CASCADE"),
+    "webhook_deliveries_event_id_fkey": (
+        "webhook_deliveries", "event_id", "outbox_events", "CASCADE"),
+    "webhook_attempts_delivery_id_fkey": (
+        "webhook_attempts", "delivery_id", "webhook_deliveries", "CASCADE"),
+    "notifications_user_id_fkey": ("notifications", "user_id", "users", "CASCADE"),
+    "notifications_event_id_fkey": ("notifications", "event_id", "outbox_events", "SET NULL"),
+    "notification_preferences_user_id_fkey": (
+        "notification_preferences", "user_id", "users", "CASCADE"),
+    "cart_recovery_events_cart_id_fkey": ("cart_recovery_events", "cart_id", "carts", "CASCADE"),
+    "cart_recovery_events_order_id_fkey": (
+        "cart_recovery_events", "order_id", "orders", "SET NULL"),
+}  # fmt: skip
 
 # The key of each table's rows, to find a row again after its parent is gone.
 KEYS: dict[str, tuple[str, ...]] = {
@@ -134,6 +147,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "review_media": ("review_id", "media_id"),
     "review_votes": ("review_id", "user_id"),
     "product_ratings": ("product_id",),
+    "notification_preferences": ("user_id", "kind", "channel"),
 }
 
 

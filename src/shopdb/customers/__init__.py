@@ -13,8 +13,10 @@ from uuid import UUID
 from shopdb.core.repository import Repository
 from shopdb.customers.addresses import CustomerAddresses, CustomerAddressRepository
 from shopdb.customers.base import CustomerRepository
+from shopdb.customers.cart_recovery import CustomerCartRecovery, CustomerCartRecoveryRepository
 from shopdb.customers.carts import CustomerCartRepository, CustomerCarts
 from shopdb.customers.identity import CustomerApiKeys, CustomerSessions
+from shopdb.customers.notifications import CustomerNotifications
 from shopdb.customers.orders import CustomerOrderRepository, CustomerOrders
 from shopdb.customers.payments import CustomerPaymentRepository, CustomerPayments
 from shopdb.customers.reviews import CustomerReviewRepository, CustomerReviews
@@ -27,6 +29,7 @@ __all__ = ["CUSTOMER_REPOSITORIES", "CustomerRepository", "CustomerView"]
 CUSTOMER_REPOSITORIES: tuple[type[Repository], ...] = (
     CustomerAddressRepository,
     CustomerCartRepository,
+    CustomerCartRecoveryRepository,
     CustomerOrderRepository,
     CustomerPaymentRepository,
     CustomerReviewRepository,
@@ -47,9 +50,19 @@ class CustomerView:
         return CustomerAddresses(self._unit, self.user_id)
 
     @cached_property
+    def cart_recovery(self) -> CustomerCartRecovery:
+        """The customer's cart reminders: their links opened and clicked."""
+        return CustomerCartRecovery(self._unit, self.user_id)
+
+    @cached_property
     def carts(self) -> CustomerCarts:
         """The customer's carts."""
         return CustomerCarts(self._unit, self.user_id)
+
+    @cached_property
+    def notifications(self) -> CustomerNotifications:
+        """The customer's notifications and their preferences."""
+        return CustomerNotifications(self._unit, self.user_id)
 
     @cached_property
     def orders(self) -> CustomerOrders:

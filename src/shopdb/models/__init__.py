@@ -24,6 +24,13 @@ from shopdb.models.audit import (
     ActorType,
     AuditEntry,
 )
+from shopdb.models.cart_recovery import (
+    RecoveryCandidate,
+    RecoveryDay,
+    RecoveryEvent,
+    RecoveryKind,
+    Reminder,
+)
 from shopdb.models.carts import (
     Cart,
     CartItem,
@@ -55,6 +62,12 @@ from shopdb.models.coupons import (
     CouponType,
     NewCoupon,
 )
+from shopdb.models.events import (
+    AggregateType,
+    EventPayload,
+    EventType,
+    OutboxEvent,
+)
 from shopdb.models.inventory import (
     Inventory,
     LockedInventory,
@@ -66,6 +79,12 @@ from shopdb.models.media import (
     MediaProvider,
     MediaType,
     NewMedia,
+)
+from shopdb.models.notifications import (
+    NewNotification,
+    Notification,
+    NotificationChannel,
+    NotificationPreference,
 )
 from shopdb.models.orders import (
     Checkout,
@@ -129,15 +148,25 @@ from shopdb.models.users import (
     UserPatch,
     UserStatus,
 )
+from shopdb.models.webhooks import (
+    AttemptOutcome,
+    DeliveryStatus,
+    NewWebhookEndpoint,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "Actor",
     "ActorType",
     "Address",
     "AddressPatch",
+    "AggregateType",
     "ApiKey",
     "ApiKeyStatus",
     "AttachedMedia",
+    "AttemptOutcome",
     "AuditEntry",
     "Authorization",
     "Cart",
@@ -164,6 +193,9 @@ __all__ = [
     "CreatedApiKey",
     "CreatedSession",
     "Credentials",
+    "DeliveryStatus",
+    "EventPayload",
+    "EventType",
     "Inventory",
     "InventoryPolicy",
     "LockedInventory",
@@ -176,6 +208,7 @@ __all__ = [
     "NewCollection",
     "NewCoupon",
     "NewMedia",
+    "NewNotification",
     "NewPermission",
     "NewProduct",
     "NewReview",
@@ -185,10 +218,15 @@ __all__ = [
     "NewSession",
     "NewUser",
     "NewVariant",
+    "NewWebhookEndpoint",
+    "Notification",
+    "NotificationChannel",
+    "NotificationPreference",
     "Order",
     "OrderItem",
     "OrderStatus",
     "OrderWithItems",
+    "OutboxEvent",
     "PasswordChange",
     "Payment",
     "PaymentProvider",
@@ -206,7 +244,12 @@ __all__ = [
     "ProductSort",
     "ProductStatus",
     "RatingSummary",
+    "RecoveryCandidate",
+    "RecoveryDay",
+    "RecoveryEvent",
+    "RecoveryKind",
     "Refund",
+    "Reminder",
     "Review",
     "ReviewMedia",
     "ReviewMediaLink",
@@ -225,5 +268,8 @@ __all__ = [
     "Variant",
     "VariantPatch",
     "VariantStock",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "refresh_token_hash",
 ]

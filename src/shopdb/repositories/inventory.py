@@ -277,6 +277,7 @@ class InventoryRepository(ShopRepository):
         for variant_id, quantity in wanted.items():
             if variant_id not in done:  # its policy changed to a refusing one since
                 raise refused(variant_id, quantity, getattr(rows[variant_id], counter))
+        self._tx.events.record_low_stock(rows.values(), moved)
         return rows, moved
 
 

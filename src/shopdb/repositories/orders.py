@@ -196,6 +196,7 @@ class OrderRepository(ShopRepository):
         after = self._update_versioned(
             "change_status", Order, expected_version=current.version, id=order_id, status=status
         )
+        self._tx.events.record_order_status(after)
         before, moved = OrderStatusChange.of(current), OrderStatusChange.of(after)
         return self._audited(actor or Actor.system(), "change_status", order_id, before, moved,
                              result=after)  # fmt: skip

@@ -10,6 +10,7 @@ from shopdb.core import checks
 from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
 from shopdb.models.audited import PaymentState
+from shopdb.models.events import PaymentRefunded
 from shopdb.models.payments import (
     Authorization,
     IllegalPaymentTransition,
@@ -188,6 +189,9 @@ class PaymentRepository(ShopRepository):
                          reason=why, refund_id=provider_id)  # fmt: skip
         self._count("mark_refunded", payment_id=payment_id)
         after = self._lock("lock_state", PaymentState, id=payment_id)
+        self._tx.events.record(
+            PaymentRefunded.of(done, after.refunded, after.paid_price or after.amount)
+        )
         return self._audited(actor or Actor.system(), "refund", payment_id, before, after,
                              result=done)  # fmt: skip
 

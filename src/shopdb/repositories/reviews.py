@@ -174,6 +174,7 @@ class ReviewRepository(ShopRepository):
             raise IllegalReviewTransition(
                 f"review: already {before.status.value}, cannot be {status.value.lower()} again"
             )
+        self._tx.events.record_review(moved)
         after = ReviewModeration(id=moved.id, status=moved.status)
         return self._audited(actor or Actor.system(), action, review_id, before, after,
                              result=moved)  # fmt: skip

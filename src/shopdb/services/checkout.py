@@ -9,6 +9,7 @@ from uuid import UUID
 from shopdb.core.errors import InvalidInput
 from shopdb.core.unit import unit_of_work
 from shopdb.models.carts import CartLock, CartNotActive, CartStatus, CheckoutLine
+from shopdb.models.events import OrderPlaced
 from shopdb.models.orders import (
     Checkout,
     CheckoutRefused,
@@ -127,6 +128,8 @@ class CheckoutService(Service):
             order.id, [(line.product_variant_id, line.quantity) for line in lines]
         )
         tx.carts.mark_checked_out(cart.cart_id)
+        tx.events.record(OrderPlaced.of(order))
+        tx.cart_recovery.attribute(order)
         if code is not None:
             tx.coupons.record_usage(code, cart.user_id, order.id, discount)
         return OrderWithItems(order=order, items=tx.orders.list_items(order.id))

@@ -67,6 +67,7 @@ class FulfilmentService(Service):
         order_ids = tx.orders.lock_unpaid(older_than, batch_size=batch_size)
         if order_ids:
             tx.orders.cancel_unpaid(order_ids)
+            tx.events.record_orders_changed(order_ids)
             self._move_stock(order_ids, sell=False)
             tx.audit.record_each(actor, "expire", "orders", order_ids, PENDING, CANCELLED)
         return len(order_ids)

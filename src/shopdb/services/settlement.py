@@ -8,6 +8,7 @@ from uuid import UUID
 from shopdb.core.errors import NotFoundError
 from shopdb.core.unit import unit_of_work
 from shopdb.models.audit import Actor
+from shopdb.models.events import PaymentSettled
 from shopdb.models.orders import IllegalStatusTransition
 from shopdb.models.payments import (
     IllegalPaymentTransition,
@@ -78,6 +79,7 @@ class SettlementService(Service):
         try:
             with tx.savepoint():
                 settled = tx.payments.mark_settled(payment_id, paid_price=paid_price, actor=actor)
+                tx.events.record(PaymentSettled.of(settled))
                 tx.orders.mark_paid(settled.order_id, actor=actor)
         except IllegalStatusTransition as refused:
             tx.payments.fail(payment_id, reason=LOST_RACE_REASON, code=LOST_RACE_CODE, actor=actor)
