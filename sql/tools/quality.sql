@@ -140,9 +140,21 @@ SELECT count(*) AS offending,
        coalesce((array_agg(id ORDER BY id))[1 : CAST(:sample_size AS integer)], '{}') AS sample_ids
   FROM offending;
 
+-- name: check_undelivered_webhook_events(sample_size)^
+-- Webhook deliveries still PENDING an hour after their event was written (a dispatcher down, an endpoint failing).
+WITH offending AS (
+    SELECT CAST(d.id AS text) AS id
+      FROM webhook_deliveries d
+      JOIN outbox_events e ON e.id = d.event_id
+     WHERE d.status = 'PENDING'
+       AND e.created_at < now() - interval '1 hour'
+)
+SELECT count(*) AS offending,
+       coalesce((array_agg(id ORDER BY id))[1 : CAST(:sample_size AS integer)], '{}') AS sample_ids
+  FROM offending;
+
 -- More checks go here, each a check_<name>(sample_size)^ returning offending and sample_ids,
--- and one line in shopdb.quality.checks.CHECKS (the lead adds, at merge: undelivered outbox
--- events past a threshold, rows in a default partition).
+-- and one line in shopdb.quality.checks.CHECKS.
 
 -- name: start_run()<!
 -- Record the start of a run of the checks.

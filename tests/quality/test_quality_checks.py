@@ -149,6 +149,14 @@ def inject_rating_off_its_reviews(db: Database) -> list[str]:
     return [str(review["product_id"])]
 
 
+def inject_delivery_pending_for_two_hours(db: Database) -> list[str]:
+    with rows_of(db) as rows:
+        event = rows.insert("outbox_events", created_at=NOW - timedelta(hours=2))
+        delivery = rows.insert("webhook_deliveries", event_id=event["id"])
+        rows.insert("webhook_deliveries", event_id=rows.insert("outbox_events")["id"])  # fresh
+    return [str(delivery["id"])]
+
+
 INJECTIONS: dict[str, Callable[[Database], list[str]]] = {
     "inventory_reserved_mismatch": inject_reserved_without_reservation,
     "order_amounts_mismatch": inject_order_subtotal_off_its_items,
@@ -158,6 +166,7 @@ INJECTIONS: dict[str, Callable[[Database], list[str]]] = {
     "expired_sessions_not_cleaned": inject_stale_session,
     "coupon_over_limit": inject_coupon_counter_off_its_usages,
     "product_rating_mismatch": inject_rating_off_its_reviews,
+    "undelivered_webhook_events": inject_delivery_pending_for_two_hours,
 }
 
 

@@ -36,8 +36,8 @@ CHECKS: tuple[QualityCheck, ...] = (
     QualityCheck("coupon_over_limit", "coupons used past their usage or per-user limit"),
     QualityCheck("product_rating_mismatch",
                  "products whose rating read model is not their approved reviews"),
-    # Added at merge (issue 21): undelivered outbox events past a threshold, rows in a
-    # default partition. One line here and its check_<name> query in sql/tools/quality.sql.
+    QualityCheck("undelivered_webhook_events",
+                 "webhook deliveries still pending an hour after their event"),
 )  # fmt: skip
 """Every check ``run_checks`` runs, in this order."""
 
