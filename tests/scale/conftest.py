@@ -24,7 +24,10 @@ SECRETS = {
 @pytest.fixture(scope="module")
 def pair() -> Iterator[tuple[Node, Node]]:
     """A primary (its ``shop`` database migrated) and a streaming standby of it."""
-    primary = start_primary()
+    # synchronous_commit on (fsync still off): an asynchronous commit reaches the standby only
+    # when the WAL writer flushes it (wal_writer_delay, 200 ms), which every read-your-writes
+    # wait would then include.
+    primary = start_primary("synchronous_commit=on")
     try:
         standby = start_standby(primary, "replica")
         try:
