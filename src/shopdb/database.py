@@ -87,7 +87,6 @@ class Database(Components):
         self._pool_runner = PoolRunner(
             self._pool, self.timer, s.database_pool_timeout_ms / 1000, probe
         )
-        self._replicas: list[ShopPool] = []
         self._router: ReplicaRouter | None = None
         self._runner = self._pool_runner
         if s.replica_conninfos:
@@ -153,8 +152,8 @@ class Database(Components):
         wait = timeout_s if timeout_s is not None else self.settings.database_connect_timeout_s
         if self._pool.closed and self._opened:
             self._pool = self._pool_runner.pool = self._new_pool()
-            if self._router is not None:
-                self._runner = self._router = self._new_router()
+            if self._router is not None:  # the same router (components hold it), new pools
+                self._router.replicas = self._new_router().replicas
         self._opened = True
         try:
             self._pool.open(wait=True, timeout=wait)
