@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 from tests.scale.conftest import SECRETS, counted, new_product
-from tests.support.replication import Node, start_primary, start_standby, wait_until
+from tests.support.replication import Node, streaming_pair, wait_until
 
 from benchmarks.paired import OTHER_ROUNDS, Path, measure
 from shopdb import Database, Settings
@@ -34,18 +34,9 @@ MAX_LAG_MS, SAMPLE_MS, WAIT_MS = 1000, 100, 500
 
 @pytest.fixture(scope="module")
 def pair() -> Iterator[tuple[Node, Node]]:
-    # synchronous_commit on (fsync still off): an asynchronous commit reaches the standby only
-    # when the WAL writer flushes it (wal_writer_delay, 200 ms), which every read-your-writes
-    # wait would then include.
-    primary = start_primary("synchronous_commit=on")
-    try:
-        standby = start_standby(primary, "replica")
-        try:
-            yield primary, standby
-        finally:
-            standby.remove()
-    finally:
-        primary.remove()
+    """A primary (its ``shop`` database migrated) and a streaming standby of it."""
+    with streaming_pair() as nodes:
+        yield nodes
 
 
 def _settings(primary: Node, **more: Any) -> Settings:

@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 from shopdb import Database
 from shopdb.models.products import NewProduct, NewVariant, Product, ProductStatus
 from tests.conftest import TEST_API_KEY_PEPPER, TEST_TWO_FACTOR_KEY
-from tests.support.replication import Node, start_primary, start_standby
+from tests.support.replication import Node, streaming_pair
 
 SECRETS = {
     "cursor_secret": "test-cursor-secret-0123456789abcdef",
@@ -24,18 +24,8 @@ SECRETS = {
 @pytest.fixture(scope="module")
 def pair() -> Iterator[tuple[Node, Node]]:
     """A primary (its ``shop`` database migrated) and a streaming standby of it."""
-    # synchronous_commit on (fsync still off): an asynchronous commit reaches the standby only
-    # when the WAL writer flushes it (wal_writer_delay, 200 ms), which every read-your-writes
-    # wait would then include.
-    primary = start_primary("synchronous_commit=on")
-    try:
-        standby = start_standby(primary, "replica")
-        try:
-            yield primary, standby
-        finally:
-            standby.remove()
-    finally:
-        primary.remove()
+    with streaming_pair() as nodes:
+        yield nodes
 
 
 def counted(metric: str, **labels: str) -> float:

@@ -25,6 +25,9 @@ from tests.support.replication import Node, start_primary, start_standby, wait_u
 
 WRITERS, READERS = 8, 12
 
+# One worker runs the module in order (make test: --dist loadgroup): its servers start once.
+pytestmark = pytest.mark.xdist_group("scale-failover")
+
 
 @dataclass
 class Drill:

@@ -5,19 +5,20 @@ DATABASE_DIRECT_URL. (The whole repository suite runs through it too: make test-
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
-from uuid import uuid4
 
 import pytest
 
 from shopdb import Database, Settings, migrations
-from shopdb.models.products import NewProduct, NewVariant, ProductStatus
 from shopdb.testing import with_settings
 from shopdb.testing.pgbouncer import pgbouncer, pgbouncer_binary, through
+from tests.scale.conftest import new_product
 
-pytestmark = pytest.mark.skipif(
-    pgbouncer_binary() is None, reason="pgbouncer is not installed (make pgbouncer)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        pgbouncer_binary() is None, reason="pgbouncer is not installed (make pgbouncer)"
+    ),
+    pytest.mark.xdist_group("scale-pgbouncer"),  # one worker starts its PgBouncer once
+]
 
 
 @pytest.fixture(scope="module")
@@ -48,15 +49,7 @@ def test_behind_pgbouncer_nothing_is_prepared_and_no_session_state_is_sent(
     with Database(pooled) as db:
         assert db.timer.explainer is None  # its PREPARE and DEALLOCATE would part ways
         # Many clients' statements over two server connections, past prepare_threshold.
-        slug = f"pooled-{uuid4().hex[:8]}"
-        new = NewProduct(
-            title="Pooled",
-            slug=slug,
-            status=ProductStatus.ACTIVE,
-            price=Decimal(5),
-            variants=[NewVariant(title="One", sku=slug, price=Decimal(5), is_primary=True)],
-        )
-        product = db.products.create_with_variants(new).product
+        product = new_product(db)
         for _ in range(12):
             assert db.products.get(product.id).id == product.id
         with db.pool.connection() as conn:

@@ -13,6 +13,8 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,6 +139,23 @@ def start_standby(primary: Node, name: str = "replica", *settings: str) -> Node:
         node.remove()
         raise
     return node
+
+
+@contextmanager
+def streaming_pair() -> Iterator[tuple[Node, Node]]:
+    """A primary (its ``shop`` database migrated) and a streaming standby named replica,
+    both removed afterwards. The primary commits synchronously (fsync still off): an
+    asynchronous commit reaches the standby only when the WAL writer flushes it
+    (wal_writer_delay, 200 ms), which every read-your-writes wait would then include."""
+    primary = start_primary("synchronous_commit=on")
+    try:
+        standby = start_standby(primary, "replica")
+        try:
+            yield primary, standby
+        finally:
+            standby.remove()
+    finally:
+        primary.remove()
 
 
 def wait_until(condition: Any, timeout_s: float, every_s: float = 0.02) -> float:
