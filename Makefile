@@ -62,11 +62,9 @@ pgbouncer:
 test-pgbouncer: $(STAMP) pgbouncer
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider --through-pgbouncer tests/repositories -q
 
-# --dist loadgroup: the tests of one xdist_group (a module that starts servers once, tests/scale)
-# run on one worker, in order; every other test is spread as before.
 # pytest exits 5 when it collected no test: say so, and fail (make turns any failure into 2).
 test: lint prometheus-tools pgbouncer
-	SHOPDB_CHECK_QUERY_COVERAGE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(COVERAGE); status=$$?; \
+	SHOPDB_CHECK_QUERY_COVERAGE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) $(COVERAGE); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the suite is broken" >&2; fi; \
 	exit $$status
 

@@ -13,12 +13,9 @@ from shopdb.testing import with_settings
 from shopdb.testing.pgbouncer import pgbouncer, pgbouncer_binary, through
 from tests.scale.conftest import new_product
 
-pytestmark = [
-    pytest.mark.skipif(
-        pgbouncer_binary() is None, reason="pgbouncer is not installed (make pgbouncer)"
-    ),
-    pytest.mark.xdist_group("scale-pgbouncer"),  # one worker starts its PgBouncer once
-]
+pytestmark = pytest.mark.skipif(
+    pgbouncer_binary() is None, reason="pgbouncer is not installed (make pgbouncer)"
+)
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,6 @@ MAX_LAG_MS = 1500
 SAMPLE_MS = 50
 WAIT_MS = 300
 
-# One worker runs the module in order (make test: --dist loadgroup): its servers start once.
-pytestmark = pytest.mark.xdist_group("scale-replicas")
-
 
 @pytest.fixture(scope="module")
 def db(pair: tuple[Node, Node]) -> Iterator[Database]:
