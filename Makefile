@@ -11,7 +11,7 @@ TEST_WORKERS ?= 2
 COVERAGE ?= --cov --cov-report=term:skip-covered --cov-fail-under=90
 
 .PHONY: install test lint format demo bench chaos clean migration-checksums schema-doc reference-doc check \
-	prometheus-tools
+	prometheus-tools pgbouncer test-pgbouncer
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,27 @@ prometheus-tools:
 			--no-install-recommends prometheus >/dev/null; \
 	fi
 
+# Debian's pgbouncer (1.18 on bookworm) for the pooler tests (tests/scale, `make test-pgbouncer`),
+# installed when missing: as root with apt-get, otherwise it says what to install. The tests
+# start their own pgbouncer; the package's service is stopped and disabled.
+pgbouncer:
+	@if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "pgbouncer missing: run 'sudo apt-get install pgbouncer'" >&2; exit 1; \
+		fi; \
+		echo "installing Debian's pgbouncer package"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends pgbouncer >/dev/null; \
+		(systemctl disable --now pgbouncer || service pgbouncer stop || true) >/dev/null 2>&1; \
+	fi
+
+# The repository tests once more, every Database behind a pgbouncer in transaction mode that
+# the run starts (DATABASE_POOLER=pgbouncer-transaction); two workers, no coverage.
+test-pgbouncer: $(STAMP) pgbouncer
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider --through-pgbouncer tests/repositories -q
+
 # pytest exits 5 when it collected no test: say so, and fail (make turns any failure into 2).
-test: lint prometheus-tools
+test: lint prometheus-tools pgbouncer
 	SHOPDB_CHECK_QUERY_COVERAGE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) $(COVERAGE); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the suite is broken" >&2; fi; \
 	exit $$status

@@ -36,9 +36,55 @@ TEST_API_KEY_PEPPER = "test-api-key-pepper-0123456789abcdef"
 TEST_TWO_FACTOR_KEY = "t1:" + "dGVzdC10d28tZmFjdG9yLWtleS0wMTIzNDU2Nzg5YWI="
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--through-pgbouncer",
+        action="store_true",
+        help="every Database of the db and tx fixtures connects through a PgBouncer in "
+        "transaction mode started for the run (DATABASE_POOLER=pgbouncer-transaction)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if SERVER is None:
         raise pytest.UsageError(SERVER_ERROR)
+    config.addinivalue_line(
+        "markers", "direct_only: needs a session of its own on the server (not behind PgBouncer)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--through-pgbouncer"):
+        return
+    skip = pytest.mark.skip(reason="needs a direct server session, not a transaction pooler")
+    for item in items:
+        if "direct_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def pooler_port(request: pytest.FixtureRequest) -> Iterator[int | None]:
+    """The port of the run's PgBouncer (--through-pgbouncer), else None."""
+    if not request.config.getoption("--through-pgbouncer") or SERVER is None:
+        yield None
+        return
+    from shopdb.testing.pgbouncer import pgbouncer
+
+    with pgbouncer(SERVER.host, SERVER.port) as port:
+        yield port
+
+
+def _connection(url: str, pooler_port: int | None) -> dict[str, Any]:
+    """The URL settings of a test's Database: ``url``, or the pooler in front of it."""
+    if pooler_port is None:
+        return {"database_url": url}
+    from shopdb.testing.pgbouncer import through
+
+    return {
+        "database_url": through(url, pooler_port),
+        "database_direct_url": url,
+        "database_pooler": "pgbouncer-transaction",
+    }
 
 
 def _migrate_template(**conn: Any) -> None:
@@ -73,10 +119,10 @@ def db_url(postgresql: psycopg.Connection[Any]) -> str:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
+def settings(db_url: str, pooler_port: int | None) -> Settings:
     """Settings for this test's database: a small pool, the default thresholds."""
     return Settings(
-        database_url=db_url,
+        **_connection(db_url, pooler_port),
         database_pool_min=1,
         database_pool_max=4,
         database_pool_timeout_ms=2000,
@@ -99,13 +145,13 @@ class _RollBack(Exception):
 
 
 @pytest.fixture(scope="session")
-def shared_db(postgresql_server: Any) -> Iterator[Database]:
+def shared_db(postgresql_server: Any, pooler_port: int | None) -> Iterator[Database]:
     """An open Database on one migrated copy shared by the session; only ``tx`` writes to it,
     always inside a transaction that is rolled back."""
     template = postgresql_server.template_dbname
     with scratch_database(postgresql_server, "shopdb_shared", template=template) as url:
         shared = Settings(
-            database_url=url,
+            **_connection(url, pooler_port),
             database_pool_min=1,
             database_pool_max=4,
             database_pool_timeout_ms=2000,

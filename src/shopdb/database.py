@@ -23,6 +23,13 @@ from shopdb.core.pool import ShopPool
 from shopdb.core.pool_metrics import register_pool
 from shopdb.core.pool_probe import ServerProbe
 from shopdb.core.queries import load_queries
+from shopdb.core.replicas import Consistency, ReplicaRouter
+from shopdb.core.replicas_setup import (
+    close_replicas,
+    open_replicas,
+    replica_router,
+    session_timeout,
+)
 from shopdb.core.retry import transaction_retrying
 from shopdb.core.runner import PoolRunner, execute
 from shopdb.core.timer import QueryRecord
@@ -80,35 +87,46 @@ class Database(Components):
         self._pool_runner = PoolRunner(
             self._pool, self.timer, s.database_pool_timeout_ms / 1000, probe
         )
+        self._router: ReplicaRouter | None = None
         self._runner = self._pool_runner
+        if s.replica_conninfos:
+            self._runner = self._router = self._new_router()
         secret = s.cursor_secret.get_secret_value().encode() if s.cursor_secret else None
         self._context = RepositoryContext(s, CursorCodec(secret))
         self._opened = False
         self._transactions = _Counter()
         self.timer.declare(q.name for ns in load_queries().values() for q in ns.values())
 
-    def _new_pool(self) -> ShopPool:
+    def _new_pool(self, conninfo: str | None = None, name: str | None = None) -> ShopPool:
         s = self.settings
         # autocommit: BEGIN/COMMIT around a single statement doubled a PK lookup (206 vs 132 us)
         return ShopPool(
-            s.conninfo,
+            conninfo or s.conninfo,
             min_size=s.database_pool_min,
             max_size=s.database_pool_max,
             timeout=s.database_pool_timeout_ms / 1000,
-            name=self.name,
+            name=name or self.name,
             open=False,
             kwargs=self._connection_options(),
             configure=self._configure,
         )
 
+    def _new_router(self) -> ReplicaRouter:
+        return replica_router(
+            self.settings, self._pool_runner, self.timer, self._new_pool, self._connection_options()
+        )
+
     def _connection_options(self) -> dict[str, Any]:
         s = self.settings
+        # Behind a transaction-mode PgBouncer a startup "options" is refused: statement_timeout
+        # is then the role's (ALTER ROLE ... SET statement_timeout, docs/operations.md).
+        timeout = {} if s.behind_transaction_pooler else session_timeout(s.query_timeout_ms)
         return {
             "autocommit": True,
-            "prepare_threshold": s.database_prepare_threshold,
+            "prepare_threshold": s.prepare_threshold,
             "application_name": s.database_application_name,
             "connect_timeout": s.database_connect_timeout_s,
-            "options": f"-c statement_timeout={s.query_timeout_ms}",
+            **timeout,
             # A peer gone without a word (half-open socket) is noticed instead of hanging.
             "keepalives": 1,
             "keepalives_idle": s.database_keepalives_idle_s,
@@ -134,6 +152,8 @@ class Database(Components):
         wait = timeout_s if timeout_s is not None else self.settings.database_connect_timeout_s
         if self._pool.closed and self._opened:
             self._pool = self._pool_runner.pool = self._new_pool()
+            if self._router is not None:  # the same router (components hold it), new pools
+                self._router.replicas = self._new_router().replicas
         self._opened = True
         try:
             self._pool.open(wait=True, timeout=wait)
@@ -147,6 +167,8 @@ class Database(Components):
                 f"could not connect to {self.settings.safe_url} within {wait:g} s"
             )
         register_pool(self._pool)
+        if self._router is not None:
+            open_replicas(self._router)
         if self.settings.cursor_secret is None:
             self._use_shared_cursor_key()
         return self
@@ -174,6 +196,8 @@ class Database(Components):
         deadline = monotonic() + timeout_s
         while self._transactions.running and monotonic() < deadline:
             sleep(0.01)
+        if self._router is not None:
+            close_replicas(self._router)
         self._pool.close(timeout=max(1.0, deadline - monotonic()))
 
     def __enter__(self) -> Self:
@@ -205,6 +229,8 @@ class Database(Components):
             ) as tx,
         ):
             yield tx
+        if self._router is not None and not read_only:
+            self._router.wrote()
 
     def run_in_transaction(
         self,
@@ -226,6 +252,23 @@ class Database(Components):
             last = exc.last_attempt.exception()
             raise TransientError(f"transaction gave up after {limit} attempts: {last}") from last
         raise AssertionError("unreachable: tenacity either returns or raises")
+
+    @contextmanager
+    def consistent(self, token: str | None = None) -> Iterator[Consistency]:
+        """Reads inside the block see the block's writes (and those the ``token`` of an
+        earlier block stands for): a replica read waits up to READ_YOUR_WRITES_WAIT_MS for a
+        replica to replay them, else reads the primary. ``block.token()`` is what to hand
+        the next request. Without replicas every read is the primary's: nothing to wait for."""
+        if self._router is None:
+            yield Consistency(None, None)
+            return
+        with self._router.consistent(token) as block:
+            yield block
+
+    @property
+    def replicas(self) -> ReplicaRouter | None:
+        """The replica router (DATABASE_REPLICA_URLS), None without replicas."""
+        return self._router
 
     @contextmanager
     def capture_queries(self) -> Iterator[list[QueryRecord]]:

@@ -83,7 +83,9 @@ def _backend(settings: Settings) -> Iterator[tuple[Any, _YoyoLog]]:
     try:
         try:
             backend = get_backend(
-                yoyo_url(settings.conninfo, connect_timeout=settings.database_connect_timeout_s)
+                yoyo_url(
+                    settings.direct_conninfo, connect_timeout=settings.database_connect_timeout_s
+                )
             )
         except psycopg.OperationalError as exc:
             raise unavailable(settings, exc) from exc
@@ -236,7 +238,7 @@ def status(settings: Settings) -> list[MigrationState]:
     timer = QueryTimer(settings.slow_query_ms)
     try:
         conn = psycopg.connect(
-            settings.conninfo,
+            settings.direct_conninfo,
             connect_timeout=settings.database_connect_timeout_s,
             application_name=settings.database_application_name,
         )

@@ -72,7 +72,7 @@ def generate(settings: Settings) -> str:
     timer = QueryTimer(settings.slow_query_ms)
     try:
         conn = psycopg.connect(
-            settings.conninfo,
+            settings.direct_conninfo,
             autocommit=True,
             connect_timeout=settings.database_connect_timeout_s,
             application_name=settings.database_application_name,

@@ -7,7 +7,7 @@ import binascii
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote
 
 import psycopg
@@ -66,6 +66,33 @@ class Settings(BaseSettings):
     )
     database_probe_interval_ms: int = Field(
         1000, ge=0, description="How long the answer of a server probe is reused."
+    )
+    database_replica_urls: SecretStr | None = Field(
+        None,
+        description="Streaming replicas, comma-separated URLs: a pool each for the queries a "
+        "repository declares in replica_reads (docs/operations.md).",
+    )
+    replica_lag_sample_ms: int = Field(
+        500, ge=10, description="How often, at most, each replica's lag is measured."
+    )
+    max_replica_lag_ms: int = Field(
+        1000, ge=0, description="A replica further behind the primary serves no reads."
+    )
+    read_your_writes_wait_ms: int = Field(
+        200,
+        ge=0,
+        description="Inside db.consistent(): how long a read waits for a replica to replay "
+        "the block's writes before it goes to the primary.",
+    )
+    database_pooler: Literal["none", "pgbouncer-transaction"] = Field(
+        "none",
+        description="pgbouncer-transaction: DATABASE_URL is a PgBouncer in transaction mode; "
+        "no prepared statements, no session settings, no slow-query EXPLAIN.",
+    )
+    database_direct_url: SecretStr | None = Field(
+        None,
+        description="The primary itself, not the pooler: for migrations and the tools "
+        "(DATABASE_URL when unset).",
     )
     query_timeout_ms: int = Field(5000, ge=0, description="statement_timeout; 0 disables it.")
     slow_query_ms: int = Field(200, ge=0)
@@ -167,6 +194,26 @@ class Settings(BaseSettings):
             raise ValueError(problem)
         return value
 
+    @field_validator("database_direct_url")
+    @classmethod
+    def _check_direct_url(cls, value: SecretStr | None) -> SecretStr | None:
+        problem = value and _url_problem(value.get_secret_value())
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("database_replica_urls")
+    @classmethod
+    def _check_replica_urls(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        urls = [url.strip() for url in value.get_secret_value().split(",") if url.strip()]
+        for position, url in enumerate(urls, 1):
+            problem = _url_problem(url)
+            if problem:
+                raise ValueError(f"replica {position} {problem}")
+        return SecretStr(",".join(urls)) if urls else None
+
     @field_validator("database_pool_max")
     @classmethod
     def _check_pool(cls, value: int, info: Any) -> int:
@@ -179,6 +226,31 @@ class Settings(BaseSettings):
     def conninfo(self) -> str:
         """The libpq connection string, with any driver suffix of the scheme removed."""
         return libpq_url(self.database_url.get_secret_value())
+
+    @property
+    def behind_transaction_pooler(self) -> bool:
+        """True when DATABASE_URL is a transaction-mode pooler (DATABASE_POOLER)."""
+        return self.database_pooler == "pgbouncer-transaction"
+
+    @property
+    def prepare_threshold(self) -> int | None:
+        """psycopg's prepare_threshold: None (never) behind a transaction-mode PgBouncer older
+        than 1.21, whose server connections change under a client between transactions."""
+        return None if self.behind_transaction_pooler else self.database_prepare_threshold
+
+    @property
+    def direct_conninfo(self) -> str:
+        """The libpq URL of the primary itself (DATABASE_DIRECT_URL, else DATABASE_URL): what
+        migrations and the tools connect to, never through a transaction-mode pooler."""
+        url = self.database_direct_url or self.database_url
+        return libpq_url(url.get_secret_value())
+
+    @property
+    def replica_conninfos(self) -> list[str]:
+        """The libpq URL of each replica of DATABASE_REPLICA_URLS, in order."""
+        if self.database_replica_urls is None:
+            return []
+        return [libpq_url(url) for url in self.database_replica_urls.get_secret_value().split(",")]
 
     @property
     def safe_url(self) -> str:

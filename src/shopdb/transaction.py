@@ -15,6 +15,7 @@ from shopdb.components import Components
 from shopdb.core.errors import (
     ConnectionLost,
     ConstraintRules,
+    ReadOnlyServer,
     ShopDBError,
     TransactionAborted,
     TransactionClosed,
@@ -109,6 +110,8 @@ def transaction_scope(
             failure = translate(exc, "transaction", conn, tx.constraint_rules())
         except BaseException as exc:
             _roll_back(block, exc)
+            if isinstance(exc, ReadOnlyServer):
+                pool.drain()  # a failover demoted the server: new connections find the new one
             raise
         else:
             failure = _commit(tx, conn, block, read_only)

@@ -250,3 +250,42 @@ def test_a_script_is_not_prepared_but_still_checked_for_use(run_check: RunCheck)
         """
     }
     assert run_check(sql, repository("things", {"make_database": None})) == []
+
+
+def test_a_replica_read_that_is_a_write_or_no_declared_query_is_reported(
+    run_check: RunCheck,
+) -> None:
+    sql = {
+        "things": """
+            -- name: count_things()$
+            -- A read.
+            SELECT count(*) FROM check_things;
+
+            -- name: add_thing()!
+            -- A write.
+            INSERT INTO check_things DEFAULT VALUES;
+
+            -- name: lock_things()$
+            -- A lock.
+            SELECT count(*) FROM check_things FOR UPDATE;
+        """
+    }
+    declared = repository(
+        "things",
+        {"count_things": None, "add_thing": None},
+        locks={"lock_things": None},
+        replica_reads=frozenset({"count_things", "add_thing", "lock_things"}),
+    )
+    problems = [
+        (p.file, p.query, p.problem)
+        for p in run_check(sql, declared)
+        if p.file.endswith("replica_reads")
+    ]
+    assert problems == [
+        ("ThingsRepository.replica_reads", "add_thing", "is a write: a replica answers reads only"),
+        (
+            "ThingsRepository.replica_reads",
+            "lock_things",
+            "is not one of the repository's queries (a lock never reads a replica)",
+        ),
+    ]

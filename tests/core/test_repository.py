@@ -485,6 +485,24 @@ def test_a_read_declared_idempotent_is_refused(db: Database) -> None:
         db.repository(Broken)
 
 
+def test_a_write_declared_a_replica_read_is_refused(db: Database) -> None:
+    class Broken(Carts):
+        replica_reads = frozenset({"get", "delete"})
+
+    with pytest.raises(ProgrammingError, match="replica_reads: delete is no declared read"):
+        db.repository(Broken)
+
+
+def test_a_replica_read_is_marked_on_its_query_and_nothing_else_is(db: Database) -> None:
+    class Readable(Carts):
+        replica_reads = frozenset({"get"})
+
+    from shopdb.core.repository import declared_queries
+
+    marked = {name for name, (query, _, _) in declared_queries(Readable).items() if query.replica}
+    assert marked == {"get"}
+
+
 def test_planned_per_call_must_name_a_declared_query(db: Database) -> None:
     class Broken(Carts):
         planned_per_call = frozenset({"no_such_query"})

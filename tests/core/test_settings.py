@@ -195,3 +195,40 @@ def test_environment_variables_that_are_not_settings_are_ignored(
     settings = Settings()
 
     assert settings.database_pool_max == 20
+
+
+def test_replicas_and_the_direct_url_are_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://shop@pooler:6432/shop")
+    monkeypatch.setenv("DATABASE_DIRECT_URL", URL)
+    monkeypatch.setenv("DATABASE_POOLER", "pgbouncer-transaction")
+    monkeypatch.setenv(
+        "DATABASE_REPLICA_URLS", " postgresql://shop@r1:5432/shop , postgresql://shop@r2/shop"
+    )
+    monkeypatch.setenv("MAX_REPLICA_LAG_MS", "250")
+    settings = Settings()
+
+    assert settings.replica_conninfos == [
+        "postgresql://shop@r1:5432/shop",
+        "postgresql://shop@r2/shop",
+    ]
+    assert settings.direct_conninfo == URL
+    assert settings.behind_transaction_pooler
+    assert settings.prepare_threshold is None
+    assert settings.max_replica_lag_ms == 250
+    for name in ("DATABASE_DIRECT_URL", "DATABASE_POOLER"):
+        monkeypatch.delenv(name)
+    plain = Settings(database_url=URL)
+    assert (plain.direct_conninfo, plain.prepare_threshold) == (URL, 5)
+
+
+def test_a_malformed_replica_url_is_named_by_position_and_hides_the_password() -> None:
+    with pytest.raises(ConfigurationError, match="DATABASE_REPLICA_URLS replica 2") as raised:
+        Settings(database_url=URL, database_replica_urls=f"{URL},mysql://u:hunter2secret@h/db")
+    assert "hunter2secret" not in str(raised.value)
+
+
+def test_an_unknown_pooler_is_refused_naming_the_variable() -> None:
+    with pytest.raises(ConfigurationError, match="DATABASE_POOLER"):
+        Settings(database_url=URL, database_pooler="pgbouncer-session")

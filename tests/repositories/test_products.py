@@ -329,6 +329,7 @@ def test_search_pages_on_when_a_page_ends_exactly_at_the_end_of_a_window(
     assert sorted(seen) == sorted(made)
 
 
+@pytest.mark.direct_only  # counts server-side prepared statements: none behind PgBouncer
 def test_search_is_planned_with_its_values_on_every_call(settings: Settings) -> None:
     one_connection = with_settings(settings, database_pool_min=1, database_pool_max=1)
     with Database(one_connection) as db:

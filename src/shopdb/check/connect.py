@@ -16,7 +16,7 @@ def connect(settings: Settings) -> psycopg.Connection[Any]:
     DatabaseUnavailable (one line, password masked) when it cannot be made."""
     try:
         return psycopg.connect(
-            settings.conninfo,
+            settings.direct_conninfo,
             autocommit=True,
             connect_timeout=settings.database_connect_timeout_s,
             application_name=settings.database_application_name,

@@ -56,6 +56,10 @@ class Declarations:
     """Repository class -> the tables of its aggregate (tool repositories are not listed)."""
     both: Mapping[QueryKey, str] = field(default_factory=dict)
     """Names declared in both ``queries`` and ``locks`` -> the class."""
+    replica_reads: Mapping[QueryKey, str] = field(default_factory=dict)
+    """Names declared in ``replica_reads`` -> the owner."""
+    replica_undeclared: Mapping[QueryKey, str] = field(default_factory=dict)
+    """``replica_reads`` names that are not among their class's ``queries`` -> the owner."""
 
 
 def repository_classes() -> tuple[type[Any], ...]:
@@ -98,6 +102,8 @@ def collect(
     unknown_planned: dict[QueryKey, str] = {}
     tables: dict[str, tuple[str, ...]] = {}
     both: dict[QueryKey, str] = {}
+    replica_reads: dict[QueryKey, str] = {}
+    replica_undeclared: dict[QueryKey, str] = {}
     for namespace, queries in tools.items():
         for name, model in queries.items():
             uses[(namespace, name)] = QueryUse("shopdb.check.tools.TOOL_QUERIES", model, tool=True)
@@ -128,6 +134,10 @@ def collect(
                     classes[constraint].append(owner)
         for name in getattr(cls, "idempotent", frozenset()):
             idempotent[(space, name)] = f"{owner}.idempotent"
+        for name in getattr(cls, "replica_reads", frozenset()):
+            replica_reads[(space, name)] = f"{owner}.replica_reads"
+            if name not in declared:
+                replica_undeclared[(space, name)] = f"{owner}.replica_reads"
         for name in getattr(cls, "planned_per_call", frozenset()):
             if name not in declared and name not in locks:
                 unknown_planned[(space, name)] = f"{owner}.planned_per_call"
@@ -139,4 +149,6 @@ def collect(
         {k: tuple(v) for k, v in classes.items()},
         tables,
         both,
+        replica_reads,
+        replica_undeclared,
     )

@@ -214,6 +214,16 @@ def _declaration_problems(
             found.append(Problem(owner, name, f"names no query of {where}"))
         elif query.is_read:
             found.append(Problem(owner, name, "is a read: only writes are declared idempotent"))
+    for (namespace, name), owner in sorted(declared.replica_reads.items()):
+        query = namespaces.get(namespace, {}).get(name)
+        if query is not None and not query.is_read:
+            found.append(Problem(owner, name, "is a write: a replica answers reads only"))
+    for (_, name), owner in sorted(declared.replica_undeclared.items()):
+        found.append(
+            Problem(
+                owner, name, "is not one of the repository's queries (a lock never reads a replica)"
+            )
+        )
     for (_, name), owner in sorted(declared.unknown_planned.items()):
         found.append(Problem(owner, name, "is not one of the repository's declared queries"))
     for (_, name), owner in sorted(declared.both.items()):

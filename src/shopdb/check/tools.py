@@ -51,6 +51,8 @@ TOOL_QUERIES: ToolQueries = {
     },
     # shopdb.database.Database.health.
     "health": {"ping": None},
+    # shopdb.core.replicas: lag sampling and read-your-writes (DATABASE_REPLICA_URLS).
+    "replicas": {"primary_lsn": None, "replay_lsn": None},
     # shopdb.database.Database.open: the shared cursor key (migration 0060).
     "service_keys": {"cursor_key": None},
     # shopdb.migrations.status.

@@ -164,6 +164,11 @@ class WriteOutcomeUnknown(ConnectionLost):
     """The connection broke during a write: it may or may not have been applied."""
 
 
+class ReadOnlyServer(DatabaseUnavailable):
+    """SQLSTATE 25006: the connection reached a server that takes no writes (a standby, or a
+    primary demoted by a failover): the statement was not applied."""
+
+
 class QueryTimeout(ShopDBError):
     """The statement was cancelled by statement_timeout (or waited too long for a lock)."""
 
@@ -181,6 +186,7 @@ class InvalidCursor(ShopDBError, ValueError):
 
 
 _CONNECTION_GONE = ("57P01", "57P02", "57P03")
+READ_ONLY_SQLSTATE = "25006"  # read_only_sql_transaction
 # Raised by the next_version() SQL function (migration 0012) when a versioned update is stale.
 STALE_VERSION_SQLSTATE = "SV001"
 
@@ -254,6 +260,8 @@ def _translated(
     lost = lost or (not state and isinstance(exc, psycopg.OperationalError))
     if lost or (conn is not None and conn.closed):
         return ConnectionLost(f"{query}: connection to the database lost")
+    if state == READ_ONLY_SQLSTATE:
+        return ReadOnlyServer(f"{query}: the server is read-only (25006); nothing was applied")
     if state == STALE_VERSION_SQLSTATE:
         return StaleVersionError("row", None, None)
     diag = exc.diag

@@ -70,6 +70,9 @@ class Query:
     inside a transaction and never retried as a read."""
     rules: ConstraintRules = NO_RULES
     """The constraint messages and domain errors of the repository that declares it."""
+    replica: bool = False
+    """A read that may be served by a streaming replica (the repository's ``replica_reads``):
+    outside a transaction, with DATABASE_REPLICA_URLS set (shopdb.core.replicas)."""
 
     @property
     def is_read(self) -> bool:

@@ -66,6 +66,10 @@ class Repository(Component):
     brings its own)."""
     idempotent: ClassVar[frozenset[str]] = frozenset()
     """Write queries that are harmless to run twice (retried once on a dead connection)."""
+    replica_reads: ClassVar[frozenset[str]] = frozenset()
+    """Reads that a streaming replica may answer (DATABASE_REPLICA_URLS), slightly behind
+    the primary: never one whose caller must see its own or another's latest write (a
+    session check, a stock level before a sale) unless it runs in ``db.consistent()``."""
     planned_per_call: ClassVar[frozenset[str]] = frozenset()
     """Queries never prepared: the server plans each call with its values (prepare=False),
     for a query whose best plan depends on the values in a way a generic plan cannot keep."""
@@ -372,6 +376,13 @@ def _declare(cls: type[Repository]) -> dict[str, _Declared]:
         raise ProgrammingError(
             f"{cls.__name__}.idempotent: {', '.join(wrong)} is no declared write"
         )
+    not_reads = sorted(
+        n for n in cls.replica_reads if n not in cls.queries or not namespace[n].is_read
+    )
+    if not_reads:
+        raise ProgrammingError(
+            f"{cls.__name__}.replica_reads: {', '.join(not_reads)} is no declared read"
+        )
     unknown = sorted(n for n in cls.planned_per_call if n not in declared)
     if unknown:
         raise ProgrammingError(
@@ -386,6 +397,7 @@ def _declare(cls: type[Repository]) -> dict[str, _Declared]:
             prepare=False if name in cls.planned_per_call else None,
             lock=name in cls.locks,
             rules=rules,
+            replica=name in cls.replica_reads,
         )
         found[name] = (query, frozenset(query.parameters), model)
     return found

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from shopdb.core.errors import DeadlockDetected, SerializationFailure
+from shopdb.core.errors import DeadlockDetected, ReadOnlyServer, SerializationFailure
 
-RETRYABLE = (SerializationFailure, DeadlockDetected)
+# ReadOnlyServer (25006): the transaction reached a standby or a demoted primary; nothing of it
+# was applied, and the retry's connection comes from a drained pool.
+RETRYABLE = (SerializationFailure, DeadlockDetected, ReadOnlyServer)
 
 
 def transaction_retrying(attempts: int) -> Retrying:

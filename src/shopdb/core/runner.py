@@ -16,6 +16,7 @@ from shopdb.core.errors import (
     ConnectionLost,
     DatabaseUnavailable,
     PoolExhausted,
+    ReadOnlyServer,
     TransactionClosed,
     WriteOutcomeUnknown,
     translate,
@@ -203,7 +204,9 @@ class PoolRunner:
     weeds out its idle siblings, and a statement safe to repeat (a read, or a write declared
     idempotent) runs once more on a connection verified alive just before (a connection in
     use when the server killed it may come back to the pool after ``check()``). Any other
-    write is never replayed: its outcome is unknown, and WriteOutcomeUnknown says so.
+    write is never replayed: its outcome is unknown, and WriteOutcomeUnknown says so. A
+    statement a read-only server refused (25006, after a failover) was not applied: the pool
+    is drained and the statement runs once more, whatever it is.
     """
 
     def __init__(
@@ -222,6 +225,10 @@ class PoolRunner:
         """Run one statement; once more on a live connection if its connection was dead."""
         try:
             return self._run_once(query, params)
+        except ReadOnlyServer:
+            # A standby or a demoted primary refused it, unapplied: every connection of the
+            # pool may lead there; new ones go where target_session_attrs=read-write says.
+            self.pool.drain()
         except ConnectionLost as lost:
             self.pool.check()
             if not query.retry_safe:

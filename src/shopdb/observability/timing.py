@@ -12,7 +12,9 @@ from shopdb.settings import Settings
 def query_timer(settings: Settings, tracer_provider: Any = None) -> QueryTimer:
     """A QueryTimer for ``settings`` (spans go to ``tracer_provider``, or the global one)."""
     timer = QueryTimer(settings.slow_query_ms)
-    if settings.slow_query_explain:
+    # Behind a transaction-mode pooler the EXPLAIN's prepared statement and its DEALLOCATE
+    # may reach different server connections: no plans there.
+    if settings.slow_query_explain and not settings.behind_transaction_pooler:
         from shopdb.observability.slow_plans import generic_plan
 
         timer.explainer = generic_plan

@@ -52,6 +52,9 @@ class CategoryRepository(ShopRepository):
         "products_in": CategoryProduct,
         "products_in_by_status": CategoryProduct,
     }
+    replica_reads = frozenset(
+        {"get", "get_by_slug", "tree", "ancestors", "descendants", "products_in"}
+    )
     constraint_messages = {
         "categories_slug_key": "a category with this slug already exists",
         "categories_slug_check": "a slug is lower-case letters and digits joined by single dashes",

@@ -108,6 +108,9 @@ class ProductRepository(ShopRepository):
     # search: the plan depends on how common the words are; list_page and count_page: every
     # filter optional, folded away only in a plan made for the values
     planned_per_call = frozenset({"search", "list_page", "count_page"})
+    # The storefront's reads: a replica a moment behind shows the same shelf (a price is
+    # taken again, locked, on the primary at checkout).
+    replica_reads = frozenset({"get", "get_by_slug", "search", "list_page", "count_page"})
     constraint_messages = {
         "products_slug_key": "a product with this slug exists",
         "products_sku_key": "a product with this sku exists",

@@ -51,6 +51,9 @@ class ReviewRepository(ShopRepository):
         "remove_media": ReviewMediaLink,
         "list_media": ReviewMedia,
     }
+    replica_reads = frozenset(
+        {"list_approved_newest", "list_approved_most_helpful", "rating_summary"}
+    )
     constraint_messages = {
         "reviews_product_id_user_id_key": "the user has already reviewed this product",
         "reviews_product_id_fkey": "there is no such product",
