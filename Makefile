@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
-CODE := src tests $(wildcard benchmarks)
+CODE := src tests $(wildcard benchmarks) $(wildcard examples)
 # pytest-xdist workers for `make test` (each has its own template database); 0 runs in-process.
 TEST_WORKERS ?= 2
 # Line coverage of src/shopdb, measured by `make test`; below 90% fails the run.
