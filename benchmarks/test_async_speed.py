@@ -3,6 +3,9 @@
 (a) ``await db.users.get(id)`` on AsyncDatabase against asyncpg on one connection with the
     statement prepared, the same pydantic mapping (``User.model_validate(dict(record))``),
     on asyncio's default event loop and on uvloop. Goal: at most 1.25x asyncpg per call.
+    A third path, plain psycopg async on one connection (prepared, one kept dict-row
+    cursor, the same mapping), says how much of the gap is the driver and how much
+    shopdb's layers (the runner, the pool checkout, the timer, the mapping).
 (b) 64 tasks at once: the calls per second of AsyncDatabase against an asyncpg pool of the
     same size (DATABASE_POOL_MIN..DATABASE_POOL_MAX, 5..20 by default), the same mapping,
     on both loops. Goal: at least 0.8x.
@@ -41,8 +44,10 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg  # type: ignore[import-untyped]
+import psycopg
 import pytest
 import uvloop
+from psycopg.rows import dict_row
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from benchmarks.conftest import Sample
@@ -66,11 +71,13 @@ WARMUP_CALLS = 200
 LOOKUP_ROUNDS = 20
 LOOKUP_CALLS = 2_000
 PER_CALL_GOAL = 1.25
+SHOPDB, ASYNCPG, PSYCOPG = "AsyncDatabase", "asyncpg", "psycopg"
 TASKS_GOAL = 0.8
 BASELINE = os.environ.get("SHOPDB_BASELINE_SRC", "")
 ASYNC_SUMMARY: list[str] = []
 
 Call = Callable[[UUID], Awaitable[User | None]]
+pytestmark = pytest.mark.timeout(1800)  # minutes on a loaded machine, not the suite's 120 s
 
 
 @dataclass
@@ -85,6 +92,8 @@ class OnLoop:
     conn: Any
     statement: Any
     pool: Any
+    psycopg_conn: psycopg.AsyncConnection[Any]
+    psycopg_cursor: psycopg.AsyncCursor[dict[str, Any]]
     handout: str = field(default="")
 
     def run(self, work: Awaitable[Any]) -> Any:
@@ -100,13 +109,21 @@ class OnLoop:
         record = await self.statement.fetchrow(user_id)
         return None if record is None else User.model_validate(dict(record))
 
+    async def psycopg_get(self, user_id: UUID) -> User | None:
+        """Plain psycopg async on one autocommit connection, the statement prepared, one
+        kept dict-row cursor, the same mapping: what the driver itself costs."""
+        cursor = self.psycopg_cursor
+        await cursor.execute(GET.sql, {"id": user_id}, prepare=True)
+        row = await cursor.fetchone()
+        return None if row is None else User.model_validate(row)
+
     async def asyncpg_pool_get(self, user_id: UUID) -> User | None:
         """A pooled asyncpg connection (its statement cache prepares the query), the mapping."""
         record = await self.pool.fetchrow(self.statement.get_query(), user_id)
         return None if record is None else User.model_validate(dict(record))
 
 
-async def _open(kind: str, url: str) -> tuple[AsyncDatabase, Any, Any, Any]:
+async def _open(kind: str, url: str) -> OnLoop:
     settings = Settings(
         database_url=url,
         database_application_name=f"shopdb-bench-async-{kind}",
@@ -119,25 +136,32 @@ async def _open(kind: str, url: str) -> tuple[AsyncDatabase, Any, Any, Any]:
     pool = await asyncpg.create_pool(
         url, min_size=settings.database_pool_min, max_size=settings.database_pool_max
     )
-    return db, conn, statement, pool
+    plain = await psycopg.AsyncConnection.connect(url, autocommit=True)
+    cursor = plain.cursor(row_factory=dict_row)
+    runner: asyncio.Runner = _RUNNERS[kind]
+    handout = str(getattr(db.pool, "handout", "psycopg_pool"))
+    return OnLoop(kind, runner, db, conn, statement, pool, plain, cursor, handout)
 
 
 @pytest.fixture(scope="module", params=list(LOOPS))
 def on_loop(request: pytest.FixtureRequest, bench_url: str, sample: Sample) -> Iterator[OnLoop]:
     kind: str = request.param
-    runner = asyncio.Runner(loop_factory=LOOPS[kind])
+    runner = _RUNNERS[kind] = asyncio.Runner(loop_factory=LOOPS[kind])
     try:
-        db, conn, statement, pool = runner.run(_open(kind, bench_url))
-        bench = OnLoop(kind, runner, db, conn, statement, pool)
-        bench.handout = str(getattr(db.pool, "handout", "psycopg_pool"))
+        bench = runner.run(_open(kind, bench_url))
         try:
             yield bench
         finally:
-            bench.run(pool.close())
-            bench.run(conn.close())
-            bench.run(db.close())
+            bench.run(bench.psycopg_conn.close())
+            bench.run(bench.pool.close())
+            bench.run(bench.conn.close())
+            bench.run(bench.db.close())
     finally:
         runner.close()
+        del _RUNNERS[kind]
+
+
+_RUNNERS: dict[str, asyncio.Runner] = {}
 
 
 def _timed(call: Call, times: list[float]) -> Callable[[UUID], Awaitable[User | None]]:
@@ -154,21 +178,17 @@ def _timed(call: Call, times: list[float]) -> Callable[[UUID], Awaitable[User | 
 
 @dataclass(frozen=True, slots=True)
 class PairedCalls:
-    """Per-call seconds of two paths, round by round."""
+    """Per-call seconds of each path, round by round."""
 
-    rounds: list[tuple[list[float], list[float]]]
+    rounds: list[dict[str, list[float]]]
 
-    @property
-    def round_ratio(self) -> float:
-        """Median over the rounds of (median of path one / median of path two)."""
-        return median(median(a) / median(b) for a, b in self.rounds)
+    def round_ratio(self, one: str, other: str) -> float:
+        """Median over the rounds of (median of ``one`` / median of ``other``)."""
+        return median(median(r[one]) / median(r[other]) for r in self.rounds)
 
-    def medians(self) -> tuple[float, float]:
-        """The median over every call of each path."""
-        return (
-            median(t for a, _ in self.rounds for t in a),
-            median(t for _, b in self.rounds for t in b),
-        )
+    def median(self, path: str) -> float:
+        """The median over every call of ``path``."""
+        return median(t for r in self.rounds for t in r[path])
 
 
 def _verdict(ratio: float, goal: float, *, at_most: bool) -> str:
@@ -189,33 +209,42 @@ def test_per_call_against_asyncpg_on_one_prepared_connection(
             await on_loop.asyncpg_get(next(ids))
 
     on_loop.run(warm())
-    rounds: list[tuple[list[float], list[float]]] = []
+    paths: dict[str, Call] = {
+        SHOPDB: shopdb_get,
+        ASYNCPG: on_loop.asyncpg_get,
+        PSYCOPG: on_loop.psycopg_get,
+    }
+    rounds: list[dict[str, list[float]]] = []
 
     async def one_round() -> None:
-        mine: list[float] = []
-        theirs: list[float] = []
-        paths = [_timed(shopdb_get, mine), _timed(on_loop.asyncpg_get, theirs)]
-        if len(rounds) % 2:
-            paths.reverse()
+        times: dict[str, list[float]] = {name: [] for name in paths}
+        names = list(paths)
+        shift = len(rounds) % len(names)
         found = None
-        for path in paths:
+        for name in names[shift:] + names[:shift]:
+            timed = _timed(paths[name], times[name])
             for _ in range(BLOCK):
-                found = await path(next(ids))
+                found = await timed(next(ids))
         assert isinstance(found, User)
-        rounds.append((mine, theirs))
+        rounds.append(times)
 
     benchmark.pedantic(  # type: ignore[no-untyped-call]  # pytest-benchmark's own
         lambda: on_loop.run(one_round()), rounds=CALL_ROUNDS
     )
     paired = PairedCalls(rounds)
-    shopdb_s, asyncpg_s = paired.medians()
-    ratio = paired.round_ratio
+    shopdb_s, asyncpg_s, psycopg_s = (paired.median(name) for name in paths)
+    ratio = paired.round_ratio(SHOPDB, ASYNCPG)
+    driver = paired.round_ratio(PSYCOPG, ASYNCPG)
+    layers = paired.round_ratio(SHOPDB, PSYCOPG)
     benchmark.extra_info.update(
         loop=on_loop.kind,
         shopdb_median_us=round(shopdb_s * 1e6, 2),
         asyncpg_median_us=round(asyncpg_s * 1e6, 2),
+        psycopg_median_us=round(psycopg_s * 1e6, 2),
         ratio=round(ratio, 3),
         ratio_of_medians=round(shopdb_s / asyncpg_s, 3),
+        psycopg_to_asyncpg=round(driver, 3),
+        shopdb_to_psycopg=round(layers, 3),
         goal=PER_CALL_GOAL,
         pool_handout=on_loop.handout,
     )
@@ -223,7 +252,9 @@ def test_per_call_against_asyncpg_on_one_prepared_connection(
         f"(a) {on_loop.kind:7} per call: AsyncDatabase {shopdb_s * 1e6:6.1f} us, asyncpg "
         f"{asyncpg_s * 1e6:6.1f} us; median of {CALL_ROUNDS} round ratios {ratio:.3f}x "
         f"(ratio of medians {shopdb_s / asyncpg_s:.3f}x; goal <= {PER_CALL_GOAL}x) "
-        f"{_verdict(ratio, PER_CALL_GOAL, at_most=True)}"
+        f"{_verdict(ratio, PER_CALL_GOAL, at_most=True)}; plain psycopg async "
+        f"{psycopg_s * 1e6:.1f} us: psycopg/asyncpg {driver:.3f}x, AsyncDatabase/psycopg "
+        f"{layers:.3f}x (pool hand-out {on_loop.handout})"
     )
 
 
