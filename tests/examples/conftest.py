@@ -12,7 +12,7 @@ from uuid import UUID
 import httpx
 import pytest
 
-from examples.shop import create_app
+from examples.shop import create_app, passwords
 from shopdb import AsyncDatabase, Settings
 from shopdb.models import (
     CouponType,
@@ -29,7 +29,15 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def anyio_backend() -> str:
+    """psycopg's async API runs on asyncio."""
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """scrypt at n = 2**10 instead of 2**14: the hashes are still real and still checked
+    (the stored cost travels in the hash), but a test's logins take milliseconds."""
+    monkeypatch.setattr(passwords, "LOG2_N", 10)
 
 
 @dataclass(frozen=True, slots=True)
