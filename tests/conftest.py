@@ -45,6 +45,20 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(SERVER_ERROR)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked ``sync_only`` (it patches or subclasses the sync modules themselves)
+    runs on the sync API only where the suite runs on both."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_async = params is not None and params.params.get("api") == "async"
+        (dropped if on_async and item.get_closest_marker("sync_only") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def _migrate_template(**conn: Any) -> None:
     password = conn.get("password")
     auth = conn["user"] if not password else f"{conn['user']}:{password}"
@@ -149,6 +163,8 @@ def shared_db(postgresql_server: Any) -> Iterator[Database]:
 def shared_adb(shared_db: Database, loop_thread: EventLoopThread) -> Iterator[AsyncDatabase]:
     """An AsyncDatabase on the shared copy (the async side of ``tx``)."""
     adb = AsyncDatabase(shared_db.settings)
+    # One timer for both: ``shared_db.capture_queries()`` sees the queries of either API.
+    adb.timer = adb._pool_runner._timer = shared_db.timer
     loop_thread.run(adb.open())
     try:
         yield adb

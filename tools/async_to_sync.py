@@ -194,8 +194,12 @@ def target_of(source: Path) -> Path:
 
 def generate(source: Path) -> str:
     """The text of the sync module generated from ``source``."""
-    tree = cst.parse_module(source.read_text())
-    code = tree.visit(AsyncToSync()).code
+    return generate_text(source.read_text(), source)
+
+
+def generate_text(text: str, source: Path) -> str:
+    """The sync module generated from ``text``, the content of ``source``."""
+    code = cst.parse_module(text).visit(AsyncToSync()).code
     relative = source.relative_to(ROOT).as_posix()
     target = target_of(source).relative_to(ROOT).as_posix()
     code = HEADER.format(source=relative) + code
