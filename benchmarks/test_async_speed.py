@@ -83,6 +83,54 @@ Call = Callable[[UUID], Awaitable[User | None]]
 pytestmark = pytest.mark.timeout(1800)  # minutes on a loaded machine, not the suite's 120 s
 
 
+# (c) first: it runs before the loops' fixtures open their pools (AsyncDatabase, two asyncpg
+# pools and two connections per loop), so the two worker processes' pools never add to
+# theirs on a server other sessions share (max_connections).
+@pytest.mark.benchmark(group="sync users.get before and after the async conversion")
+@pytest.mark.skipif(not BASELINE, reason="SHOPDB_BASELINE_SRC (the src before) is not set")
+def test_the_sync_api_is_no_slower_than_before(
+    benchmark: BenchmarkFixture, bench_url: str, sample: Sample
+) -> None:
+    workers = {"before": Worker("before", Path(BASELINE)), "after": Worker("after", CURRENT)}
+    ids = [str(i) for i in sample.ids]
+    try:
+        for worker in workers.values():
+            found = Path(worker.ask("open", users_url=bench_url, commerce_url=bench_url)["shopdb"])
+            assert found.resolve().is_relative_to(worker.src), (worker.name, found)
+        for _ in range(2):  # past the prepare threshold on every pooled connection
+            for worker in workers.values():
+                assert worker.ask("lookups", ids=ids, calls=LOOKUP_CALLS)["found"] == LOOKUP_CALLS
+        load_before = loadavg()
+        seconds: dict[str, list[float]] = {"before": [], "after": []}
+        turns = _in_turns(LOOKUP_ROUNDS)
+
+        def one_round() -> None:
+            for name in next(turns):
+                answer = workers[name].ask("lookups", ids=ids, calls=LOOKUP_CALLS)
+                assert answer["found"] == LOOKUP_CALLS
+                seconds[name].append(answer["seconds"] / LOOKUP_CALLS)
+
+        benchmark.pedantic(one_round, rounds=LOOKUP_ROUNDS)  # type: ignore[no-untyped-call]
+    finally:
+        for worker in workers.values():
+            worker.close()
+    paired = Paired(seconds["before"], seconds["after"])
+    before_s, after_s = median(paired.before), median(paired.after)
+    benchmark.extra_info.update(
+        before_us=round(before_s * 1e6, 2),
+        after_us=round(after_s * 1e6, 2),
+        ratio=round(paired.ratio, 3),
+        goal=NO_SLOWER,
+        baseline=BASELINE,
+    )
+    ASYNC_SUMMARY.append(
+        f"(c) sync users.get: before {before_s * 1e6:.1f} us, after {after_s * 1e6:.1f} us; "
+        f"median of {LOOKUP_ROUNDS} round ratios after/before {paired.ratio:.3f}x "
+        f"({paired.spread()}; goal <= {NO_SLOWER}x) {paired.verdict()}; load average "
+        f"{load_before} at the start, {loadavg()} at the end"
+    )
+
+
 @dataclass
 class OnLoop:
     """One event loop of the given kind, with an open AsyncDatabase (default pool settings,
@@ -346,49 +394,4 @@ def test_sixty_four_tasks_against_an_asyncpg_pool_of_the_same_size(
         f"pool {cps[ASYNCPG]:,.0f} calls/s; median of {BURST_ROUNDS} round ratios {ratio:.3f}x "
         f"(goal >= {TASKS_GOAL}x) {_verdict(ratio, TASKS_GOAL, at_most=False)}; asyncpg pool "
         f"without its reset query on release {cps[NO_RESET]:,.0f} calls/s: {tuned:.3f}x"
-    )
-
-
-@pytest.mark.benchmark(group="sync users.get before and after the async conversion")
-@pytest.mark.skipif(not BASELINE, reason="SHOPDB_BASELINE_SRC (the src before) is not set")
-def test_the_sync_api_is_no_slower_than_before(
-    benchmark: BenchmarkFixture, bench_url: str, sample: Sample
-) -> None:
-    workers = {"before": Worker("before", Path(BASELINE)), "after": Worker("after", CURRENT)}
-    ids = [str(i) for i in sample.ids]
-    try:
-        for worker in workers.values():
-            found = Path(worker.ask("open", users_url=bench_url, commerce_url=bench_url)["shopdb"])
-            assert found.resolve().is_relative_to(worker.src), (worker.name, found)
-        for _ in range(2):  # past the prepare threshold on every pooled connection
-            for worker in workers.values():
-                assert worker.ask("lookups", ids=ids, calls=LOOKUP_CALLS)["found"] == LOOKUP_CALLS
-        load_before = loadavg()
-        seconds: dict[str, list[float]] = {"before": [], "after": []}
-        turns = _in_turns(LOOKUP_ROUNDS)
-
-        def one_round() -> None:
-            for name in next(turns):
-                answer = workers[name].ask("lookups", ids=ids, calls=LOOKUP_CALLS)
-                assert answer["found"] == LOOKUP_CALLS
-                seconds[name].append(answer["seconds"] / LOOKUP_CALLS)
-
-        benchmark.pedantic(one_round, rounds=LOOKUP_ROUNDS)  # type: ignore[no-untyped-call]
-    finally:
-        for worker in workers.values():
-            worker.close()
-    paired = Paired(seconds["before"], seconds["after"])
-    before_s, after_s = median(paired.before), median(paired.after)
-    benchmark.extra_info.update(
-        before_us=round(before_s * 1e6, 2),
-        after_us=round(after_s * 1e6, 2),
-        ratio=round(paired.ratio, 3),
-        goal=NO_SLOWER,
-        baseline=BASELINE,
-    )
-    ASYNC_SUMMARY.append(
-        f"(c) sync users.get: before {before_s * 1e6:.1f} us, after {after_s * 1e6:.1f} us; "
-        f"median of {LOOKUP_ROUNDS} round ratios after/before {paired.ratio:.3f}x "
-        f"({paired.spread()}; goal <= {NO_SLOWER}x) {paired.verdict()}; load average "
-        f"{load_before} at the start, {loadavg()} at the end"
     )
