@@ -293,7 +293,7 @@ class AsyncPoolRunner:
         opened in time, with the server answering a direct connection or not."""
         pool = self.pool
         if isinstance(exc, PoolClosed):
-            return DatabaseUnavailable(f"pool {pool.name} is not open: call Database.open()")
+            return DatabaseUnavailable(f"pool {pool.name} is not open: call AsyncDatabase.open()")
         waited = f"{self.timeout_s * 1000:.0f} ms"
         in_use = pool.checked_out
         if in_use >= pool.max_size:

@@ -91,7 +91,7 @@ class AsyncComponent:
         on the same thread: it would take another connection and miss the block's writes."""
         if not self._in_transaction and self._context.transactions.active():
             raise TransactionBypassed(
-                f"{what} called on the Database inside `with db.transaction()` on this "
+                f"{what} called on the AsyncDatabase inside `async with db.transaction()` on this "
                 "thread: call it on the transaction (tx.<attribute>), which owns the connection"
             )
 
