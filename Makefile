@@ -3,14 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
-CODE := src tests $(wildcard benchmarks)
+CODE := src tests tools $(wildcard benchmarks) $(wildcard examples)
 # pytest-xdist workers for `make test` (each has its own template database); 0 runs in-process.
 TEST_WORKERS ?= 2
 # Line coverage of src/shopdb, measured by `make test`; below 90% fails the run.
 # `make test COVERAGE=` runs without it.
 COVERAGE ?= --cov --cov-report=term:skip-covered --cov-fail-under=90
 
-.PHONY: install test lint format demo bench chaos clean migration-checksums schema-doc reference-doc check \
+.PHONY: install test lint format generate demo bench chaos clean migration-checksums schema-doc reference-doc check \
 	prometheus-tools pgbouncer test-pgbouncer
 
 $(STAMP): pyproject.toml
@@ -22,14 +22,21 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
+	$(BIN)/python tools/async_to_sync.py --check
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy $(CODE)
 	$(BIN)/squawk --config .squawk.toml migrations/*.sql
 
+# The sync modules generated from their async sources (src/shopdb/**/*_async.py -> *.py beside
+# it; docs/async.md). `make lint` fails when one is stale.
+generate: $(STAMP)
+	$(BIN)/python tools/async_to_sync.py
+
 format: $(STAMP)
 	$(BIN)/ruff format $(CODE)
 	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/python tools/async_to_sync.py
 
 # promtool and the Prometheus server for tests/ops (Debian's prometheus package), installed
 # when either is missing: as root with apt-get, otherwise it says what to install.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -134,6 +135,13 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.section("issue 8 speed goals: users.get side by side")
         for line in SUMMARY:
             terminalreporter.write_line(line, red="OVER" in line or "UNDER" in line)
+    async_speed = sys.modules.get("benchmarks.test_async_speed")
+    if async_speed is not None and async_speed.ASYNC_SUMMARY:
+        terminalreporter.section("issue 18 async speed goals: users.get side by side")
+        for line in async_speed.ASYNC_SUMMARY:
+            terminalreporter.write_line(
+                line, red="OVER" in line or "UNDER" in line or "SLOW" in line
+            )
     found = ratios(_benchmarks(config), OTHER_ROUNDS)
     if not found:
         return

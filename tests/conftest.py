@@ -7,6 +7,9 @@ A migrated template database is built once per session (pytest-postgresql).
 - ``db``: an open Database on the test's own copy (CREATE DATABASE ... TEMPLATE, ~0.15 s), for
   tests that need several connections: concurrency, pools, killed backends, commits.
 - ``empty_url``: an empty database for migration tests.
+- ``api``: which API ``db`` and ``tx`` are: "sync" here; tests/repositories and tests/customer
+  run every test on both ("sync", "async": an AsyncDatabase behind the sync API's face,
+  tests/support/async_proxy.py).
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ import psycopg
 import pytest
 from pytest_postgresql import factories
 
-from shopdb import Database, Settings, Transaction, migrations
+from shopdb import AsyncDatabase, Database, Settings, Transaction, migrations
 from shopdb.testing import NoServer, Server, choose_server, scratch_database, url_of
+from tests.support.async_proxy import EventLoopThread, blocking, event_loop_thread
 
 try:
     SERVER: Server | None = choose_server(os.environ)
@@ -53,15 +57,6 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not config.getoption("--through-pgbouncer"):
-        return
-    skip = pytest.mark.skip(reason="needs a direct server session, not a transaction pooler")
-    for item in items:
-        if "direct_only" in item.keywords:
-            item.add_marker(skip)
-
-
 @pytest.fixture(scope="session")
 def pooler_port(request: pytest.FixtureRequest) -> Iterator[int | None]:
     """The port of the run's PgBouncer (--through-pgbouncer), else None."""
@@ -85,6 +80,26 @@ def _connection(url: str, pooler_port: int | None) -> dict[str, Any]:
         "database_direct_url": url,
         "database_pooler": "pgbouncer-transaction",
     }
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked ``sync_only`` (it patches or subclasses the sync modules themselves)
+    runs on the sync API only where the suite runs on both; behind PgBouncer
+    (--through-pgbouncer) a ``direct_only`` test is skipped."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_async = params is not None and params.params.get("api") == "async"
+        (dropped if on_async and item.get_closest_marker("sync_only") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+    if config.getoption("--through-pgbouncer"):
+        skip = pytest.mark.skip(reason="needs a direct server session, not a transaction pooler")
+        for item in items:
+            if "direct_only" in item.keywords:
+                item.add_marker(skip)
 
 
 def _migrate_template(**conn: Any) -> None:
@@ -134,8 +149,31 @@ def settings(db_url: str, pooler_port: int | None) -> Settings:
 
 
 @pytest.fixture
-def db(settings: Settings) -> Iterator[Database]:
-    """An open Database on this test's own migrated database."""
+def api() -> str:
+    """Which API ``db`` and ``tx`` are (parametrized over both where the suite runs twice)."""
+    return "sync"
+
+
+@pytest.fixture(scope="session")
+def loop_thread() -> Iterator[EventLoopThread]:
+    """The event loop the async side of the suite runs on (a background thread)."""
+    with event_loop_thread() as thread:
+        yield thread
+
+
+@pytest.fixture
+def db(settings: Settings, api: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """An open Database on this test's own migrated database (an AsyncDatabase behind the
+    sync API's face when ``api`` is "async")."""
+    if api == "async":
+        loop: EventLoopThread = request.getfixturevalue("loop_thread")
+        adb = AsyncDatabase(settings)
+        loop.run(adb.open())
+        try:
+            yield blocking(adb, loop)
+        finally:
+            loop.run(adb.close())
+        return
     with Database(settings) as database:
         yield database
 
@@ -164,11 +202,29 @@ def shared_db(postgresql_server: Any, pooler_port: int | None) -> Iterator[Datab
             yield database
 
 
-@pytest.fixture
-def tx(shared_db: Database) -> Iterator[Transaction]:
-    """A transaction on the shared database, rolled back after the test whatever happens."""
+@pytest.fixture(scope="session")
+def shared_adb(shared_db: Database, loop_thread: EventLoopThread) -> Iterator[AsyncDatabase]:
+    """An AsyncDatabase on the shared copy (the async side of ``tx``)."""
+    adb = AsyncDatabase(shared_db.settings)
+    # One timer for both: ``shared_db.capture_queries()`` sees the queries of either API.
+    adb.timer = adb._pool_runner._timer = shared_db.timer
+    loop_thread.run(adb.open())
     try:
-        with shared_db.transaction() as transaction:
+        yield adb
+    finally:
+        loop_thread.run(adb.close())
+
+
+@pytest.fixture
+def tx(api: str, request: pytest.FixtureRequest) -> Iterator[Transaction]:
+    """A transaction on the shared database, rolled back after the test whatever happens."""
+    if api == "async":
+        loop: EventLoopThread = request.getfixturevalue("loop_thread")
+        shared: Any = blocking(request.getfixturevalue("shared_adb"), loop)
+    else:
+        shared = request.getfixturevalue("shared_db")
+    try:
+        with shared.transaction() as transaction:
             yield transaction
             raise _RollBack
     except _RollBack:

@@ -1,5 +1,6 @@
 """Two customers of one shop: ``alice`` (the one whose view is used) and ``mallory``
-(another customer, whose rows alice's view must not reach), each with an address."""
+(another customer, whose rows alice's view must not reach), each with an address. Every
+test runs on both APIs (``api``: the sync Database's, then an AsyncDatabase's)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ import pytest
 from shopdb import Transaction
 from shopdb.customers import CustomerView
 from tests.repositories.fixture_orders import Shop, new_buyer, new_shop
+
+
+@pytest.fixture(params=["sync", "async"])
+def api(request: pytest.FixtureRequest) -> str:
+    """The API under test."""
+    param: str = request.param
+    return param
 
 
 @pytest.fixture

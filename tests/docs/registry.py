@@ -130,6 +130,10 @@ RUN_BY: dict[str, str | tuple[str, ...]] = {
         "tests/test_packaging.py::"
         "test_a_fresh_virtualenv_with_the_wheel_migrates_a_database_and_runs_every_query"
     ),
+    # getting-started.md: the example shop (examples/shop), served by uvicorn
+    "uvicorn --factory examples.shop.app:create_app --port 8000": (
+        "tests/examples/test_shop_server.py::test_uvicorn_serves_the_shop_with_the_documented_command"
+    ),
 }
 
 # .ci/run runs `make test`, whose recipe first sets up .venv (the rule of `make install`).
@@ -179,6 +183,11 @@ MEASUREMENTS: set[str] = {
     "git worktree add /tmp/pretrust 91529ff",
     "SHOPDB_BASELINE_SRC=/tmp/pretrust/src .venv/bin/python -m pytest "
     "benchmarks/test_revisions.py -s -p no:cacheprovider",
+    # issue 18: the async API against asyncpg, and the sync API before (4c0ef36) and after
+    ".venv/bin/python -m pytest benchmarks/test_async_speed.py --benchmark-only -s",
+    "git worktree add /tmp/preasync 4c0ef36",
+    "SHOPDB_BASELINE_SRC=/tmp/preasync/src .venv/bin/python -m pytest "
+    "benchmarks/test_async_speed.py --benchmark-only -s -p no:cacheprovider",
 }
 
 

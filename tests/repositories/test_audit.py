@@ -197,6 +197,7 @@ def test_a_history_cursor_is_refused_for_another_entity(tx: Transaction, user: U
 # --- the audit hook ------------------------------------------------------------------------
 
 
+@pytest.mark.sync_only
 def test_an_audited_write_records_before_and_after_in_its_transaction(
     tx: Transaction, user: User
 ) -> None:
@@ -209,6 +210,7 @@ def test_an_audited_write_records_before_and_after_in_its_transaction(
     assert entry.after == {"id": str(user.id), "phone": "+15550001111"}
 
 
+@pytest.mark.sync_only
 def test_a_write_whose_audit_record_fails_leaves_nothing(tx: Transaction, user: User) -> None:
     with pytest.raises(ConstraintViolation):
         tx.repository(AuditedPhones).set_phone(
@@ -219,6 +221,7 @@ def test_a_write_whose_audit_record_fails_leaves_nothing(tx: Transaction, user: 
     assert tx.audit.history("users", user.id).items == []
 
 
+@pytest.mark.sync_only
 def test_a_write_that_changed_nothing_records_no_entry(tx: Transaction, user: User) -> None:
     phones = tx.repository(AuditedPhones)
     phones.set_phone(Actor.admin(user.id), user.id, "+15550001111")
@@ -228,6 +231,7 @@ def test_a_write_that_changed_nothing_records_no_entry(tx: Transaction, user: Us
     assert len(tx.audit.history("users", user.id).items) == 1
 
 
+@pytest.mark.sync_only
 def test_a_failing_write_records_no_audit_entry(tx: Transaction, user: User) -> None:
     with pytest.raises(NotFoundError):
         tx.repository(AuditedPhones).set_phone(Actor.admin(user.id), uuid4(), "+15550001111")
@@ -235,6 +239,7 @@ def test_a_failing_write_records_no_audit_entry(tx: Transaction, user: User) -> 
     assert tx.audit.history("users", user.id).items == []
 
 
+@pytest.mark.sync_only
 def test_an_audited_write_outside_a_transaction_commits_both_or_neither(db: Database) -> None:
     user = db.users.create(new_user())
     phones = db.repository(AuditedPhones)

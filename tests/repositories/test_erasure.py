@@ -207,6 +207,7 @@ def test_erasing_twice_is_not_found_and_changes_nothing(
     assert [e.action for e in tx.audit.history("users", customer.user.id).items].count("erase") == 1
 
 
+@pytest.mark.sync_only
 def test_a_failed_step_leaves_every_aggregate_as_it_was(
     tx: Transaction, customer: Customer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -267,6 +267,7 @@ def test_search_pages_with_a_cursor_and_takes_the_filters(tx: Transaction) -> No
         tx.products.search("red", cursor=first.next_cursor)
 
 
+@pytest.mark.sync_only
 def test_search_ranks_window_by_window_and_pages_through_every_match(
     tx: Transaction, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -305,6 +306,7 @@ def test_search_ranks_window_by_window_and_pages_through_every_match(
     assert all(ranks[a] > ranks[b] for a in in_title for b in ranks.keys() - in_title)
 
 
+@pytest.mark.sync_only
 def test_search_pages_on_when_a_page_ends_exactly_at_the_end_of_a_window(
     tx: Transaction, monkeypatch: pytest.MonkeyPatch
 ) -> None:

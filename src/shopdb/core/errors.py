@@ -240,7 +240,7 @@ def invalid_input(model: str, exc: ValidationError) -> InvalidInput:
 def translate(
     exc: psycopg.Error,
     query: str,
-    conn: psycopg.Connection[Any] | None = None,
+    conn: psycopg.Connection[Any] | psycopg.AsyncConnection[Any] | None = None,
     rules: ConstraintRules = NO_RULES,
 ) -> ShopDBError:
     """The shopdb error for a psycopg error raised while running ``query`` (on ``conn``),
@@ -252,7 +252,10 @@ def translate(
 
 
 def _translated(
-    exc: psycopg.Error, query: str, conn: psycopg.Connection[Any] | None, rules: ConstraintRules
+    exc: psycopg.Error,
+    query: str,
+    conn: psycopg.Connection[Any] | psycopg.AsyncConnection[Any] | None,
+    rules: ConstraintRules,
 ) -> ShopDBError:
     state = exc.sqlstate or ""
     # A client-side failure (no SQLSTATE) of an OperationalError is a lost connection too.

@@ -13,7 +13,10 @@ from typing import Any
 from prometheus_client import Counter
 from prometheus_client.core import REGISTRY, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from psycopg_pool import ConnectionPool
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
+
+AnyPool = ConnectionPool[Any] | AsyncConnectionPool[Any]
+"""A pool of either API: both report the same figures (``get_stats()``)."""
 
 _GAUGES = {
     "pool_max": "Connections the pool may open (DATABASE_POOL_MAX).",
@@ -43,10 +46,10 @@ class PoolCollector(Collector):
     """Reports every open shopdb pool, labelled by pool name (pools sharing a name summed)."""
 
     def __init__(self) -> None:
-        self._pools: weakref.WeakSet[ConnectionPool[Any]] = weakref.WeakSet()
+        self._pools: weakref.WeakSet[AnyPool] = weakref.WeakSet()
         self._lock = threading.Lock()
 
-    def add(self, pool: ConnectionPool[Any]) -> None:
+    def add(self, pool: AnyPool) -> None:
         with self._lock:
             self._pools.add(pool)
 
@@ -72,6 +75,6 @@ _collector = PoolCollector()
 REGISTRY.register(_collector)
 
 
-def register_pool(pool: ConnectionPool[Any]) -> None:
+def register_pool(pool: AnyPool) -> None:
     """Export ``pool``'s figures until it is closed or collected."""
     _collector.add(pool)

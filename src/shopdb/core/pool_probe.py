@@ -8,6 +8,7 @@ is reused for ``interval_s`` (DATABASE_PROBE_INTERVAL_MS) and only one thread pr
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from time import monotonic
@@ -44,3 +45,7 @@ class ServerProbe:
                 self._answer = False
             self._asked_at = monotonic()
             return self._answer
+
+    async def answers_async(self) -> bool:
+        """``answers()`` for the event loop: the probe's blocking connect runs in a thread."""
+        return await asyncio.to_thread(self.answers)

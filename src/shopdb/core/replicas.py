@@ -344,3 +344,26 @@ class ReplicaRouter:
             if position > replayed:
                 return (now - at) * 1000
         return 0.0
+
+
+class AsyncReplicaRouter:
+    """What AsyncDatabase would route replica reads with. Not built yet: AsyncDatabase refuses
+    DATABASE_REPLICA_URLS (``async_replica_router`` raises ConfigurationError), so its reads
+    all go to the primary. The class gives AsyncDatabase's source (which the sync Database is
+    generated from) the names the sync router has."""
+
+    replicas: list[Replica]
+
+    async def run(self, query: Query, params: Any) -> Any:
+        """Never reached: no AsyncReplicaRouter is ever built."""
+        raise AssertionError("AsyncReplicaRouter is never built")
+
+    @contextmanager
+    def consistent(self, token: str | None = None) -> Iterator[Consistency]:
+        """Never reached: no AsyncReplicaRouter is ever built."""
+        raise AssertionError("AsyncReplicaRouter is never built")
+        yield Consistency(None, None)  # pragma: no cover
+
+    def wrote(self) -> None:
+        """Never reached: no AsyncReplicaRouter is ever built."""
+        raise AssertionError("AsyncReplicaRouter is never built")

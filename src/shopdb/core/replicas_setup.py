@@ -7,11 +7,14 @@ from typing import Any
 
 import psycopg
 
+from shopdb.core.errors import ConfigurationError
 from shopdb.core.pool import ShopPool
+from shopdb.core.pool_async import AsyncShopPool
 from shopdb.core.pool_metrics import register_pool
 from shopdb.core.pool_probe import ServerProbe
-from shopdb.core.replicas import Replica, ReplicaRouter
+from shopdb.core.replicas import AsyncReplicaRouter, Replica, ReplicaRouter
 from shopdb.core.runner import PoolRunner
+from shopdb.core.runner_async import AsyncPoolRunner
 from shopdb.core.timer import QueryTimer
 from shopdb.settings import Settings
 
@@ -71,3 +74,28 @@ def close_replicas(router: ReplicaRouter) -> None:
     router.stop()
     for replica in router.replicas:
         replica.runner.pool.close(timeout=1.0)
+
+
+def async_replica_router(
+    settings: Settings,
+    primary: AsyncPoolRunner,
+    timer: QueryTimer,
+    new_pool: Callable[[str, str], AsyncShopPool],
+    options: dict[str, Any],
+) -> AsyncReplicaRouter:
+    """AsyncDatabase's twin of ``replica_router``: replica reads are not on the async API
+    yet, so DATABASE_REPLICA_URLS is refused there rather than silently ignored."""
+    raise ConfigurationError(
+        "DATABASE_REPLICA_URLS: AsyncDatabase does not read from replicas yet (the sync "
+        "Database does); leave it unset for AsyncDatabase"
+    )
+
+
+def async_open_replicas(router: AsyncReplicaRouter) -> None:
+    """Never reached: ``async_replica_router`` refuses to build a router."""
+    raise AssertionError("AsyncReplicaRouter is never built")
+
+
+def async_close_replicas(router: AsyncReplicaRouter) -> None:
+    """Never reached: ``async_replica_router`` refuses to build a router."""
+    raise AssertionError("AsyncReplicaRouter is never built")

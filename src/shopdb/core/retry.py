@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+from tenacity import (
+    AsyncRetrying,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from shopdb.core.errors import DeadlockDetected, ReadOnlyServer, SerializationFailure
 
@@ -19,6 +25,16 @@ def transaction_retrying(attempts: int) -> Retrying:
     SAVEPOINT inside the failed transaction) fails every time.
     """
     return Retrying(
+        stop=stop_after_attempt(attempts),
+        wait=wait_random_exponential(multiplier=0.01, max=0.5),
+        retry=retry_if_exception_type(RETRYABLE),
+        reraise=False,
+    )
+
+
+def async_transaction_retrying(attempts: int) -> AsyncRetrying:
+    """``transaction_retrying`` for the async API (``async for attempt in ...``)."""
+    return AsyncRetrying(
         stop=stop_after_attempt(attempts),
         wait=wait_random_exponential(multiplier=0.01, max=0.5),
         retry=retry_if_exception_type(RETRYABLE),

@@ -44,7 +44,9 @@ when the connection cannot explain it now (a failed transaction), to be tried ag
 class QueryTracing(Protocol):
     """Opens one span per named query run (shopdb.observability.tracing)."""
 
-    def span(self, query: Query, conn: psycopg.Connection[Any]) -> AbstractContextManager[None]: ...
+    def span(
+        self, query: Query, conn: psycopg.Connection[Any] | psycopg.AsyncConnection[Any]
+    ) -> AbstractContextManager[None]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,11 @@ class QueryTimer:
             with self._lock:
                 self._explained.discard(query.name)
         return plan
+
+    async def aslow_plan(self, conn: psycopg.AsyncConnection[Any], query: Query) -> str | None:
+        """``slow_plan`` of the async API: None (no plan is read on an async connection yet:
+        the explainer is blocking); the slow query is still logged and counted."""
+        return None
 
     def observe(
         self,

@@ -49,7 +49,9 @@ class QueryTracer:
         self._attributes: dict[str, dict[str, str | int]] = {}
 
     @contextmanager
-    def span(self, query: Query, conn: psycopg.Connection[Any]) -> Iterator[None]:
+    def span(
+        self, query: Query, conn: psycopg.Connection[Any] | psycopg.AsyncConnection[Any]
+    ) -> Iterator[None]:
         """The span of one run of ``query``; ERROR status (class and SQLSTATE) if it raises."""
         attributes = self._attributes.get(query.name) or self._attributes_of(query)
         with self._tracer.start_as_current_span(

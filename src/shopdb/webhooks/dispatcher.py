@@ -18,12 +18,14 @@ require("the webhook dispatcher", extra="webhooks")
 
 import httpx
 
+from shopdb.core.errors import ProgrammingError
 from shopdb.models.webhooks import AttemptOutcome, ClaimedDelivery, DeliveryStatus
 from shopdb.webhooks.metrics import ATTEMPT_SECONDS, ATTEMPTS
 from shopdb.webhooks.signing import HEADER, sign
 
 if TYPE_CHECKING:
     from shopdb.components import Components
+    from shopdb.components_async import AsyncComponents
     from shopdb.settings import Settings
 
 log = logging.getLogger("shopdb.webhooks")
@@ -150,3 +152,21 @@ class Dispatcher:
 def _scrubbed(text: str, secret: str) -> str:
     """``text`` without the secret (no httpx message should hold it; this makes sure)."""
     return text.replace(secret, "[secret]") if secret else text
+
+
+class AsyncDispatcher:
+    """AsyncDatabase's twin of Dispatcher: not built yet. ``webhooks.dispatch`` on an
+    AsyncDatabase raises ProgrammingError; run the dispatcher on the sync Database (``shopdb
+    dispatch`` does), which the outbox written by either API feeds alike."""
+
+    @classmethod
+    def of(cls, unit: AsyncComponents, settings: Settings) -> AsyncDispatcher:
+        """Refuses: AsyncDatabase does not dispatch webhooks yet."""
+        raise ProgrammingError(
+            "webhooks.dispatch is not on AsyncDatabase yet: run `shopdb dispatch` (or "
+            "db.webhooks.dispatch on the sync Database); the outbox is the same"
+        )
+
+    async def run_batch(self, limit: int = 100) -> int:
+        """Never reached: ``of`` refuses."""
+        raise AssertionError("AsyncDispatcher is never built")

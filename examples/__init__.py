@@ -1,0 +1,1 @@
+"""Example applications over shopdb (not part of the library: the wheel ships none of it)."""
