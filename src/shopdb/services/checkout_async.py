@@ -128,7 +128,7 @@ class AsyncCheckoutService(AsyncService):
         )
         if order is None:
             raise CheckoutRefused("an address of the checkout is not a live address of its user")
-        tx.inventory.reserve_for_order(
+        await tx.inventory.reserve_for_order(
             order.id, [(line.product_variant_id, line.quantity) for line in lines]
         )
         await tx.carts.mark_checked_out(cart.cart_id)
