@@ -14,6 +14,7 @@ from importlib.util import find_spec
 # extra -> {module imported: distribution pip installs}
 EXTRAS: dict[str, dict[str, str]] = {
     "cli": {"click": "click", "pglast": "pglast", "argon2": "argon2-cffi", "rich": "rich"},
+    "cache": {"redis": "redis"},
 }
 
 

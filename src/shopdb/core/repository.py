@@ -329,7 +329,7 @@ class Repository(Component):
                     field, params[field], settings.json_max_bytes, settings.json_max_depth
                 )
         try:
-            return self._runner.run(query, params)
+            result = self._runner.run(query, params)
         except InvalidInput as error:
             ids = checks.not_uuids(params) if error.sqlstate == "22P02" else []
             if not ids:
@@ -339,6 +339,10 @@ class Repository(Component):
             named = [{"field": n, "message": "must be a UUID", "type": "uuid"} for n in ids]
             message = f"{query.name}: {', '.join(ids)} must be a UUID"
             raise InvalidInput(message, errors=named) from None
+        cache = self._context.cache
+        if cache is not None and not query.is_read:  # its tags are bumped after COMMIT
+            cache.wrote(self._owner, query.name, params, result)
+        return result
 
 
 _Declared = tuple[Query, frozenset[str], type[BaseModel] | None]

@@ -94,6 +94,7 @@ from shopdb.models.products import (
     ProductSort,
     ProductStatus,
     Variant,
+    VariantOwner,
     VariantPatch,
     VariantStock,
 )
@@ -211,6 +212,7 @@ __all__ = [
     "UserPatch",
     "UserStatus",
     "Variant",
+    "VariantOwner",
     "VariantPatch",
     "VariantStock",
     "refresh_token_hash",

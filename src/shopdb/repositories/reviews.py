@@ -19,6 +19,7 @@ from shopdb.models.reviews import (
     ReviewStatus,
 )
 from shopdb.repositories.base import ShopRepository
+from shopdb.repositories.catalog_cache import REVIEW_INVALIDATIONS, REVIEW_READS
 
 MOST_HELPFUL_FIRST = Keyset(
     ("helpful_count", "created_at", "id"),
@@ -34,6 +35,8 @@ class ReviewRepository(ShopRepository):
     entity = "review"
     tables = ("reviews", "review_media", "review_votes")
     locks = {"lock_for_vote": Review, "lock_for_moderation": ReviewModeration}
+    cached_reads = REVIEW_READS
+    invalidations = REVIEW_INVALIDATIONS
     queries = {
         "submit": Review,
         "get": Review,
@@ -94,7 +97,11 @@ class ReviewRepository(ShopRepository):
         )  # fmt: skip
 
     def rating_summary(self, product_id: UUID) -> RatingSummary:
-        """Count, average and per-star counts of the product's approved reviews (one query)."""
+        """Count, average and per-star counts of the product's approved reviews (one query;
+        cached, REDIS_URL, as ``reviews.rating_summary``)."""
+        return self._cached("rating_summary", self._rating_summary, product_id=product_id)
+
+    def _rating_summary(self, product_id: UUID) -> RatingSummary:
         return self._get("rating_summary", RatingSummary, product_id=product_id)
 
     @unit_of_work
