@@ -104,7 +104,7 @@ class Settings(BaseSettings):
         "(redis-py, the `cache` extra, is then never imported).",
     )
     cache_timeout_ms: int = Field(
-        50, ge=1, le=10_000, description="Connect and reply timeout of each Redis call."
+        100, ge=1, le=10_000, description="Connect and reply timeout of each Redis call."
     )
     cache_breaker_failures: int = Field(
         3, ge=1, le=1000, description="Redis failures in a row that open the circuit breaker."

@@ -236,7 +236,16 @@ class Sleep:
     seconds: float
 
 
-Step = Call | Load | Sleep
+@dataclass(frozen=True, slots=True)
+class Share:
+    """Single flight: join the fill another caller of this process runs for the same entry
+    under the same tokens (the driver then returns its value and drops this flow), or, with
+    none running, carry on as the one others join (the driver sends back None)."""
+
+    flight: tuple[str, ...]
+
+
+Step = Call | Load | Sleep | Share
 Flow = Generator[Step, Any, Any]
 
 
@@ -301,6 +310,10 @@ def read_flow(
         if value is not _UNREADABLE:
             count("hit")
             return value
+    if verdict is not Freshness.STALE:
+        # Only a fill that read the same tokens may be shared: one begun before a write's
+        # bump would hand back the old state to a caller that came after the write.
+        yield Share((entry_key, *tokens))
     lock_key = keys.lock(entry_key)
     owner = token()
     try:

@@ -22,6 +22,7 @@ from shopdb.cache.core import (
     Call,
     Flow,
     Load,
+    Share,
     Tags,
     bumped_tags,
     read_flow,
@@ -85,7 +86,7 @@ class SyncCache(CacheBase):
         self._scripts = {n: redis_client.register_script(s) for n, s in SCRIPTS.items()}
         self._resolve = resolve
         self._lock = threading.Lock()
-        self._flights: dict[str, _Flight] = {}
+        self._flights: dict[tuple[str, ...], _Flight] = {}
         self._batches: weakref.WeakKeyDictionary[Any, _Batch] = weakref.WeakKeyDictionary()
         self._rng = random.Random()
 
@@ -94,26 +95,31 @@ class SyncCache(CacheBase):
     def read(
         self, cache: str, spec: CachedRead, key: Mapping[str, Any], fill: Callable[[], Any]
     ) -> Any:
-        """The value of ``fill()``, from Redis when it holds a current one. Threads asking
-        for the same key at once share one fill."""
-        entry = self.keys.entry(cache, [key[name] for name in spec.key])
-        with self._lock:
-            flight = self._flights.get(entry)
-            leader = flight is None
-            if flight is None:
-                flight = self._flights[entry] = _Flight()
-        if not leader:
-            return self._follow(flight, cache, fill)
+        """The value of ``fill()``, from Redis when it holds a current one. Threads missing
+        the same entry under the same version share one fill."""
+        led: list[tuple[str, ...]] = []
         try:
-            flight.value = self._run(self._flow(cache, spec, key), fill, cache)
+            value = self._run(self._flow(cache, spec, key), fill, cache, led)
         except BaseException as exc:
-            flight.error = exc
+            self._land(led, None, exc)
             raise
-        finally:
+        self._land(led, value, None)
+        return value
+
+    def _join(self, step: Share, led: list[tuple[str, ...]]) -> _Flight | None:
+        with self._lock:
+            flight = self._flights.get(step.flight)
+            if flight is None:
+                self._flights[step.flight] = _Flight()
+                led.append(step.flight)
+        return flight
+
+    def _land(self, led: list[tuple[str, ...]], value: Any, error: BaseException | None) -> None:
+        for name in led:
             with self._lock:
-                del self._flights[entry]
+                flight = self._flights.pop(name)
+            flight.value, flight.error = value, error
             flight.done.set()
-        return flight.value
 
     def _follow(self, flight: _Flight, cache: str, fill: Callable[[], Any]) -> Any:
         if not flight.done.wait(self.follow_timeout_s):
@@ -130,7 +136,9 @@ class SyncCache(CacheBase):
             lambda event: metrics.count(cache, event), self._rng,
         )  # fmt: skip
 
-    def _run(self, flow: Flow, fill: Callable[[], Any], cache: str) -> Any:
+    def _run(
+        self, flow: Flow, fill: Callable[[], Any], cache: str, led: list[tuple[str, ...]]
+    ) -> Any:
         reply: Any = None
         failure: CacheDown | None = None
         while True:
@@ -139,7 +147,12 @@ class SyncCache(CacheBase):
             except StopIteration as stop:
                 return stop.value
             failure = reply = None
-            if isinstance(step, Load):
+            if isinstance(step, Share):
+                flight = self._join(step, led)
+                if flight is not None:
+                    flow.close()
+                    return self._follow(flight, cache, fill)
+            elif isinstance(step, Load):
                 reply = fill()
             elif isinstance(step, Call):
                 try:
