@@ -33,8 +33,10 @@ def raw_redis(redis_srv: RedisServer) -> Iterator[redis.Redis]:
 
 
 def cache_settings(settings: Settings, server: RedisServer, **overrides: Any) -> Settings:
-    """The test's settings with REDIS_URL at ``server``, a short breaker cool-down."""
-    return with_settings(settings, redis_url=server.url, cache_breaker_cooldown_ms=300, **overrides)
+    """The test's settings with REDIS_URL at ``server``, a short breaker cool-down, and a
+    Redis timeout a loaded 2-core CI machine keeps (the outage tests set a short one)."""
+    values = {"cache_breaker_cooldown_ms": 300, "cache_timeout_ms": 1000, **overrides}
+    return with_settings(settings, redis_url=server.url, **values)
 
 
 @pytest.fixture

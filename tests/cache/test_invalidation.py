@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from uuid import UUID
 
@@ -87,7 +87,7 @@ def test_a_price_change_reaches_details_by_id_and_slug_and_first_pages(
         tx.connection.execute(
             "INSERT INTO product_categories (product_id, category_id) VALUES (%s, %s)", [pid, cat]
         )
-    reads = (
+    reads: tuple[Callable[[], Decimal], ...] = (
         lambda: other.products.get_with_details(pid).product.price,
         lambda: other.products.get_with_details_by_slug(slug).product.price,
         lambda: other.categories.products_in(cat).items[0].price,

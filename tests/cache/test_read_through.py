@@ -30,6 +30,13 @@ def queries(db: Database, call: Any) -> tuple[Any, list[str]]:
     return value, [r.name for r in records]
 
 
+def stored(client: redis.Redis, key: Any) -> Entry:
+    """The entry at ``key``."""
+    raw = client.get(key)
+    assert isinstance(raw, bytes)
+    return Entry.decode(raw)
+
+
 def product(db: Database, **overrides: Any) -> UUID:
     return db.products.create_with_variants(new_product(**overrides)).product.id
 
@@ -153,7 +160,7 @@ def test_past_the_soft_ttl_the_entry_is_served_while_exactly_one_caller_refreshe
     pid = product(db)
     db.products.get_with_details(pid)
     (key,) = raw_redis.keys("shopdb:c:products.details:*")
-    entry = Entry.decode(bytes(raw_redis.get(key) or b""))
+    entry = stored(raw_redis, key)
     aged = Entry(entry.filled_ms - 61_000, entry.tokens, entry.payload)  # past 60 s soft TTL
     raw_redis.set(key, aged.encode(), px=100_000)
     spec = type(db.products).cached_reads["details"]
@@ -186,7 +193,7 @@ def test_past_the_soft_ttl_the_entry_is_served_while_exactly_one_caller_refreshe
     assert len(served) == 4
     assert [took < 0.25 for took, _ in sorted(served)] == [True, True, True, False]
     assert {price for _, price in served} == {Decimal("10.00")}
-    fresh = Entry.decode(bytes(raw_redis.get(key) or b""))
+    fresh = stored(raw_redis, key)
     assert fresh.filled_ms > aged.filled_ms
 
 
