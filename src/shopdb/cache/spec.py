@@ -44,7 +44,9 @@ class CachedRead:
 
 @dataclass(frozen=True, slots=True)
 class Bump:
-    """A write query (``namespace.name``) that bumps the tag of ``scope`` after COMMIT.
+    """A write query (``namespace.name``) that bumps the tag of ``scope`` after COMMIT (or
+    the lock statement a write takes first, when the write itself names no row: the lock of
+    the inventory rows before ``settle_reservations``).
 
     ``field``: where the tag's value comes from: a parameter of the query, else a column of
     the rows it returns (a list parameter or several rows bump several tags); None bumps

@@ -56,6 +56,19 @@ class Declarations:
     """Repository class -> the tables of its aggregate (tool repositories are not listed)."""
     both: Mapping[QueryKey, str] = field(default_factory=dict)
     """Names declared in both ``queries`` and ``locks`` -> the class."""
+    caching: Mapping[str, Caching] = field(default_factory=dict)
+    """Repository class -> what it declares about the cache (only classes that do)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Caching:
+    """A class's ``cached_reads``, ``invalidations`` and ``leaves_cached`` ((write query,
+    cached read) -> why the write changes nothing the read returns), with its namespace."""
+
+    namespace: str
+    reads: Mapping[str, Any]
+    bumps: tuple[Any, ...]
+    leaves_cached: Mapping[tuple[str, str], str]
 
 
 def repository_classes() -> tuple[type[Any], ...]:
@@ -98,6 +111,7 @@ def collect(
     unknown_planned: dict[QueryKey, str] = {}
     tables: dict[str, tuple[str, ...]] = {}
     both: dict[QueryKey, str] = {}
+    caching: dict[str, Caching] = {}
     for namespace, queries in tools.items():
         for name, model in queries.items():
             uses[(namespace, name)] = QueryUse("shopdb.check.tools.TOOL_QUERIES", model, tool=True)
@@ -128,6 +142,10 @@ def collect(
                     classes[constraint].append(owner)
         for name in getattr(cls, "idempotent", frozenset()):
             idempotent[(space, name)] = f"{owner}.idempotent"
+        reads, bumps = getattr(cls, "cached_reads", {}), tuple(getattr(cls, "invalidations", ()))
+        leaves = getattr(cls, "leaves_cached", {})
+        if reads or bumps or leaves:
+            caching[owner] = Caching(space, reads, bumps, leaves)
         for name in getattr(cls, "planned_per_call", frozenset()):
             if name not in declared and name not in locks:
                 unknown_planned[(space, name)] = f"{owner}.planned_per_call"
@@ -139,4 +157,5 @@ def collect(
         {k: tuple(v) for k, v in classes.items()},
         tables,
         both,
+        caching,
     )

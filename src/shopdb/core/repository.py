@@ -340,7 +340,7 @@ class Repository(Component):
             message = f"{query.name}: {', '.join(ids)} must be a UUID"
             raise InvalidInput(message, errors=named) from None
         cache = self._context.cache
-        if cache is not None and not query.is_read:  # its tags are bumped after COMMIT
+        if cache is not None and (query.lock or not query.is_read):  # bumped after COMMIT
             cache.wrote(self._owner, query.name, params, result)
         return result
 

@@ -29,6 +29,9 @@ class ShopRepository(Repository):
     """The reads kept in the Redis cache (REDIS_URL) -> how: docs/caching.md."""
     invalidations: ClassVar[tuple[Bump, ...]] = ()
     """The write queries (of any namespace) that bump the tags of this class's cached reads."""
+    leaves_cached: ClassVar[Mapping[tuple[str, str], str]] = {}
+    """(write query, cached read) -> why that write changes nothing the read returns: a write
+    to a table a cached read reads either bumps one of its tags or is listed here."""
 
     def _cached(self, read: str, fill: Callable[..., R], /, **key: Any) -> R:
         """``fill(**key)``, through the cache when there is one and this is no transaction

@@ -69,8 +69,22 @@ PRODUCT_INVALIDATIONS = (
         )
     ),
     Bump("media.promote_first_product_media", "product", "product_ids"),
+    # settle_reservations names orders, not variants: the rows it writes are locked first
+    Bump("inventory.lock_for_variants", "product", "variant_ids", via="variant"),
+    Bump("products.create", "listings"),
     Bump("media.delete", GLOBAL),  # its products are not named: rare, empties the cache
 )
+
+_NEW = "has no entry yet (a miss is never cached)"
+PRODUCT_LEAVES = {
+    ("products.create", "products.details"): f"a new product {_NEW}",
+    ("products.archive", "products.id_by_slug"): "archiving keeps the slug and the product",
+    ("products.change_price", "products.id_by_slug"): "a price change keeps the slug",
+    ("media.create", "products.details"): "new media is linked to no product yet",
+    ("inventory.settle_reservations", "products.details"): (
+        "the inventory rows it writes are locked first (lock_for_variants), which bumps them"
+    ),
+}
 
 _HIERARCHY = ("create", "move", "rename", "rename_with_slug")
 CATEGORY_READS = {
@@ -117,6 +131,10 @@ REVIEW_READS = {
         soft_ttl_s=120,
         hard_ttl_s=1800,
     ),
+}
+REVIEW_LEAVES = {
+    ("reviews.vote", "reviews.rating_summary"): "helpful votes are not in the summary",
+    ("reviews.erase_text_for_user", "reviews.rating_summary"): "erasure keeps every rating",
 }
 REVIEW_INVALIDATIONS = (
     Bump("reviews.submit", "reviews", "product_id"),

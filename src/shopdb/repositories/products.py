@@ -31,7 +31,7 @@ from shopdb.models.products import (
     VariantStock,
 )
 from shopdb.repositories.base import ShopRepository
-from shopdb.repositories.catalog_cache import PRODUCT_INVALIDATIONS, PRODUCT_READS
+from shopdb.repositories.catalog_cache import PRODUCT_INVALIDATIONS, PRODUCT_LEAVES, PRODUCT_READS
 from shopdb.repositories.product_listings import LISTING_STATEMENTS, listing
 
 _LAST_UUID = UUID(int=(1 << 128) - 1)
@@ -110,6 +110,7 @@ class ProductRepository(ShopRepository):
     }
     cached_reads = PRODUCT_READS
     invalidations = PRODUCT_INVALIDATIONS
+    leaves_cached = PRODUCT_LEAVES
     # search: the plan depends on how common the words are; list_page and count_page: every
     # filter optional, folded away only in a plan made for the values
     planned_per_call = frozenset({"search", "list_page", "count_page"})

@@ -19,7 +19,7 @@ from shopdb.models.reviews import (
     ReviewStatus,
 )
 from shopdb.repositories.base import ShopRepository
-from shopdb.repositories.catalog_cache import REVIEW_INVALIDATIONS, REVIEW_READS
+from shopdb.repositories.catalog_cache import REVIEW_INVALIDATIONS, REVIEW_LEAVES, REVIEW_READS
 
 MOST_HELPFUL_FIRST = Keyset(
     ("helpful_count", "created_at", "id"),
@@ -37,6 +37,7 @@ class ReviewRepository(ShopRepository):
     locks = {"lock_for_vote": Review, "lock_for_moderation": ReviewModeration}
     cached_reads = REVIEW_READS
     invalidations = REVIEW_INVALIDATIONS
+    leaves_cached = REVIEW_LEAVES
     queries = {
         "submit": Review,
         "get": Review,
