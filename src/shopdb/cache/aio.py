@@ -27,7 +27,7 @@ from shopdb.cache.core import (
     bumped_tags,
     read_flow,
 )
-from shopdb.cache.shared import CacheBase, checked_reply
+from shopdb.cache.shared import CacheBase, checked_reply, client_options
 from shopdb.cache.spec import GLOBAL, CachedRead, Invalidations
 from shopdb.settings import Settings
 
@@ -37,15 +37,8 @@ Resolve = Callable[[list[Any]], Awaitable[Mapping[Any, Any]]]
 
 def client(settings: Settings) -> aioredis.Redis:
     """An asyncio redis-py client with CACHE_TIMEOUT_MS and no retries of its own."""
-    assert settings.redis_url is not None
-    timeout = settings.cache_timeout_ms / 1000
-    return aioredis.Redis.from_url(
-        settings.redis_url.get_secret_value(),
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),
-        retry_on_timeout=False,
-    )
+    url, options = client_options(settings)
+    return aioredis.Redis.from_url(url, retry=Retry(NoBackoff(), 0), **options)
 
 
 class _Batch:

@@ -96,6 +96,15 @@ class CacheBase:
         return found
 
 
+def client_options(settings: Settings) -> tuple[str, dict[str, Any]]:
+    """REDIS_URL and the options of either client: CACHE_TIMEOUT_MS to connect and to answer,
+    no retry on timeout (the driver adds ``retry=Retry(NoBackoff(), 0)`` of its kind)."""
+    assert settings.redis_url is not None
+    timeout = settings.cache_timeout_ms / 1000
+    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    return settings.redis_url.get_secret_value(), {**options, "retry_on_timeout": False}
+
+
 def checked_reply(step: Call, reply: Any) -> Any:
     """Redis's reply when it has the shape the step expects; ValueError otherwise (a
     server answering garbage counts as a failure)."""

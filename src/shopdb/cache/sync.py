@@ -27,7 +27,7 @@ from shopdb.cache.core import (
     bumped_tags,
     read_flow,
 )
-from shopdb.cache.shared import CacheBase, checked_reply
+from shopdb.cache.shared import CacheBase, checked_reply, client_options
 from shopdb.cache.spec import GLOBAL, CachedRead, Invalidations
 from shopdb.settings import Settings
 
@@ -38,15 +38,8 @@ Resolve = Callable[[list[Any]], Mapping[Any, Any]]
 def client(settings: Settings) -> redis.Redis:
     """A redis-py client that gives up after CACHE_TIMEOUT_MS and never retries by itself
     (the breaker decides when to try again)."""
-    assert settings.redis_url is not None
-    timeout = settings.cache_timeout_ms / 1000
-    return redis.Redis.from_url(
-        settings.redis_url.get_secret_value(),
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),
-        retry_on_timeout=False,
-    )
+    url, options = client_options(settings)
+    return redis.Redis.from_url(url, retry=Retry(NoBackoff(), 0), **options)
 
 
 class _Flight:
