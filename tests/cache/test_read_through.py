@@ -4,6 +4,8 @@ rating summary), and what stays uncached (transactions, later pages)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from decimal import Decimal
@@ -210,3 +212,16 @@ def test_past_the_hard_ttl_the_entry_is_gone(
         time.sleep(0.01)
         _, ran = queries(db, lambda: db.products.get_with_details(pid))
         assert len(ran) == 4
+
+
+def test_without_redis_url_redis_py_is_never_imported(settings: Settings) -> None:
+    code = (
+        "import sys\n"
+        "from shopdb import Database, Settings\n"
+        f"db = Database(Settings(database_url={settings.database_url.get_secret_value()!r}))\n"
+        "db.open(); db.close()\n"
+        "print(sorted(m for m in sys.modules if m == 'redis' or m.startswith('redis.')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
