@@ -14,6 +14,7 @@ state never lands after a write, and a tag lost (evicted, Redis restarted) only 
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import random
 import secrets
@@ -325,6 +326,21 @@ def read_flow(
         if value is not _UNREADABLE:
             count("stale")
             return value
+    if won and verdict is not Freshness.STALE:
+        # Another process may have filled and released the lock since our read: look again
+        # before reading the database (the lock is ours, so no fill can start meanwhile).
+        try:
+            reply = yield read
+        except CacheDown:
+            return (yield Load())
+        tokens = tuple(reply[1:])
+        again, entry = _judged(reply[0], tokens, clock_ms(), spec, count)
+        if again is not Freshness.MISS:
+            value = _decoded(codec, entry, count)
+            if value is not _UNREADABLE:
+                count("hit")
+                yield from _unlock(lock_key, owner)
+                return value
     if won:
         count("miss" if verdict is not Freshness.STALE else "refresh")
         return (yield from _fill(entry_key, tags, tokens, spec, codec, lock_key, owner,
@@ -393,10 +409,16 @@ def _fill(
             "fill", (entry_key, *tags), (entry.encode(), int(spec.hard_ttl_s * 1000), *tokens)
         )
         count("fill" if stored else "fill_lost")
-        yield Call("unlock", (lock_key,), (owner,))
     except CacheDown:
-        pass
+        return value
+    yield from _unlock(lock_key, owner)
     return value
+
+
+def _unlock(lock_key: str, owner: str) -> Flow:
+    """Release the fill lock (when it is still ours); a Redis failure leaves it to expire."""
+    with contextlib.suppress(CacheDown):
+        yield Call("unlock", (lock_key,), (owner,))
 
 
 # --- invalidation -------------------------------------------------------------------------

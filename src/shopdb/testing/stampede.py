@@ -28,6 +28,8 @@ class Burst:
     values: frozenset[str]
     callers: int
     errors: tuple[str, ...]
+    events: tuple[dict[str, float], ...] = ()
+    """Each process's cache events of the key (counted since the process forked)."""
 
 
 def _process(settings: Settings, product_id: UUID, threads: int, start_at: float, out: Any) -> None:
@@ -58,7 +60,30 @@ def _process(settings: Settings, product_id: UUID, threads: int, start_at: float
             for worker in workers:
                 worker.join(30)
         names = [r.name for r in records if r.name in DETAILS_QUERIES]
-        out.put((names.count("products.get"), len(names), sorted(set(values)), len(values), errors))
+        events = _events()
+        out.put(
+            (
+                names.count("products.get"),
+                len(names),
+                sorted(set(values)),
+                len(values),
+                errors,
+                events,
+            )
+        )
+
+
+def _events() -> dict[str, float]:
+    """This process's cache events of products.details, by event."""
+    from prometheus_client import REGISTRY
+
+    return {
+        sample.labels["event"]: sample.value
+        for metric in REGISTRY.collect()
+        if metric.name == "shopdb_cache_events"
+        for sample in metric.samples
+        if sample.name.endswith("_total") and sample.labels.get("cache") == "products.details"
+    }
 
 
 def burst(settings: Settings, product_id: UUID, *, processes: int = 4, threads: int = 50) -> Burst:
@@ -82,4 +107,5 @@ def burst(settings: Settings, product_id: UUID, *, processes: int = 4, threads: 
         values=frozenset(v for r in results for v in r[2]),
         callers=sum(r[3] for r in results),
         errors=tuple(e for r in results for e in r[4]),
+        events=tuple(r[5] for r in results),
     )
