@@ -71,34 +71,37 @@ def wait_until(condition: Any, seconds: float = 5.0) -> None:
 
 
 def test_redis_paused_then_resumed_reads_answer_from_the_database_and_the_breaker_cycles(
-    outage_db: Database, redis_srv: RedisServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    db = outage_db
-    pid = product(db)
-    db.products.get_with_details(pid)
-    caplog.set_level(logging.INFO, logger="shopdb.cache")
-    redis_srv.pause()
-    try:
-        reads = timed_reads(db, pid, 10)
-        assert breaker(db.name) == 2  # open
-        with db.capture_queries() as ran:
-            db.products.get_with_details(pid)  # open: the database, no Redis call
-        assert len(ran) == 4
-    finally:
-        redis_srv.resume()
-    assert all(took < HANG for took, _ in reads)
-    assert {price for _, price in reads} == {Decimal("10.00")}
-    time.sleep(0.35)  # the cool-down: the next read probes Redis and closes the breaker
-    db.products.get_with_details(pid)
-    assert breaker(db.name) == 0
-    with db.capture_queries() as ran:
+    settings: Settings, redis_srv: RedisServer, raw_redis: redis.Redis,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    # a cool-down no read of the paused phase outlasts, even on a loaded machine
+    cycle = cache_settings(settings, redis_srv, **{**SHORT, "cache_breaker_cooldown_ms": 1500})
+    with Database(cycle, name=f"o{uuid4().hex[:6]}") as db:
+        pid = product(db)
         db.products.get_with_details(pid)
-    assert ran == []  # served from Redis again
-    lines = [r.getMessage() for r in caplog.records if r.name == "shopdb.cache"]
-    assert [line.split(": Redis breaker ")[1].split()[0] for line in lines] == [
-        "open", "half-open", "closed"
-    ]  # fmt: skip
-    assert changes(db.name, "open") == 1
+        caplog.set_level(logging.INFO, logger="shopdb.cache")
+        redis_srv.pause()
+        try:
+            reads = timed_reads(db, pid, 4)  # three failures open the breaker
+            assert breaker(db.name) == 2  # open
+            with db.capture_queries() as ran:
+                db.products.get_with_details(pid)  # open: the database, no Redis call
+            assert len(ran) == 4
+        finally:
+            redis_srv.resume()
+        assert all(took < HANG for took, _ in reads)
+        assert {price for _, price in reads} == {Decimal("10.00")}
+        time.sleep(1.55)  # the cool-down: the next read probes Redis and closes the breaker
+        db.products.get_with_details(pid)
+        assert breaker(db.name) == 0
+        with db.capture_queries() as ran:
+            db.products.get_with_details(pid)
+        assert ran == []  # served from Redis again
+        lines = [r.getMessage() for r in caplog.records if r.name == "shopdb.cache"]
+        assert [line.split(": Redis breaker ")[1].split()[0] for line in lines] == [
+            "open", "half-open", "closed"
+        ]  # fmt: skip
+        assert changes(db.name, "open") == 1
 
 
 def test_redis_stopped_and_restarted_mid_run_costs_no_error(
