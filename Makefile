@@ -11,7 +11,7 @@ TEST_WORKERS ?= 2
 COVERAGE ?= --cov --cov-report=term:skip-covered --cov-fail-under=90
 
 .PHONY: install test lint format generate demo bench chaos clean migration-checksums schema-doc reference-doc check \
-	prometheus-tools pgbouncer test-pgbouncer
+	prometheus-tools pgbouncer test-pgbouncer redis-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,8 +69,20 @@ pgbouncer:
 test-pgbouncer: $(STAMP) pgbouncer
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider --through-pgbouncer tests/repositories -q
 
+# redis-server for tests/cache and tests/ops (Debian's redis-server package: each test starts
+# its own on a free port, never 6379), installed when missing, as prometheus-tools does.
+redis-tools:
+	@if ! command -v redis-server >/dev/null; then \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "redis-server missing: run 'sudo apt-get install redis-server'" >&2; exit 1; \
+		fi; \
+		echo "installing Debian's redis-server package"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends redis-server >/dev/null; \
+	fi
+
 # pytest exits 5 when it collected no test: say so, and fail (make turns any failure into 2).
-test: lint prometheus-tools pgbouncer
+test: lint prometheus-tools pgbouncer redis-tools
 	SHOPDB_CHECK_QUERY_COVERAGE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) $(COVERAGE); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the suite is broken" >&2; fi; \
 	exit $$status

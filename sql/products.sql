@@ -675,3 +675,9 @@ UPDATE products
 RETURNING id, title, slug, sku, description, summary, status, price, compare_at_price,
           currency, inventory_policy, search_keywords, attributes, version, created_at,
           updated_at, deleted_at;
+
+-- name: products_of_variants(variant_ids)
+-- The product of each of these variants (the cache bumps a product's entries on a stock write).
+SELECT id AS variant_id, product_id
+  FROM product_variants
+ WHERE id = ANY (CAST(:variant_ids AS uuid[]));

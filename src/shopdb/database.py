@@ -17,7 +17,8 @@ from psycopg import IsolationLevel
 from psycopg_pool import PoolClosed, PoolTimeout
 from tenacity import RetryError
 
-from shopdb.components import Components
+from shopdb.cache.setup import cache_for
+from shopdb.components import REPOSITORIES, Components
 from shopdb.core.errors import DatabaseUnavailable, ServerError, ShopDBError, TransientError
 from shopdb.core.paging import CursorCodec
 from shopdb.core.pool import ShopPool
@@ -84,7 +85,8 @@ class Database(Components):
         if s.replica_conninfos:
             self._runner = self._router = self._new_router()
         secret = s.cursor_secret.get_secret_value().encode() if s.cursor_secret else None
-        self._context = RepositoryContext(s, CursorCodec(secret))
+        cache = cache_for(s, name, REPOSITORIES, self._products_of_variants)
+        self._context = RepositoryContext(s, CursorCodec(secret), cache=cache)
         self._opened = False
         self._transactions = _Counter()
         self.timer.declare(q.name for ns in load_queries().values() for q in ns.values())
@@ -191,6 +193,13 @@ class Database(Components):
         if self._router is not None:
             close_replicas(self._router)
         self._pool.close(timeout=max(1.0, deadline - monotonic()))
+        if self._context.cache is not None:
+            self._context.cache.close()
+
+    @property
+    def cache(self) -> Any:
+        """The read-through cache (shopdb.cache.aio.Cache), None without REDIS_URL."""
+        return self._context.cache
 
     def __enter__(self) -> Self:
         return self.open()
@@ -220,6 +229,11 @@ class Database(Components):
                 yield tx
             if self._router is not None and not read_only:
                 self._router.wrote()
+
+        tx.committed()  # after the connection went back and the block's tracking ended
+
+    def _products_of_variants(self, variant_ids: list[Any]) -> dict[Any, Any]:
+        return self.products.products_of_variants(variant_ids)
 
     def run_in_transaction(
         self,

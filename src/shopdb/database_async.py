@@ -16,7 +16,8 @@ from psycopg import IsolationLevel
 from psycopg_pool import PoolClosed, PoolTimeout
 from tenacity import RetryError
 
-from shopdb.components_async import AsyncComponents
+from shopdb.cache.setup import async_cache_for
+from shopdb.components_async import REPOSITORIES, AsyncComponents
 from shopdb.core.errors import DatabaseUnavailable, ServerError, ShopDBError, TransientError
 from shopdb.core.paging import CursorCodec
 from shopdb.core.pool_async import AsyncShopPool
@@ -83,7 +84,8 @@ class AsyncDatabase(AsyncComponents):
         if s.replica_conninfos:
             self._runner = self._router = self._new_router()
         secret = s.cursor_secret.get_secret_value().encode() if s.cursor_secret else None
-        self._context = AsyncRepositoryContext(s, CursorCodec(secret))
+        cache = async_cache_for(s, name, REPOSITORIES, self._products_of_variants)
+        self._context = AsyncRepositoryContext(s, CursorCodec(secret), cache=cache)
         self._opened = False
         self._transactions = _Counter()
         self.timer.declare(q.name for ns in load_queries().values() for q in ns.values())
@@ -190,6 +192,13 @@ class AsyncDatabase(AsyncComponents):
         if self._router is not None:
             async_close_replicas(self._router)
         await self._pool.close(timeout=max(1.0, deadline - monotonic()))
+        if self._context.cache is not None:
+            await self._context.cache.close()
+
+    @property
+    def cache(self) -> Any:
+        """The read-through cache (shopdb.cache.aio.AsyncCache), None without REDIS_URL."""
+        return self._context.cache
 
     async def __aenter__(self) -> Self:
         return await self.open()
@@ -219,6 +228,11 @@ class AsyncDatabase(AsyncComponents):
                 yield tx
             if self._router is not None and not read_only:
                 self._router.wrote()
+
+        await tx.committed()  # after the connection went back and the block's tracking ended
+
+    async def _products_of_variants(self, variant_ids: list[Any]) -> dict[Any, Any]:
+        return await self.products.products_of_variants(variant_ids)
 
     async def run_in_transaction(
         self,

@@ -15,6 +15,7 @@ from importlib.util import find_spec
 EXTRAS: dict[str, dict[str, str]] = {
     "cli": {"click": "click", "pglast": "pglast", "argon2": "argon2-cffi", "rich": "rich"},
     "webhooks": {"httpx": "httpx"},
+    "cache": {"redis": "redis"},
 }
 
 

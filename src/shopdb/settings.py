@@ -152,6 +152,30 @@ class Settings(BaseSettings):
         16, ge=1, le=1000, description="Deepest nesting of objects and arrays a JSON write takes."
     )
 
+    redis_url: SecretStr | None = Field(
+        None,
+        description="redis://host:port/db of the catalog's read-through cache; unset: no cache "
+        "(redis-py, the `cache` extra, is then never imported).",
+    )
+    cache_timeout_ms: int = Field(
+        100, ge=1, le=10_000, description="Connect and reply timeout of each Redis call."
+    )
+    cache_breaker_failures: int = Field(
+        3, ge=1, le=1000, description="Redis failures in a row that open the circuit breaker."
+    )
+    cache_breaker_cooldown_ms: int = Field(
+        2000, ge=1, description="How long an open breaker sends reads to the database first."
+    )
+    cache_lock_ms: int = Field(
+        2000, ge=1, description="Lifetime of a fill lock (SET NX PX): longer than a fill."
+    )
+    cache_lock_wait_ms: int = Field(
+        500, ge=0, description="How long a caller waits for another's fill, then reads itself."
+    )
+    cache_prefix: str = Field(
+        "shopdb", min_length=1, max_length=64, description="Prefix of every Redis key."
+    )
+
     def __init__(self, **values: Any) -> None:
         try:
             super().__init__(**values)

@@ -45,6 +45,18 @@ class Transaction(Components):
         self._connection: psycopg.Connection[Any] | None = conn
         self._runner = self._connection_runner = ConnectionRunner(conn, timer)
         self._context = context
+        self._on_commit: list[Callable[[], None]] = []
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the transaction has committed (never after a rollback):
+        the cache bumps the tags of the block's writes there. It must not raise."""
+        self._on_commit.append(callback)
+
+    def committed(self) -> None:
+        """Run the after-commit callbacks (Database.transaction does, after COMMIT)."""
+        callbacks, self._on_commit = self._on_commit, []
+        for callback in callbacks:
+            callback()
 
     @property
     def connection(self) -> psycopg.Connection[Any]:

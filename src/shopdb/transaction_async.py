@@ -43,6 +43,18 @@ class AsyncTransaction(AsyncComponents):
         self._connection: psycopg.AsyncConnection[Any] | None = conn
         self._runner = self._connection_runner = AsyncConnectionRunner(conn, timer)
         self._context = context
+        self._on_commit: list[Callable[[], Awaitable[None]]] = []
+
+    def on_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Call ``callback()`` once the transaction has committed (never after a rollback):
+        the cache bumps the tags of the block's writes there. It must not raise."""
+        self._on_commit.append(callback)
+
+    async def committed(self) -> None:
+        """Run the after-commit callbacks (Database.transaction does, after COMMIT)."""
+        callbacks, self._on_commit = self._on_commit, []
+        for callback in callbacks:
+            await callback()
 
     @property
     def connection(self) -> psycopg.AsyncConnection[Any]:

@@ -169,6 +169,9 @@ MEASUREMENTS: set[str] = {
     '"tests/repositories/test_inventory.py::'
     'test_reserve_many_over_overlapping_variants_in_any_order_never_deadlocks" '
     "tests/repositories/test_inventory_state.py || break; done",
+    # issue 20: the catalog cache, cached vs uncached and the cold-key burst
+    "SHOPDB_BENCH_CATALOG_DB=bench_catalog_cache .venv/bin/python -m pytest "
+    "benchmarks/catalog/test_cache.py -s -p no:cacheprovider",
     # issue 11: the commerce data set and its benchmarks at two sizes
     "python -m benchmarks.commerce_data --users 1000000 --orders 5000000",
     ".venv/bin/python -m pytest benchmarks/test_commerce.py --benchmark-only -s",

@@ -3,8 +3,9 @@ installs the package when promtool or prometheus is missing: `make prometheus-to
 
 promtool checks the rules and runs their unit tests (ops/prometheus/shopdb-alerts.test.yml);
 then a real Prometheus scrapes this process (an application running fast, slow and failing
-queries) and a `shopdb metrics-serve` process, and every expression of the rules and of the
-dashboard must return data through its query API.
+queries, and cached reads over a private redis-server) and a `shopdb metrics-serve` process,
+and every expression of the rules and of the dashboard must return data through its query
+API.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -28,9 +31,12 @@ from shopdb import Database, Settings
 from shopdb.core.errors import QueryTimeout
 from shopdb.core.queries import Query
 from shopdb.core.runner import execute
+from shopdb.models import Actor
 from shopdb.observability.metrics_server import MetricsServer
 from shopdb.testing import with_settings
+from shopdb.testing.redis_server import redis_server
 from tests.observability.test_metrics_server import free_port
+from tests.support.catalog import new_product
 from tests.support.waiting import until
 
 OPS = Path(__file__).resolve().parents[2] / "ops"
@@ -59,7 +65,7 @@ def dashboard_expressions() -> list[str]:
     dashboard = json.loads(DASHBOARD.read_text())
     found = []
     for panel in dashboard["panels"]:
-        for target in panel["targets"]:
+        for target in panel.get("targets", []):  # a row has none
             expr: str = target["expr"]
             for variable, value in VARIABLES.items():
                 expr = expr.replace(variable, value)
@@ -101,6 +107,9 @@ def test_the_dashboard_shows_the_histogram_the_slow_counter_and_the_pool_gauges(
         "shopdb_pool_pool_available",
         "shopdb_pool_pool_max",
         "shopdb_pool_requests_waiting",
+        "shopdb_cache_events_total",
+        "shopdb_cache_breaker_state",
+        "shopdb_cache_invalidations_total",
     ):
         assert metric in used
 
@@ -108,29 +117,41 @@ def test_the_dashboard_shows_the_histogram_the_slow_counter_and_the_pool_gauges(
 @pytest.fixture
 def application(settings: Settings, slow: Mapping[str, Query]) -> Iterator[MetricsServer]:
     """This process as an application under Prometheus: a Database running a fast query
-    every 20 ms and, every tenth time, one that is slow and then times out (slow and failed),
-    its metrics served on a free port."""
-    app = with_settings(settings, slow_query_ms=100, query_timeout_ms=150)
+    and a cached read every 20 ms and, every tenth time, one that is slow and then times out
+    (slow and failed) and a price change (an invalidation), its metrics served on a free
+    port; its cache on a redis-server of its own."""
     stop = threading.Event()
 
-    def work(db: Database) -> None:
+    def work(db: Database, product_id: UUID) -> None:
         turn = 0
         while not stop.is_set():
             db.users.count()
+            db.products.get_with_details(product_id)
             turn += 1
             if turn % 10 == 0:
                 with db.pool.connection() as conn, pytest.raises(QueryTimeout):
                     execute(conn, slow["pause"], {}, db.timer)
+                version = db.products.get(product_id).version
+                price = Decimal(turn % 1000)
+                db.products.change_price(
+                    product_id, price, expected_version=version, actor=Actor.system()
+                )
             stop.wait(0.02)
 
-    with Database(app) as db, MetricsServer(0) as server:
-        worker = threading.Thread(target=work, args=(db,))
-        worker.start()
-        try:
-            yield server
-        finally:
-            stop.set()
-            worker.join()
+    with redis_server() as redis_srv:
+        app = with_settings(
+            settings, slow_query_ms=100, query_timeout_ms=150, redis_url=redis_srv.url,
+            cache_timeout_ms=1000,
+        )  # fmt: skip
+        with Database(app) as db, MetricsServer(0) as server:
+            product_id = db.products.create_with_variants(new_product()).product.id
+            worker = threading.Thread(target=work, args=(db, product_id))
+            worker.start()
+            try:
+                yield server
+            finally:
+                stop.set()
+                worker.join()
 
 
 @pytest.fixture

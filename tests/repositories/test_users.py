@@ -997,6 +997,7 @@ def test_only_get_credentials_selects_secret_columns(db: Database) -> None:
             "count",
             "email_exists",
             "is_locked",
+            "lock_erasure",  # an advisory lock: one boolean, no user column
         }
         assert set(calls) == row_queries - {"get_credentials"}, "a new query needs a case here"
 

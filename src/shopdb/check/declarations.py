@@ -60,6 +60,19 @@ class Declarations:
     """Names declared in ``replica_reads`` -> the owner."""
     replica_undeclared: Mapping[QueryKey, str] = field(default_factory=dict)
     """``replica_reads`` names that are not among their class's ``queries`` -> the owner."""
+    caching: Mapping[str, Caching] = field(default_factory=dict)
+    """Repository class -> what it declares about the cache (only classes that do)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Caching:
+    """A class's ``cached_reads``, ``invalidations`` and ``leaves_cached`` ((write query,
+    cached read) -> why the write changes nothing the read returns), with its namespace."""
+
+    namespace: str
+    reads: Mapping[str, Any]
+    bumps: tuple[Any, ...]
+    leaves_cached: Mapping[tuple[str, str], str]
 
 
 def repository_classes() -> tuple[type[Any], ...]:
@@ -104,6 +117,7 @@ def collect(
     both: dict[QueryKey, str] = {}
     replica_reads: dict[QueryKey, str] = {}
     replica_undeclared: dict[QueryKey, str] = {}
+    caching: dict[str, Caching] = {}
     for namespace, queries in tools.items():
         for name, model in queries.items():
             uses[(namespace, name)] = QueryUse("shopdb.check.tools.TOOL_QUERIES", model, tool=True)
@@ -138,6 +152,10 @@ def collect(
             replica_reads[(space, name)] = f"{owner}.replica_reads"
             if name not in declared:
                 replica_undeclared[(space, name)] = f"{owner}.replica_reads"
+        reads, bumps = getattr(cls, "cached_reads", {}), tuple(getattr(cls, "invalidations", ()))
+        leaves = getattr(cls, "leaves_cached", {})
+        if reads or bumps or leaves:
+            caching[owner] = Caching(space, reads, bumps, leaves)
         for name in getattr(cls, "planned_per_call", frozenset()):
             if name not in declared and name not in locks:
                 unknown_planned[(space, name)] = f"{owner}.planned_per_call"
@@ -151,4 +169,5 @@ def collect(
         both,
         replica_reads,
         replica_undeclared,
+        caching,
     )

@@ -19,6 +19,7 @@ from pglast import ast, parse_sql
 from pglast.enums import JoinType
 
 from shopdb.check.aggregates import aggregate_problems
+from shopdb.check.cached import cache_problems
 from shopdb.check.catalog import Catalog
 from shopdb.check.declarations import Declarations, QueryUse, package_declarations
 from shopdb.check.describe import Described, Refused, describe
@@ -64,6 +65,7 @@ def check(
     problems += _declaration_problems(folder_label(roots[0]), namespaces, files, declared)
     problems += _constraint_problems(catalog, declared)
     problems += aggregate_problems(catalog, namespaces, declared)
+    problems += cache_problems(namespaces, declared)
     return sorted(problems)
 
 

@@ -335,7 +335,7 @@ class Repository(Component):
                     field, params[field], settings.json_max_bytes, settings.json_max_depth
                 )
         try:
-            return self._runner.run(query, params)
+            result = self._runner.run(query, params)
         except InvalidInput as error:
             ids = checks.not_uuids(params) if error.sqlstate == "22P02" else []
             if not ids:
@@ -345,6 +345,10 @@ class Repository(Component):
             named = [{"field": n, "message": "must be a UUID", "type": "uuid"} for n in ids]
             message = f"{query.name}: {', '.join(ids)} must be a UUID"
             raise InvalidInput(message, errors=named) from None
+        cache = self._context.cache
+        if cache is not None and (query.lock or not query.is_read):  # bumped after COMMIT
+            cache.wrote(self._owner, query.name, params, result)
+        return result
 
 
 _Declared = tuple[Query, frozenset[str], type[BaseModel] | None]

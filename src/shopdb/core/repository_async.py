@@ -339,7 +339,7 @@ class AsyncRepository(AsyncComponent):
                     field, params[field], settings.json_max_bytes, settings.json_max_depth
                 )
         try:
-            return await self._runner.run(query, params)
+            result = await self._runner.run(query, params)
         except InvalidInput as error:
             ids = checks.not_uuids(params) if error.sqlstate == "22P02" else []
             if not ids:
@@ -349,6 +349,10 @@ class AsyncRepository(AsyncComponent):
             named = [{"field": n, "message": "must be a UUID", "type": "uuid"} for n in ids]
             message = f"{query.name}: {', '.join(ids)} must be a UUID"
             raise InvalidInput(message, errors=named) from None
+        cache = self._context.cache
+        if cache is not None and (query.lock or not query.is_read):  # bumped after COMMIT
+            await cache.wrote(self._owner, query.name, params, result)
+        return result
 
 
 _Declared = tuple[Query, frozenset[str], type[BaseModel] | None]

@@ -32,11 +32,13 @@ C = TypeVar("C", bound="Component")
 
 @dataclass(frozen=True, slots=True)
 class RepositoryContext:
-    """What every component of one Database shares: settings, cursor signer, transactions."""
+    """What every component of one Database shares: settings, cursor signer, transactions,
+    and the read-through cache (None without REDIS_URL; shopdb.cache)."""
 
     settings: Settings
     cursors: CursorCodec
     transactions: TransactionTracker = field(default_factory=TransactionTracker)
+    cache: Any = None
 
 
 class UnitOfWork:

@@ -30,11 +30,13 @@ C = TypeVar("C", bound="AsyncComponent")
 
 @dataclass(frozen=True, slots=True)
 class AsyncRepositoryContext:
-    """What every component of one Database shares: settings, cursor signer, transactions."""
+    """What every component of one Database shares: settings, cursor signer, transactions,
+    and the read-through cache (None without REDIS_URL; shopdb.cache)."""
 
     settings: Settings
     cursors: CursorCodec
     transactions: AsyncTransactionTracker = field(default_factory=AsyncTransactionTracker)
+    cache: Any = None
 
 
 class AsyncUnitOfWork:

@@ -117,6 +117,7 @@ from shopdb.models.products import (
     ProductSort,
     ProductStatus,
     Variant,
+    VariantOwner,
     VariantPatch,
     VariantStock,
 )
@@ -266,6 +267,7 @@ __all__ = [
     "UserPatch",
     "UserStatus",
     "Variant",
+    "VariantOwner",
     "VariantPatch",
     "VariantStock",
     "WebhookAttempt",

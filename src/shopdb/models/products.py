@@ -152,6 +152,13 @@ class ProductMediaRef(RowModel):
     is_primary: bool
 
 
+class VariantOwner(RowModel):
+    """Which product a variant belongs to."""
+
+    variant_id: UUID
+    product_id: UUID
+
+
 class ProductDetails(RowModel):
     """A product with its variants (and their stock), categories and media."""
 

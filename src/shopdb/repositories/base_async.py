@@ -3,10 +3,12 @@ typed sibling access of a unit of work and the audit hook."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar, cast, overload
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast, overload
 
 from pydantic import BaseModel
 
+from shopdb.cache.spec import Bump, CachedRead
 from shopdb.core.repository_async import AsyncRepository
 
 if TYPE_CHECKING:
@@ -22,6 +24,25 @@ _AFTER: object = object()
 
 class AsyncShopRepository(AsyncRepository):
     """Base of shopdb's repositories (an application's own may stand on it too)."""
+
+    cached_reads: ClassVar[Mapping[str, CachedRead]] = {}
+    """The reads kept in the Redis cache (REDIS_URL) -> how: docs/caching.md."""
+    invalidations: ClassVar[tuple[Bump, ...]] = ()
+    """The write queries (of any namespace) that bump the tags of this class's cached reads."""
+    leaves_cached: ClassVar[Mapping[tuple[str, str], str]] = {}
+    """(write query, cached read) -> why that write changes nothing the read returns: a write
+    to a table a cached read reads either bumps one of its tags or is listed here."""
+
+    async def _cached(self, read: str, fill: Callable[..., Awaitable[R]], /, **key: Any) -> R:
+        """``fill(**key)``, through the cache when there is one and this is no transaction
+        (inside one, a read must see the block's own writes: it reads the database)."""
+        cache = self._context.cache
+        if cache is None or self._in_transaction:
+            return await fill(**key)
+        self._refuse_bypass(f"db.{self.namespace}")
+        spec = type(self).cached_reads[read]
+        value = await cache.read(f"{self.namespace}.{read}", spec, key, lambda: fill(**key))
+        return cast(R, value)
 
     @property
     def _tx(self) -> AsyncTransaction:

@@ -27,6 +27,7 @@ from shopdb.models.categories import (
     NewCategory,
 )
 from shopdb.repositories.base_async import AsyncShopRepository
+from shopdb.repositories.catalog_cache import CATEGORY_INVALIDATIONS, CATEGORY_READS
 
 
 class AsyncCategoryRepository(AsyncShopRepository):
@@ -35,6 +36,8 @@ class AsyncCategoryRepository(AsyncShopRepository):
     namespace = "categories"
     entity = "category"
     tables = ("categories", "category_tree_version")
+    cached_reads = CATEGORY_READS
+    invalidations = CATEGORY_INVALIDATIONS
     locks = {"lock_category": Category, "lock_tree": None}
     queries = {
         "update": Category,
@@ -161,7 +164,11 @@ class AsyncCategoryRepository(AsyncShopRepository):
 
     async def tree(self) -> list[Category]:
         """Every category depth first (a parent right before its children, siblings by
-        display_order then name), read in one recursive query; nest them by ``parent_id``."""
+        display_order then name), read in one recursive query; nest them by ``parent_id``.
+        Cached (REDIS_URL) as ``categories.tree``."""
+        return await self._cached("tree", self._tree)
+
+    async def _tree(self) -> list[Category]:
         return await self._list("tree", Category)
 
     async def ancestors(self, category_id: UUID) -> list[Category]:
@@ -185,7 +192,11 @@ class AsyncCategoryRepository(AsyncShopRepository):
         cursor: str | None = None,
     ) -> CursorPage[CategoryProduct]:
         """Live products in the category or any category below it, newest first, a keyset page
-        at a time (``next_cursor`` for the next); optionally in one status only."""
+        at a time (``next_cursor`` for the next); optionally in one status only. The first
+        page of every status is cached (REDIS_URL) as ``categories.first_page``."""
+        if status is None and cursor is None:
+            return await self._cached("first_page", self._first_page, category_id=category_id,
+                                limit=limit)  # fmt: skip
         if status is None:
             return await self._page(
                 "products_in",
@@ -204,3 +215,9 @@ class AsyncCategoryRepository(AsyncShopRepository):
             category_id=category_id,
             status=status,
         )
+
+    async def _first_page(self, category_id: UUID, limit: int) -> CursorPage[CategoryProduct]:
+        return await self._page(
+            "products_in", CategoryProduct, NEWEST_FIRST, limit=limit, cursor=None,
+            category_id=category_id,
+        )  # fmt: skip

@@ -19,6 +19,7 @@ from shopdb.models.collections import (
     NewCollection,
 )
 from shopdb.repositories.base_async import AsyncShopRepository
+from shopdb.repositories.catalog_cache import COLLECTION_INVALIDATIONS, COLLECTION_READS
 
 IN_DISPLAY_ORDER = Keyset(("display_order", "product_id"), (-(2**31), UUID(int=0)))
 """ORDER BY display_order, product_id with ``(display_order, product_id) > (after...)``."""
@@ -31,6 +32,8 @@ class AsyncCollectionRepository(AsyncShopRepository):
     entity = "collection"
     tables = ("collections", "product_collections")
     locks = {"lock_collection": None}
+    cached_reads = COLLECTION_READS
+    invalidations = COLLECTION_INVALIDATIONS
     queries = {
         "create": Collection,
         "get": Collection,
@@ -157,7 +160,11 @@ class AsyncCollectionRepository(AsyncShopRepository):
     async def list_products(
         self, collection_id: UUID, *, limit: int = 50, cursor: str | None = None
     ) -> CursorPage[CollectionProduct]:
-        """The collection's live products in display order, a keyset page at a time."""
+        """The collection's live products in display order, a keyset page at a time. The
+        first page is cached (REDIS_URL) as ``collections.first_page``."""
+        if cursor is None:
+            return await self._cached("first_page", self._first_page,
+                                      collection_id=collection_id, limit=limit)  # fmt: skip
         return await self._page(
             "list_products",
             CollectionProduct,
@@ -166,6 +173,12 @@ class AsyncCollectionRepository(AsyncShopRepository):
             cursor=cursor,
             collection_id=collection_id,
         )
+
+    async def _first_page(self, collection_id: UUID, limit: int) -> CursorPage[CollectionProduct]:
+        return await self._page(
+            "list_products", CollectionProduct, IN_DISPLAY_ORDER, limit=limit, cursor=None,
+            collection_id=collection_id,
+        )  # fmt: skip
 
     @unit_of_work
     async def _reorder(self, collection_id: UUID, order: list[UUID], actor: Actor) -> None:
@@ -177,6 +190,7 @@ class AsyncCollectionRepository(AsyncShopRepository):
         moved = await self._count(
             "reorder_products", collection_id=collection_id, product_ids=order
         )
+
         if moved != len(order) or members != len(order):
             raise CollectionOrderError(
                 f"the new order must list each of the collection's {members} live products "

@@ -28,10 +28,12 @@ from shopdb.models.products import (
     ProductPrice,
     ProductSort,
     Variant,
+    VariantOwner,
     VariantPatch,
     VariantStock,
 )
 from shopdb.repositories.base import ShopRepository
+from shopdb.repositories.catalog_cache import PRODUCT_INVALIDATIONS, PRODUCT_LEAVES, PRODUCT_READS
 from shopdb.repositories.product_listings import LISTING_STATEMENTS, listing
 
 _LAST_UUID = UUID(int=(1 << 128) - 1)
@@ -106,7 +108,11 @@ class ProductRepository(ShopRepository):
         "update_variant": Variant,
         "delete_variant": None,
         "change_price": Product,
+        "products_of_variants": VariantOwner,
     }
+    cached_reads = PRODUCT_READS
+    invalidations = PRODUCT_INVALIDATIONS
+    leaves_cached = PRODUCT_LEAVES
     # search: the plan depends on how common the words are; list_page and count_page: every
     # filter optional, folded away only in a plan made for the values
     planned_per_call = frozenset({"search", "list_page", "count_page"})
@@ -314,8 +320,24 @@ class ProductRepository(ShopRepository):
         return max(MIN_SEARCH_WINDOW, self.max_page_size + 1)
 
     def get_with_details(self, product_id: UUID) -> ProductDetails:
-        """The live product with its variants, stock, categories and media: four queries."""
+        """The live product with its variants, stock, categories and media: four queries, or
+        none when the cache (REDIS_URL) holds it (docs/caching.md)."""
+        return self._cached("details", self._details, product_id=product_id)
+
+    def get_with_details_by_slug(self, slug: str) -> ProductDetails:
+        """get_with_details of the live product with this slug; NotFoundError otherwise."""
+        return self.get_with_details(self._cached("id_by_slug", self._id_by_slug, slug=slug))
+
+    def _details(self, product_id: UUID) -> ProductDetails:
         return (self.details_for([self.get(product_id)]))[0]
+
+    def _id_by_slug(self, slug: str) -> UUID:
+        return (self.get_by_slug(slug)).id
+
+    def products_of_variants(self, variant_ids: Sequence[UUID]) -> dict[UUID, UUID]:
+        """Variant id -> its product's id, for those of ``variant_ids`` that exist."""
+        rows = self._list("products_of_variants", VariantOwner, variant_ids=list(variant_ids))
+        return {row.variant_id: row.product_id for row in rows}
 
     def details_for(self, products: Sequence[Product]) -> list[ProductDetails]:
         """Details of many products in three queries whatever their number (no N+1)."""

@@ -24,6 +24,7 @@ from shopdb.models.reviews import (
 )
 from shopdb.models.users import ERASED_OWNER, UserErased
 from shopdb.repositories.base import ShopRepository
+from shopdb.repositories.catalog_cache import REVIEW_INVALIDATIONS, REVIEW_LEAVES, REVIEW_READS
 
 MOST_HELPFUL_FIRST = Keyset(
     ("helpful_count", "created_at", "id"),
@@ -39,6 +40,9 @@ class ReviewRepository(ShopRepository):
     entity = "review"
     tables = ("reviews", "review_media", "review_votes", "product_ratings")
     locks = {"lock_for_vote": Review, "lock_for_moderation": ReviewModeration}
+    cached_reads = REVIEW_READS
+    invalidations = REVIEW_INVALIDATIONS
+    leaves_cached = REVIEW_LEAVES
     queries = {
         "submit": Review,
         "get": Review,
@@ -118,7 +122,10 @@ class ReviewRepository(ShopRepository):
         """Count, average and per-star counts of the product's approved live reviews: one row
         of the product_ratings read model, kept by the database in the transaction of every
         moderation, deletion or rating change (migration 0085), not an aggregate of the
-        reviews."""
+        reviews. Cached (REDIS_URL) as ``reviews.rating_summary``."""
+        return self._cached("rating_summary", self._rating_summary, product_id=product_id)
+
+    def _rating_summary(self, product_id: UUID) -> RatingSummary:
         return self._get("rating_summary", RatingSummary, product_id=product_id)
 
     @unit_of_work
