@@ -250,6 +250,54 @@ def metrics_serve(port: int, addr: str, interval: float) -> None:
 
 main.add_command(seed_command)
 
+
+@main.group()
+def partitions() -> None:
+    """The monthly partitions of audit_logs and security_events (docs/partitions.md)."""
+
+
+@partitions.command("maintain")
+def partitions_maintain() -> None:
+    """Make the months up to PARTITION_PREMAKE_MONTHS ahead and drop the partitions older than
+    PARTITION_RETENTION_MONTHS (run it daily where pg_partman does not; it is idempotent)."""
+    from shopdb.check.connect import connect
+    from shopdb.core.timer import QueryTimer
+    from shopdb.partitions import maintain
+
+    settings = Settings()
+    with connect(settings) as conn:
+        done = maintain(
+            conn,
+            QueryTimer(settings.slow_query_ms),
+            premake_months=settings.partition_premake_months,
+            retention_months=settings.partition_retention_months,
+        )
+    for table in done:
+        dropped = ", ".join(table.dropped) or "none"
+        click.echo(f"{table.table}: {table.created} partition(s) made, dropped: {dropped}")
+
+
+@partitions.command("list")
+def partitions_list() -> None:
+    """Each partition of audit_logs and security_events with its months and estimated rows,
+    and the rows of each default partition (which should hold none)."""
+    from shopdb.check.connect import connect
+    from shopdb.core.timer import QueryTimer
+    from shopdb.partitions import PARTITIONED, default_rows
+    from shopdb.partitions import partitions as list_partitions
+
+    settings = Settings()
+    timer = QueryTimer(settings.slow_query_ms)
+    with connect(settings) as conn:
+        for table in PARTITIONED:
+            for p in list_partitions(conn, timer, table):
+                low = "" if p.low is None else f"{p.low:%Y-%m-%d}"
+                high = "" if p.high is None else f"{p.high:%Y-%m-%d}"
+                span = "DEFAULT" if p.is_default else f"{low:>10} .. {high}"
+                click.echo(f"{table:16} {p.name:32} {span:26} ~{p.estimated_rows} rows")
+        for table, rows in default_rows(conn, timer).items():
+            click.echo(f"{table}: {rows} row(s) in the default partition")
+
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 

@@ -54,6 +54,14 @@ TOOL_QUERIES: ToolQueries = {
     "migrations": {"yoyo_bookkeeping_exists": None, "applied_migrations": None},
     # shopdb.observability: statements.installed_version, slow_plans.generic_plan.
     "observability": {"extension_version": None, "force_generic_plan": None},
+    # shopdb.partitions: `shopdb partitions maintain` and the default-partition gauge.
+    "partitions": {
+        "create_ahead": None,
+        "drop_old": None,
+        "list_partitions": None,
+        "default_rows": None,
+        "lock_briefly": None,
+    },
 }
 
 # The queries of sql/extensions/<extension>.sql, which only a database with that extension
