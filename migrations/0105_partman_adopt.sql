@@ -24,11 +24,12 @@ DECLARE
     old_default regclass := (SELECT partition FROM month_partitions(parent) WHERE is_default);
     set_aside text := parent_name || '_default_before_partman';
     unbounded boolean := EXISTS (SELECT 1 FROM month_partitions(parent) WHERE low = '-infinity');
-    -- The first month pg_partman makes: that of the oldest monthly partition, or the end of
-    -- the partition of everything before it (security_events_legacy). It skips the months
-    -- that exist by name, and must never make one that overlaps another.
-    start_month timestamptz := (SELECT CASE WHEN min(low) = '-infinity' THEN min(high) ELSE min(low) END
-                                  FROM month_partitions(parent) WHERE NOT is_default);
+    -- The first month pg_partman makes: this one, or the end of the partition of everything
+    -- before it (security_events_legacy) when that is later. It skips the months that exist
+    -- by name, and must never make one that overlaps another (nor fill months behind).
+    start_month timestamptz := greatest(
+        date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+        (SELECT max(high) FROM month_partitions(parent) WHERE low = '-infinity'));
     adopted boolean;
 BEGIN
     IF to_regnamespace('partman') IS NULL THEN

@@ -31,3 +31,8 @@ SELECT 'security_events', count(*) FROM security_events_default;
 -- name: lock_briefly#
 -- Wait at most 5 s for a lock: a partition change queued behind a long transaction would stall every writer behind it.
 SET lock_timeout = '5s';
+
+-- name: adopt_by_partman(parent, premake, retention_months)<!
+-- Hand parent to pg_partman with these figures (migration 0105); its name.
+SELECT :parent::text AS adopted
+  FROM partman_adopt(:parent::regclass, :premake::integer, :retention_months::integer);

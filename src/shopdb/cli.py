@@ -277,6 +277,37 @@ def partitions_maintain() -> None:
         click.echo(f"{table.table}: {table.created} partition(s) made, dropped: {dropped}")
 
 
+@partitions.command("partman")
+@click.option(
+    "--schedule",
+    default="17 * * * *",
+    show_default=True,
+    help="The pg_cron schedule of partman.run_maintenance() (when pg_cron is installed here).",
+)
+def partitions_partman(schedule: str) -> None:
+    """Hand audit_logs and security_events to pg_partman (installed in schema partman) with
+    PARTITION_PREMAKE_MONTHS and PARTITION_RETENTION_MONTHS, and schedule its maintenance with
+    pg_cron where the database has it. Run again to change the figures."""
+    from shopdb.check.connect import connect
+    from shopdb.core.timer import QueryTimer
+    from shopdb.partitions import hand_to_partman
+
+    settings = Settings()
+    with connect(settings) as conn:
+        job = hand_to_partman(
+            conn,
+            QueryTimer(settings.slow_query_ms),
+            premake_months=settings.partition_premake_months,
+            retention_months=settings.partition_retention_months,
+            schedule=schedule,
+        )
+    click.echo("audit_logs and security_events are kept by pg_partman")
+    if job is None:
+        click.echo("pg_cron is not installed here: run partman.run_maintenance() from a scheduler")
+    else:
+        click.echo(f"pg_cron job {job} runs partman.run_maintenance() at '{schedule}'")
+
+
 @partitions.command("list")
 def partitions_list() -> None:
     """Each partition of audit_logs and security_events with its months and estimated rows,
@@ -297,6 +328,7 @@ def partitions_list() -> None:
                 click.echo(f"{table:16} {p.name:32} {span:26} ~{p.estimated_rows} rows")
         for table, rows in default_rows(conn, timer).items():
             click.echo(f"{table}: {rows} row(s) in the default partition")
+
 
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 

@@ -73,7 +73,7 @@ class Settings(BaseSettings):
         3, ge=1, le=24, description="Monthly partitions kept ready after the current month."
     )
     partition_retention_months: int = Field(
-        24, ge=1, le=1200, description="Whole months of partitioned rows kept before the current one."
+        24, ge=1, le=1200, description="Whole months of partitioned rows kept before this one."
     )
     slow_query_explain: bool = Field(
         False, description="Add its generic plan to a query's first slow-query record."

@@ -61,6 +61,7 @@ TOOL_QUERIES: ToolQueries = {
         "list_partitions": None,
         "default_rows": None,
         "lock_briefly": None,
+        "adopt_by_partman": None,
     },
 }
 
@@ -68,4 +69,6 @@ TOOL_QUERIES: ToolQueries = {
 # can prepare: `shopdb check` checks them where it is installed. shopdb.observability.statements.
 EXTENSION_QUERIES: ToolQueries = {
     "pg_stat_statements": {"top_by_total_time": None},
+    # shopdb.partitions.hand_to_partman.
+    "pg_cron": {"schedule_partman_maintenance": None},
 }
