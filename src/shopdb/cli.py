@@ -372,9 +372,20 @@ def expire_orders(older_than: timedelta, batch_size: int) -> None:
     show_default=True,
     help="How many statements to print.",
 )
-def report(limit: int) -> None:
+@click.option(
+    "--indexes",
+    is_flag=True,
+    help="Report index health instead: invalid, duplicate and unused indexes, and the largest"
+    " tables and indexes (--limit of them).",
+)
+def report(limit: int, indexes: bool) -> None:
     """The statements of DATABASE_URL's database with the most execution time in all, from
-    pg_stat_statements, under their shopdb query names."""
+    pg_stat_statements, under their shopdb query names; with --indexes, its index health."""
+    if indexes:
+        from shopdb.observability.indexes import print_index_report
+
+        print_index_report(Settings(), limit, out=click.echo)
+        return
     from shopdb.observability.statements import print_report
 
     print_report(Settings(), limit, out=click.echo)

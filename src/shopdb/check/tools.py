@@ -54,6 +54,13 @@ TOOL_QUERIES: ToolQueries = {
     "migrations": {"yoyo_bookkeeping_exists": None, "applied_migrations": None},
     # shopdb.observability: statements.installed_version, slow_plans.generic_plan.
     "observability": {"extension_version": None, "force_generic_plan": None},
+    # shopdb.observability.indexes: `shopdb report --indexes`.
+    "indexes": {
+        "unused_indexes": None,
+        "duplicate_indexes": None,
+        "invalid_indexes": None,
+        "largest_relations": None,
+    },
     # shopdb.partitions: `shopdb partitions maintain` and the default-partition gauge.
     "partitions": {
         "create_ahead": None,
