@@ -251,6 +251,54 @@ def metrics_serve(port: int, addr: str, interval: float) -> None:
 main.add_command(seed_command)
 
 
+@main.command()
+@click.option(
+    "--generate",
+    "generate_users",
+    type=click.IntRange(1, 10_000_000),
+    default=None,
+    metavar="USERS",
+    help="First add this many users, with a session and an order each (shopdb.budgets.dataset).",
+)
+@click.option(
+    "--timings", is_flag=True, help="Also hold each query to its time (at its budget's size)."
+)
+def budgets(generate_users: int | None, timings: bool) -> None:
+    """Explain every budgeted query of sql/ on DATABASE_URL's data set with sample values and
+    check that its plan uses the indexes and reads no more rows than its budget allows
+    (docs/budgets.md). Exit 1 when a plan breaks its budget."""
+    from shopdb.budgets import dataset
+    from shopdb.budgets.plans import judge_all
+    from shopdb.check.connect import connect
+    from shopdb.core.timer import QueryTimer
+
+    settings = Settings()
+    timer = QueryTimer(settings.slow_query_ms)
+    with connect(settings) as conn:
+        if generate_users is not None:
+            seconds = dataset.generate(conn, timer, generate_users)
+            click.echo(f"generated {generate_users} users, sessions and orders in {seconds:.1f} s")
+        users = dataset.user_count(conn, timer)
+        try:
+            values = dataset.sample_values(conn, timer)
+        except LookupError as exc:
+            raise click.ClickException(f"{exc}: run with --generate USERS") from None
+        verdicts = judge_all(conn, values, timings=timings)
+    click.echo(f"{len(verdicts)} budgeted queries on {users} users")
+    for v in verdicts:
+        mark = "ok  " if not v.problems else "OVER"
+        uses = ", ".join(v.indexes) or "no index"
+        click.echo(
+            f"{mark} {v.budget.query:28} {v.execution_ms:8.3f} ms  {v.rows_read:>6} rows"
+            f"  ({uses}; budget {v.budget.ms:g} ms at {v.budget.dataset}, {v.budget.rows} rows)"
+        )
+        for problem in v.problems:
+            click.echo(f"     {problem}")
+    over = [v for v in verdicts if v.problems]
+    if over:
+        raise click.ClickException(f"{len(over)} query(ies) over budget")
+
+
 @main.group()
 def partitions() -> None:
     """The monthly partitions of audit_logs and security_events (docs/partitions.md)."""

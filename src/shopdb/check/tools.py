@@ -61,6 +61,15 @@ TOOL_QUERIES: ToolQueries = {
         "invalid_indexes": None,
         "largest_relations": None,
     },
+    # shopdb.budgets.dataset and shopdb.budgets.plans: `shopdb budgets`.
+    "budgets": {
+        "fill_users": None,
+        "fill_sessions": None,
+        "fill_orders": None,
+        "analyze_hot_tables": None,
+        "sample": None,
+        "user_count": None,
+    },
     # shopdb.partitions: `shopdb partitions maintain` and the default-partition gauge.
     "partitions": {
         "create_ahead": None,
