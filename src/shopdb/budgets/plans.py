@@ -18,7 +18,6 @@ from shopdb.budgets.model import Budget, budgeted_queries
 from shopdb.check.explain import explain_json
 from shopdb.core.queries import Query
 
-
 # With --timings, each query is explained this many times; its time is the median (the first
 # run may read cold pages from disk).
 TIMED_RUNS = 7
