@@ -59,7 +59,9 @@ def _run(
     for n in sample:  # warm the sample's pages: this VM drops its page cache when idle
         call(n)
     picks = iter(sample * (ROUNDS // SAMPLE + 2))
-    benchmark.pedantic(lambda: call(next(picks)), rounds=ROUNDS, iterations=1, warmup_rounds=20)
+    benchmark.pedantic(  # type: ignore[no-untyped-call]  # pytest-benchmark's own
+        lambda: call(next(picks)), rounds=ROUNDS, iterations=1, warmup_rounds=20
+    )
     assert benchmark.stats is not None
     median = benchmark.stats.stats.median
     budget = BUDGETS[query].ms

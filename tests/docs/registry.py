@@ -121,7 +121,9 @@ RUN_BY: dict[str, str | tuple[str, ...]] = {
     "shopdb partitions maintain": (
         "tests/partitions/test_maintain.py::test_the_commands_maintain_and_list"
     ),
-    "shopdb partitions list": "tests/partitions/test_maintain.py::test_the_commands_maintain_and_list",
+    "shopdb partitions list": (
+        "tests/partitions/test_maintain.py::test_the_commands_maintain_and_list"
+    ),
     "shopdb partitions partman --schedule '17 3 * * *'": (
         "tests/partitions/test_partman.py::test_partman_and_maintain_leave_the_same_partitions"
     ),
