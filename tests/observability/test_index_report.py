@@ -7,10 +7,11 @@ from typing import Any
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 
+from shopdb.cli import main
 from shopdb.core.timer import QueryTimer
 from shopdb.observability.indexes import index_health
-from shopdb.testing.commands import run_shopdb
 from tests.support.waiting import until
 
 
@@ -67,10 +68,12 @@ def test_a_scanned_index_is_no_longer_unused(db_url: str) -> None:
 
 
 def test_the_command_prints_each_section(spoiled_url: str) -> None:
-    done = run_shopdb("report", "--indexes", "--limit", "3", database_url=spoiled_url)
+    done = CliRunner().invoke(
+        main, ["report", "--indexes", "--limit", "3"], env={"DATABASE_URL": spoiled_url}
+    )
 
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
     assert lines[1] == "invalid indexes (drop them: DROP INDEX CONCURRENTLY, then rebuild)"
     assert lines[2].startswith("  report_twice.report_invalid ")
     assert any(line.startswith("  orders: report_dup_a, report_dup_b ") for line in lines)

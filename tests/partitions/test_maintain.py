@@ -9,14 +9,15 @@ from typing import Any
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 from prometheus_client import REGISTRY
 
+from shopdb.cli import main
 from shopdb.core.timer import QueryTimer
 from shopdb.errors import InvalidInput
 from shopdb.observability.partition_metrics import DefaultRowsSampler
 from shopdb.partitions import PARTITIONED, default_rows, maintain, partitions
 from shopdb.settings import Settings
-from shopdb.testing.commands import run_shopdb
 from tests.partitions.support import (
     NOW,
     homes,
@@ -130,17 +131,18 @@ def test_the_gauge_counts_the_rows_of_each_default_partition(
 
 
 def test_the_commands_maintain_and_list(db_url: str) -> None:
-    done = run_shopdb("partitions", "maintain", database_url=db_url)
-    listed = run_shopdb("partitions", "list", database_url=db_url)
+    runner, env = CliRunner(), {"DATABASE_URL": db_url}
+    done = runner.invoke(main, ["partitions", "maintain"], env=env)
+    listed = runner.invoke(main, ["partitions", "list"], env=env)
 
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
+    assert done.exit_code == 0, done.output
+    assert done.output.splitlines() == [
         "audit_logs: 0 partition(s) made, dropped: none",
         "security_events: 0 partition(s) made, dropped: none",
     ]
-    assert listed.returncode == 0, listed.stderr
-    assert "security_events_legacy" in listed.stdout
-    assert listed.stdout.splitlines()[-2:] == [
+    assert listed.exit_code == 0, listed.output
+    assert "security_events_legacy" in listed.output
+    assert listed.output.splitlines()[-2:] == [
         "audit_logs: 0 row(s) in the default partition",
         "security_events: 0 row(s) in the default partition",
     ]

@@ -41,11 +41,15 @@ def index_health(conn: psycopg.Connection[Any], timer: QueryTimer, limit: int) -
 
 
 def _size(n: int) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return f"{n} TB"
+    """Bytes in B, kB, MB or GB (powers of 1024)."""
+    if n < 1024:
+        return f"{n} B"
+    size = n / 1024
+    for unit in ("kB", "MB"):
+        if size < 1024:
+            return f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
 
 
 def format_health(health: IndexHealth) -> str:
