@@ -15,7 +15,6 @@ from shopdb.budgets.model import budgeted_queries
 from shopdb.budgets.rules import UNBUDGETED, budget_problems
 from shopdb.cli import main
 from shopdb.core.queries import load_queries, sql_dir
-from shopdb.testing.commands import run_shopdb
 
 BUDGETED = [
     "orders.list_for_user",
@@ -39,20 +38,20 @@ def test_every_budgeted_plan_holds_on_the_ci_data_set(db_url: str) -> None:
 
 
 def test_a_data_set_too_small_for_the_full_size_plans_fails(db_url: str) -> None:
-    done = run_shopdb("budgets", "--generate", "100", database_url=db_url)
+    done = CliRunner().invoke(main, ["budgets", "--generate", "100"], env={"DATABASE_URL": db_url})
 
-    assert done.returncode == 1
-    assert "OVER users.find_by_email" in done.stdout
-    assert "its plan does not use users_email_lower_key" in done.stdout
-    assert "its plan reads 100 rows, over its budget of 1" in done.stdout
-    assert done.stderr.strip().endswith("query(ies) over budget")
+    assert done.exit_code == 1
+    assert "OVER users.find_by_email" in done.output
+    assert "its plan does not use users_email_lower_key" in done.output
+    assert "its plan reads 100 rows, over its budget of 1" in done.output
+    assert done.output.strip().endswith("query(ies) over budget")
 
 
 def test_an_empty_database_is_told_to_generate_first(db_url: str) -> None:
-    done = run_shopdb("budgets", database_url=db_url)
+    done = CliRunner().invoke(main, ["budgets"], env={"DATABASE_URL": db_url})
 
-    assert done.returncode == 1
-    assert "run with --generate USERS" in done.stderr
+    assert done.exit_code == 1
+    assert "run with --generate USERS" in done.output
 
 
 def test_the_budget_lines_read_as_budgets() -> None:

@@ -18,7 +18,6 @@ from shopdb.check.extensions import check_extensions
 from shopdb.cli import main
 from shopdb.core.timer import QueryTimer
 from shopdb.partitions import default_rows, maintain
-from shopdb.testing.commands import run_shopdb
 from tests.partitions.support import insert_dated, month_name, months_from_now, partition_names
 from tests.support.clusters import Cluster, throwaway_cluster
 
@@ -115,7 +114,7 @@ def test_rows_of_every_date_are_stored_under_partman(twins: tuple[str, str]) -> 
 
 def test_the_command_refuses_a_database_without_pg_partman(twins: tuple[str, str]) -> None:
     _, plain_url = twins
-    done = run_shopdb("partitions", "partman", database_url=plain_url)
+    done = CliRunner().invoke(main, ["partitions", "partman"], env={"DATABASE_URL": plain_url})
 
-    assert done.returncode == 1
-    assert "pg_partman is not installed" in done.stderr
+    assert done.exit_code == 1
+    assert "pg_partman is not installed in database shopdb_plain" in done.output
