@@ -1,5 +1,6 @@
 """The `shopdb` command: migrate, rollback, status, break-lock, schema-doc, demo, check,
-explain, metrics-serve and seed.
+explain, metrics-serve, seed, partitions (maintain, list, partman), budgets, expire-orders
+and report (--indexes).
 
 To add a command, decorate a function with ``@main.command()``: its docstring is its --help
 and every option needs a ``help=``. The group gives it the conventions (tests/cli checks
