@@ -286,6 +286,16 @@ def budgets(generate_users: int | None, timings: bool) -> None:
             raise click.ClickException(f"{exc}: run with --generate USERS") from None
         verdicts = judge_all(conn, values, timings=timings)
     click.echo(f"{len(verdicts)} budgeted queries on {users} users")
+    if timings:
+        from shopdb.budgets.model import DATASET_USERS
+
+        smaller = sorted(
+            {v.budget.dataset for v in verdicts if DATASET_USERS[v.budget.dataset] > users}
+        )
+        if smaller:
+            click.echo(
+                f"note: times held at {users} users; budgets state them at {', '.join(smaller)}"
+            )
     for v in verdicts:
         mark = "ok  " if not v.problems else "OVER"
         uses = ", ".join(v.indexes) or "no index"
