@@ -11,7 +11,7 @@ TEST_WORKERS ?= 2
 COVERAGE ?= --cov --cov-report=term:skip-covered --cov-fail-under=90
 
 .PHONY: install test lint format generate demo bench chaos clean migration-checksums schema-doc reference-doc check \
-	prometheus-tools pgbouncer test-pgbouncer redis-tools
+	prometheus-tools pgbouncer test-pgbouncer redis-tools partition-tools
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,19 @@ prometheus-tools:
 			--no-install-recommends prometheus >/dev/null; \
 	fi
 
+# pg_partman 4.7 and pg_cron 1.4 for the partition tests (tests/partitions): Debian's packages
+# add their files to PostgreSQL 15; nothing is loaded until a database creates the extensions.
+partition-tools:
+	@if [ ! -f /usr/share/postgresql/15/extension/pg_partman.control ] || \
+	    [ ! -f /usr/share/postgresql/15/extension/pg_cron.control ]; then \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "pg_partman/pg_cron missing: run 'sudo apt-get install postgresql-15-partman postgresql-15-cron'" >&2; exit 1; \
+		fi; \
+		echo "installing Debian's postgresql-15-partman and postgresql-15-cron"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends postgresql-15-partman postgresql-15-cron >/dev/null; \
+	fi
+
 # Debian's pgbouncer (1.18 on bookworm) for the pooler tests (tests/scale, `make test-pgbouncer`),
 # installed when missing: as root with apt-get, otherwise it says what to install. The tests
 # start their own pgbouncer; the package's service is stopped and disabled.
@@ -82,7 +95,7 @@ redis-tools:
 	fi
 
 # pytest exits 5 when it collected no test: say so, and fail (make turns any failure into 2).
-test: lint prometheus-tools pgbouncer redis-tools
+test: lint prometheus-tools pgbouncer redis-tools partition-tools
 	SHOPDB_CHECK_QUERY_COVERAGE=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) $(COVERAGE); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the suite is broken" >&2; fi; \
 	exit $$status

@@ -89,6 +89,7 @@ SELECT id, order_id, product_id, product_variant_id, quantity, unit_price,
 
 -- name: list_for_user(user_id, after_created_at, after_id, limit)
 -- One keyset page of a user's orders, newest first.
+-- budget: 5 ms at 10M users; index orders_user_id_status_created_at_idx; rows 100
 SELECT id, reference, user_id, cart_id, idempotency_key, status, subtotal_amount, discount_amount, tax_amount,
        total_amount, currency, shipping_address_id, billing_address_id,
        shipping_address_snapshot, billing_address_snapshot, placed_at, fulfilled_at,

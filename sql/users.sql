@@ -11,6 +11,7 @@ RETURNING id, email, first_name, last_name, phone, email_verified, email_verifie
 
 -- name: get(id)^
 -- The user with this id, unless soft-deleted.
+-- budget: 1 ms at 10M users; index users_pkey; rows 1
 SELECT id, email, first_name, last_name, phone, email_verified, email_verified_at,
        failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
        created_at, updated_at, deleted_at
@@ -27,6 +28,7 @@ SELECT id, email, first_name, last_name, phone, email_verified, email_verified_a
 
 -- name: find_by_email(email)^
 -- The active user with this email, in any letter case; None if there is none.
+-- budget: 2 ms at 10M users; index users_email_lower_key; rows 1
 SELECT id, email, first_name, last_name, phone, email_verified, email_verified_at,
        failed_login_count, lockout_until, last_login_at, two_factor_enabled, status,
        created_at, updated_at, deleted_at
@@ -129,6 +131,7 @@ RETURNING id, email, first_name, last_name, phone, email_verified, email_verifie
 
 -- name: get_credentials(email)^
 -- What a login check needs, password hash included, for the live user with this email.
+-- budget: 2 ms at 10M users; index users_email_lower_key; rows 1
 SELECT id, email, password_hash, status, failed_login_count, lockout_until,
        two_factor_enabled, two_factor_secret
   FROM users

@@ -1,5 +1,6 @@
 """The `shopdb` command: migrate, rollback, status, break-lock, schema-doc, demo, check,
-explain, metrics-serve, seed, expire-orders, report, quality and dispatch.
+explain, metrics-serve, seed, partitions (maintain, list, partman), budgets, expire-orders,
+report (--indexes), quality and dispatch.
 
 To add a command, decorate a function with ``@main.command()``: its docstring is its --help
 and every option needs a ``help=``. The group gives it the conventions (tests/cli checks
@@ -250,6 +251,144 @@ def metrics_serve(port: int, addr: str, interval: float) -> None:
 
 main.add_command(seed_command)
 
+
+@main.command()
+@click.option(
+    "--generate",
+    "generate_users",
+    type=click.IntRange(1, 10_000_000),
+    default=None,
+    metavar="USERS",
+    help="First add this many users, with a session and an order each (shopdb.budgets.dataset).",
+)
+@click.option(
+    "--timings", is_flag=True, help="Also hold each query to its time (at its budget's size)."
+)
+def budgets(generate_users: int | None, timings: bool) -> None:
+    """Explain every budgeted query of sql/ on DATABASE_URL's data set with sample values and
+    check that its plan uses the indexes and reads no more rows than its budget allows
+    (docs/budgets.md). Exit 1 when a plan breaks its budget."""
+    from shopdb.budgets import dataset
+    from shopdb.budgets.plans import judge_all
+    from shopdb.check.connect import connect
+    from shopdb.core.timer import QueryTimer
+
+    settings = Settings()
+    timer = QueryTimer(settings.slow_query_ms)
+    with connect(settings) as conn:
+        if generate_users is not None:
+            seconds = dataset.generate(conn, timer, generate_users)
+            click.echo(f"generated {generate_users} users, sessions and orders in {seconds:.1f} s")
+        users = dataset.user_count(conn, timer)
+        try:
+            values = dataset.sample_values(conn, timer)
+        except LookupError as exc:
+            raise click.ClickException(f"{exc}: run with --generate USERS") from None
+        verdicts = judge_all(conn, values, timings=timings)
+    click.echo(f"{len(verdicts)} budgeted queries on {users} users")
+    if timings:
+        from shopdb.budgets.model import DATASET_USERS
+
+        smaller = sorted(
+            {v.budget.dataset for v in verdicts if DATASET_USERS[v.budget.dataset] > users}
+        )
+        if smaller:
+            click.echo(
+                f"note: times held at {users} users; budgets state them at {', '.join(smaller)}"
+            )
+    for v in verdicts:
+        mark = "ok  " if not v.problems else "OVER"
+        uses = ", ".join(v.indexes) or "no index"
+        click.echo(
+            f"{mark} {v.budget.query:28} {v.execution_ms:8.3f} ms  {v.rows_read:>6} rows"
+            f"  ({uses}; budget {v.budget.ms:g} ms at {v.budget.dataset}, {v.budget.rows} rows)"
+        )
+        for problem in v.problems:
+            click.echo(f"     {problem}")
+    over = [v for v in verdicts if v.problems]
+    if over:
+        raise click.ClickException(f"{len(over)} query(ies) over budget")
+
+
+@main.group()
+def partitions() -> None:
+    """The monthly partitions of audit_logs and security_events (docs/partitions.md)."""
+
+
+@partitions.command("maintain")
+def partitions_maintain() -> None:
+    """Make the months up to PARTITION_PREMAKE_MONTHS ahead and drop the partitions older than
+    PARTITION_RETENTION_MONTHS (run it daily where pg_partman does not; it is idempotent)."""
+    from shopdb.check.connect import connect
+    from shopdb.core.timer import QueryTimer
+    from shopdb.partitions import maintain
+
+    settings = Settings()
+    with connect(settings) as conn:
+        done = maintain(
+            conn,
+            QueryTimer(settings.slow_query_ms),
+            premake_months=settings.partition_premake_months,
+            retention_months=settings.partition_retention_months,
+        )
+    for table in done:
+        dropped = ", ".join(table.dropped) or "none"
+        click.echo(f"{table.table}: {table.created} partition(s) made, dropped: {dropped}")
+
+
+@partitions.command("partman")
+@click.option(
+    "--schedule",
+    default="17 * * * *",
+    show_default=True,
+    help="The pg_cron schedule of partman.run_maintenance() (when pg_cron is installed here).",
+)
+def partitions_partman(schedule: str) -> None:
+    """Hand audit_logs and security_events to pg_partman (installed in schema partman) with
+    PARTITION_PREMAKE_MONTHS and PARTITION_RETENTION_MONTHS, and schedule its maintenance with
+    pg_cron where the database has it. Run again to change the figures."""
+    from shopdb.check.connect import connect
+    from shopdb.core.timer import QueryTimer
+    from shopdb.partitions import hand_to_partman
+
+    settings = Settings()
+    with connect(settings) as conn:
+        job = hand_to_partman(
+            conn,
+            QueryTimer(settings.slow_query_ms),
+            premake_months=settings.partition_premake_months,
+            retention_months=settings.partition_retention_months,
+            schedule=schedule,
+        )
+    click.echo("audit_logs and security_events are kept by pg_partman")
+    if job is None:
+        click.echo("pg_cron is not installed here: run partman.run_maintenance() from a scheduler")
+    else:
+        click.echo(f"pg_cron job {job} runs partman.run_maintenance() at '{schedule}'")
+
+
+@partitions.command("list")
+def partitions_list() -> None:
+    """Each partition of audit_logs and security_events with its months and estimated rows,
+    and the rows of each default partition (which should hold none)."""
+    from shopdb.check.connect import connect
+    from shopdb.core.timer import QueryTimer
+    from shopdb.partitions import PARTITIONED, default_rows
+    from shopdb.partitions import partitions as list_partitions
+
+    settings = Settings()
+    timer = QueryTimer(settings.slow_query_ms)
+    with connect(settings) as conn:
+        for table in PARTITIONED:
+            for p in list_partitions(conn, timer, table):
+                low = "" if p.low is None else f"{p.low:%Y-%m-%d}"
+                high = "" if p.high is None else f"{p.high:%Y-%m-%d}"
+                span = "DEFAULT" if p.is_default else f"{low:>10} .. {high}"
+                click.echo(f"{table:16} {p.name:32} {span:26} ~{p.estimated_rows} rows")
+        for table, rows in default_rows(conn, timer).items():
+            click.echo(f"{table}: {rows} row(s) in the default partition")
+
+
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -325,9 +464,20 @@ def dispatch(limit: int, idle_s: float, once: bool, notifications: bool) -> None
     show_default=True,
     help="How many statements to print.",
 )
-def report(limit: int) -> None:
+@click.option(
+    "--indexes",
+    is_flag=True,
+    help="Report index health instead: invalid, duplicate and unused indexes, and the largest"
+    " tables and indexes (--limit of them).",
+)
+def report(limit: int, indexes: bool) -> None:
     """The statements of DATABASE_URL's database with the most execution time in all, from
-    pg_stat_statements, under their shopdb query names."""
+    pg_stat_statements, under their shopdb query names; with --indexes, its index health."""
+    if indexes:
+        from shopdb.observability.indexes import print_index_report
+
+        print_index_report(Settings(), limit, out=click.echo)
+        return
     from shopdb.observability.statements import print_report
 
     print_report(Settings(), limit, out=click.echo)

@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     )
     query_timeout_ms: int = Field(5000, ge=0, description="statement_timeout; 0 disables it.")
     slow_query_ms: int = Field(200, ge=0)
+    partition_premake_months: int = Field(
+        3, ge=1, le=24, description="Monthly partitions kept ready after the current month."
+    )
+    partition_retention_months: int = Field(
+        24, ge=1, le=1200, description="Whole months of partitioned rows kept before this one."
+    )
     slow_query_explain: bool = Field(
         False, description="Add its generic plan to a query's first slow-query record."
     )

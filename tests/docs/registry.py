@@ -117,6 +117,22 @@ RUN_BY: dict[str, str | tuple[str, ...]] = {
     # README.md: the demo.
     "make demo": ("tests/cli/test_demo.py::test_the_demo_command_plays_the_story_serving_metrics"),
     # README.md, getting-started.md: the wheel, built from this checkout, with and without extras.
+    # partitions.md, budgets.md, observability: issue 19
+    "shopdb partitions maintain": (
+        "tests/partitions/test_maintain.py::test_the_commands_maintain_and_list"
+    ),
+    "shopdb partitions list": (
+        "tests/partitions/test_maintain.py::test_the_commands_maintain_and_list"
+    ),
+    "shopdb partitions partman --schedule '17 3 * * *'": (
+        "tests/partitions/test_partman.py::test_partman_and_maintain_leave_the_same_partitions"
+    ),
+    "shopdb budgets --generate 1000": (
+        "tests/budgets/test_budgets.py::test_every_budgeted_plan_holds_on_the_ci_data_set"
+    ),
+    "shopdb report --indexes --limit 3": (
+        "tests/observability/test_index_report.py::test_the_command_prints_each_section"
+    ),
     "pip install shopdb": (
         "tests/test_packaging.py::"
         "test_the_wheel_without_extras_migrates_and_runs_the_users_slice_without_the_cli_packages",
@@ -178,6 +194,11 @@ MEASUREMENTS: set[str] = {
     "SHOPDB_BENCH_COMMERCE_USERS=100000 SHOPDB_BENCH_COMMERCE_ORDERS=500000 "
     ".venv/bin/python -m pytest benchmarks/test_commerce.py --benchmark-only -s",
     "python -m benchmarks.commerce_data --users 1000000 --orders 5000000 --drop",
+    # issue 19: the 10M-user set, its benchmark and the budget timings at full size
+    "python -m benchmarks.scale_data --users 10000000",
+    ".venv/bin/python -m pytest benchmarks/test_scale.py --benchmark-only -s",
+    "DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_commerce_10000000_10000000_10000000 "
+    "shopdb budgets --timings",
     # issue 17: kit v2 before (a worktree of d75cc51) and after, side by side
     "git worktree add /tmp/oldmain d75cc51",
     "SHOPDB_BASELINE_SRC=/tmp/oldmain/src .venv/bin/python -m pytest benchmarks/test_revisions.py "

@@ -112,7 +112,8 @@ def test_a_dump_restores_into_a_new_database_with_the_same_schema_rows_and_migra
     assert "every named query is prepared" in check
     assert _schema(restore_url) == _schema(empty_url)
     source, restored = _contents(empty_url), _contents(restore_url)
-    assert [t for t in Rows.TABLES if t != "audit_logs" and not source[t][0]] == []
+    partitioned = ("audit_logs", "security_events")  # their rows are in their partitions
+    assert [t for t in Rows.TABLES if t not in partitioned and not source[t][0]] == []
     assert restored == source
     ids = [m.id for m in migrations.status(Settings(database_url=empty_url))]
     assert [line.split()[:2] for line in status.splitlines()] == [["applied", i] for i in ids]

@@ -92,7 +92,9 @@ def test_the_check_command_checks_the_extension_queries_where_it_is_loaded(
 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "every named query is prepared, declared and used as its model expects"
+        "every named query is prepared, declared and used as its model expects",
+        # pg_cron's queries need a server that preloads it: tests/partitions/test_partman.py
+        "not checked: sql/extensions/pg_cron.sql (extension pg_cron not installed)",
     ]
 
 

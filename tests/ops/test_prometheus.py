@@ -251,6 +251,13 @@ def test_prometheus_finds_data_for_every_rule_and_panel(prometheus: str) -> None
     errors = {t["labels"]["role"]: t["lastError"] for t in targets}
     assert roles("shopdb_pool_pool_size") == {"app", "metrics-serve"}, errors
     assert roles('shopdb_query_duration_seconds_count{query="health.ping"}') >= {"metrics-serve"}
+    # The gauge of ShopdbRowsInDefaultPartition, sampled by metrics-serve: 0 rows in each.
+    until(has_data("shopdb_partition_default_rows"), timeout_s=30, what="the default-rows gauge")
+    defaults = _results(prometheus, 'shopdb_partition_default_rows{role="metrics-serve"}')
+    assert {r["metric"]["table"]: r["value"][1] for r in defaults} == {
+        "audit_logs": "0",
+        "security_events": "0",
+    }
 
     rules = _api(prometheus, "rules")["groups"]
     health = {r["name"]: (r["health"], r.get("lastError", "")) for g in rules for r in g["rules"]}

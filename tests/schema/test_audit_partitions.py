@@ -35,7 +35,7 @@ def home(conn: psycopg.Connection[Any], entity_id: str) -> str:
 
 def month_name(moment: datetime) -> str:
     """The partition name for the month of ``moment`` (UTC)."""
-    return f"audit_logs_y{moment.year:04d}m{moment.month:02d}"
+    return f"audit_logs_p{moment.year:04d}_{moment.month:02d}"
 
 
 def test_the_migration_created_this_month_three_ahead_and_a_default(
@@ -44,7 +44,7 @@ def test_the_migration_created_this_month_three_ahead_and_a_default(
     now = datetime.now(UTC)
     months = [(now.year + (now.month - 1 + step) // 12, (now.month - 1 + step) % 12 + 1)
               for step in range(4)]  # fmt: skip
-    expected = {f"audit_logs_y{year:04d}m{month:02d}" for year, month in months}
+    expected = {f"audit_logs_p{year:04d}_{month:02d}" for year, month in months}
     conn.execute("SET LOCAL TimeZone = 'UTC'")
 
     found = partitions(conn)
@@ -82,7 +82,7 @@ def test_a_new_month_takes_its_rows_from_the_default_partition(
     ).fetchone()
 
     assert created == (1,)
-    assert home(conn, "may") == "audit_logs_y2031m05"
+    assert home(conn, "may") == "audit_logs_p2031_05"
     assert home(conn, "june") == "audit_logs_default"
     assert conn.execute("SELECT count(*) FROM audit_logs").fetchone() == (2,)
 
@@ -93,19 +93,19 @@ def test_a_new_partition_has_the_indexes_trigger_and_comment_of_the_table(
     conn.execute("SELECT audit_logs_create_partitions(0, %s)", [datetime(2032, 1, 1, tzinfo=UTC)])
 
     indexes = conn.execute(
-        "SELECT count(*) FROM pg_index WHERE indrelid = 'audit_logs_y2032m01'::regclass"
+        "SELECT count(*) FROM pg_index WHERE indrelid = 'audit_logs_p2032_01'::regclass"
     ).fetchone()
     triggers = conn.execute(
         """SELECT tgname FROM pg_trigger
-            WHERE tgrelid = 'audit_logs_y2032m01'::regclass AND NOT tgisinternal"""
+            WHERE tgrelid = 'audit_logs_p2032_01'::regclass AND NOT tgisinternal"""
     ).fetchall()
     comment = conn.execute(
-        "SELECT obj_description('audit_logs_y2032m01'::regclass, 'pg_class')"
+        "SELECT obj_description('audit_logs_p2032_01'::regclass, 'pg_class')"
     ).fetchone()
 
     assert indexes == (4,)  # primary key, user_id, (entity, entity_id, created_at), created_at
     assert sorted(triggers) == [("audit_logs_append_only_check",), ("audit_logs_set_updated_at",)]
-    assert comment == ("Audit rows of 2032-01 (UTC).",)
+    assert comment == ("Rows of audit_logs of 2032-01 (UTC).",)
 
 
 def test_months_ahead_cannot_be_negative(conn: psycopg.Connection[Any]) -> None:

@@ -29,7 +29,7 @@ from shopdb.check.problems import Problem
 from shopdb.check.rows import model_problems
 from shopdb.check.sources import DML, Blocks, is_node, sval, walk
 from shopdb.core.placeholders import line_of, number_placeholders
-from shopdb.core.queries import Query, sql_dir, tools_sql_dir
+from shopdb.core.queries import Query, load_queries, sql_dir, tools_sql_dir
 from shopdb.core.timer import QueryTimer
 
 _ROWS = {
@@ -66,6 +66,11 @@ def check(
     problems += _constraint_problems(catalog, declared)
     problems += aggregate_problems(catalog, namespaces, declared)
     problems += cache_problems(namespaces, declared)
+    if directory is None:
+        from shopdb.budgets.rules import budget_problems
+
+        library = {ns: namespaces[ns] for ns in load_queries(sql_dir()) if ns in namespaces}
+        problems += budget_problems(library, files)
     return sorted(problems)
 
 

@@ -23,6 +23,7 @@ from shopdb.core.timer import QueryTimer
 
 # The one statement this tool writes itself: EXPLAIN in front of a query from sql/.
 _EXPLAIN = "EXPLAIN (ANALYZE, BUFFERS) "
+_EXPLAIN_JSON = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) "
 _TIME = re.compile(r"^(Planning|Execution) Time: ([0-9.]+) ms$")
 
 
@@ -53,6 +54,23 @@ def find_query(name: str, directory: Path | None = None) -> Query:
 def explain(conn: psycopg.Connection[Any], query: Query, params: Mapping[str, Any]) -> Plan:
     """Run EXPLAIN (ANALYZE, BUFFERS) of ``query`` with ``params`` (JSON values, cast by the
     server to the parameter types it describes) and roll back whatever it did."""
+    lines = _explained(conn, query, params, _EXPLAIN)
+    times = {m.group(1): float(m.group(2)) for m in map(_TIME.match, lines) if m}
+    return Plan(lines, times.get("Planning"), times.get("Execution"))
+
+
+def explain_json(
+    conn: psycopg.Connection[Any], query: Query, params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The same in FORMAT JSON: the one plan object (``Plan``, ``Execution Time``, ...)."""
+    lines = _explained(conn, query, params, _EXPLAIN_JSON)
+    plan: dict[str, Any] = json.loads("\n".join(lines))[0]
+    return plan
+
+
+def _explained(
+    conn: psycopg.Connection[Any], query: Query, params: Mapping[str, Any], prefix: str
+) -> tuple[str, ...]:
     if query.operation is SQLOperationType.SCRIPT:
         raise ExplainError(f"{query.name} is a script (#): scripts cannot be explained")
     numbered = number_placeholders(query.sql)
@@ -73,17 +91,15 @@ def explain(conn: psycopg.Connection[Any], query: Query, params: Mapping[str, An
     encoding = conn.info.encoding
     with conn.transaction(force_rollback=True):
         result = conn.pgconn.exec_params(
-            (_EXPLAIN + numbered.sql).encode(encoding),
+            (prefix + numbered.sql).encode(encoding),
             [None if v is None else v.encode(encoding) for v in values],
             list(types),
         )
         if result.status != pq.ExecStatus.TUPLES_OK:
             raise translate(error_from_result(result, encoding), query.name, conn)
-        lines = tuple(
+        return tuple(
             (result.get_value(row, 0) or b"").decode(encoding) for row in range(result.ntuples)
         )
-    times = {m.group(1): float(m.group(2)) for m in map(_TIME.match, lines) if m}
-    return Plan(lines, times.get("Planning"), times.get("Execution"))
 
 
 def _text(catalog: Catalog, oid: int, value: Any) -> str | None:

@@ -59,10 +59,37 @@ TOOL_QUERIES: ToolQueries = {
     "migrations": {"yoyo_bookkeeping_exists": None, "applied_migrations": None},
     # shopdb.observability: statements.installed_version, slow_plans.generic_plan.
     "observability": {"extension_version": None, "force_generic_plan": None},
+    # shopdb.observability.indexes: `shopdb report --indexes`.
+    "indexes": {
+        "unused_indexes": None,
+        "duplicate_indexes": None,
+        "invalid_indexes": None,
+        "largest_relations": None,
+    },
+    # shopdb.budgets.dataset and shopdb.budgets.plans: `shopdb budgets`.
+    "budgets": {
+        "fill_users": None,
+        "fill_sessions": None,
+        "fill_orders": None,
+        "analyze_hot_tables": None,
+        "sample": None,
+        "user_count": None,
+    },
+    # shopdb.partitions: `shopdb partitions maintain` and the default-partition gauge.
+    "partitions": {
+        "create_ahead": None,
+        "drop_old": None,
+        "list_partitions": None,
+        "default_rows": None,
+        "lock_briefly": None,
+        "adopt_by_partman": None,
+    },
 }
 
 # The queries of sql/extensions/<extension>.sql, which only a database with that extension
 # can prepare: `shopdb check` checks them where it is installed. shopdb.observability.statements.
 EXTENSION_QUERIES: ToolQueries = {
     "pg_stat_statements": {"top_by_total_time": None},
+    # shopdb.partitions.hand_to_partman.
+    "pg_cron": {"schedule_partman_maintenance": None},
 }

@@ -73,6 +73,8 @@ class Query:
     replica: bool = False
     """A read that may be served by a streaming replica (the repository's ``replica_reads``):
     outside a transaction, with DATABASE_REPLICA_URLS set (shopdb.core.replicas)."""
+    budget: str | None = None
+    """The text of its ``-- budget:`` comment line (read by shopdb.budgets), if it has one."""
 
     @property
     def is_read(self) -> bool:
@@ -129,11 +131,17 @@ def load_queries(directory: Path | None = None) -> Mapping[str, Mapping[str, Que
     return namespaces
 
 
+_BUDGET = "budget:"
+
+
 def _query(namespace: str, name: str, fn: Any) -> Query:
+    lines = (fn.__doc__ or "").strip().splitlines()
+    budgets = [line.removeprefix(_BUDGET).strip() for line in lines if line.startswith(_BUDGET)]
     return Query(
         name=f"{namespace}.{name}",
         operation=fn.operation,
-        doc=(fn.__doc__ or "").strip(),
+        doc="\n".join(line for line in lines if not line.startswith(_BUDGET)).strip(),
         sql=fn.sql,
         parameters=tuple(getattr(fn, "parameters", None) or ()),
+        budget="; ".join(budgets) or None,
     )

@@ -68,13 +68,16 @@ def serve_database_metrics(
     stop: threading.Event | None = None,
 ) -> None:
     """`shopdb metrics-serve`: open a Database on ``settings``, serve /metrics, and check its
-    health every ``interval_s`` (health.ping: query and pool metrics with live figures) until
-    ``stop`` is set, SIGTERM or Ctrl-C."""
+    health every ``interval_s`` (health.ping: query and pool metrics with live figures), and
+    count the rows of the default partitions (shopdb_partition_default_rows), until ``stop``
+    is set, SIGTERM or Ctrl-C."""
     from shopdb.database import Database
+    from shopdb.observability.partition_metrics import DefaultRowsSampler
 
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    sampler = DefaultRowsSampler(settings)
     with Database(settings, name="metrics-serve") as db, MetricsServer(port, addr) as server:
         out(f"serving metrics on {server.url} (database {settings.safe_url})")
         try:
@@ -82,7 +85,10 @@ def serve_database_metrics(
                 health = db.health()
                 if not health.ok:
                     out(f"health check failed: {health.error}")
+                sampler.sample()
                 stop.wait(interval_s)
         except KeyboardInterrupt:
             pass
+        finally:
+            sampler.close()
     out("stopped")
