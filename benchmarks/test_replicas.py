@@ -22,11 +22,17 @@ from typing import Any
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
-from tests.scale.conftest import SECRETS, counted, new_product
-from tests.support.replication import Node, streaming_pair, wait_until
 
 from benchmarks.paired import OTHER_ROUNDS, Path, measure
 from shopdb import Database, Settings
+from shopdb.testing.replication import (
+    SECRETS,
+    Node,
+    counted,
+    new_product,
+    streaming_pair,
+    wait_until,
+)
 
 ROUNDS = 300
 MAX_LAG_MS, SAMPLE_MS, WAIT_MS = 1000, 100, 500

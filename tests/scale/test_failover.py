@@ -20,8 +20,14 @@ import pytest
 from shopdb import Database, Settings
 from shopdb.errors import DatabaseUnavailable, NotFoundError, WriteOutcomeUnknown
 from shopdb.models.security_events import NewSecurityEvent
-from tests.scale.conftest import SECRETS, counted
-from tests.support.replication import Node, start_primary, start_standby, wait_until
+from shopdb.testing.replication import (
+    SECRETS,
+    Node,
+    counted,
+    start_primary,
+    start_standby,
+    wait_until,
+)
 
 WRITERS, READERS = 8, 12
 

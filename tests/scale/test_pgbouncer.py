@@ -11,7 +11,7 @@ import pytest
 from shopdb import Database, Settings, migrations
 from shopdb.testing import with_settings
 from shopdb.testing.pgbouncer import pgbouncer, pgbouncer_binary, through
-from tests.scale.conftest import new_product
+from shopdb.testing.replication import new_product
 
 pytestmark = pytest.mark.skipif(
     pgbouncer_binary() is None, reason="pgbouncer is not installed (make pgbouncer)"

@@ -13,8 +13,14 @@ import pytest
 from shopdb import Database, Settings
 from shopdb.core.replicas import Replica, format_lsn, parse_lsn
 from shopdb.errors import InvalidInput, NotFoundError
-from tests.scale.conftest import SECRETS, counted, new_product
-from tests.support.replication import Node, replayed_everything, wait_until
+from shopdb.testing.replication import (
+    SECRETS,
+    Node,
+    counted,
+    new_product,
+    replayed_everything,
+    wait_until,
+)
 
 MAX_LAG_MS = 1500
 SAMPLE_MS = 50

@@ -9,7 +9,6 @@ the postgres user (runuser), which owns the folder. ~2 s to start here.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -20,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shopdb.testing import Server
-
-_DEBIAN = Path("/usr/lib/postgresql")
+from shopdb.testing.servers import server_bin
 
 
 @dataclass(frozen=True)
@@ -30,20 +28,6 @@ class Cluster:
 
     server: Server
     log: Path
-
-
-def server_bin(program: str) -> Path:
-    """``program`` (initdb, pg_ctl) of the newest PostgreSQL here: PATH, else Debian's."""
-    found = shutil.which(program)
-    if found:
-        return Path(found)
-    versions = sorted(
-        _DEBIAN.glob(f"*/bin/{program}"),
-        key=lambda path: [int(n) for n in re.findall(r"\d+", path.parts[-3])],
-    )
-    if not versions:
-        raise RuntimeError(f"{program} not found on PATH nor under {_DEBIAN}: install PostgreSQL")
-    return versions[-1]
 
 
 def _free_port() -> int:

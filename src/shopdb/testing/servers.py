@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 # Never DATABASE_URL: that is the application's database, and tests must not write there.
@@ -70,3 +73,20 @@ def choose_server(
             "or run the tests as a user other than root."
         )
     return Server("proc", "127.0.0.1", 0, "postgres", None)
+
+
+_DEBIAN = Path("/usr/lib/postgresql")
+
+
+def server_bin(program: str) -> Path:
+    """``program`` (initdb, pg_ctl) of the newest PostgreSQL here: PATH, else Debian's."""
+    found = shutil.which(program)
+    if found:
+        return Path(found)
+    versions = sorted(
+        _DEBIAN.glob(f"*/bin/{program}"),
+        key=lambda path: [int(n) for n in re.findall(r"\d+", path.parts[-3])],
+    )
+    if not versions:
+        raise RuntimeError(f"{program} not found on PATH nor under {_DEBIAN}: install PostgreSQL")
+    return versions[-1]

@@ -16,13 +16,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import psycopg
+from prometheus_client import REGISTRY
 
-from shopdb import Settings, migrations
-from tests.support.clusters import server_bin
+from shopdb import Database, Settings, migrations
+from shopdb.models.products import NewProduct, NewVariant, Product, ProductStatus
+from shopdb.testing.servers import server_bin
 
 SMALL = ("shared_buffers=16MB", "max_connections=60", "max_wal_size=256MB", "wal_keep_size=64MB")
 FAST = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
@@ -176,3 +180,29 @@ def replayed_everything(primary: Node, standby: Node) -> bool:
     """True once the standby has replayed the primary's current WAL position."""
     target = primary.execute("SELECT pg_current_wal_insert_lsn()")
     return bool(standby.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,)))
+
+
+# The secrets of the test servers' Settings (never a real deployment's).
+SECRETS = {
+    "cursor_secret": "test-cursor-secret-0123456789abcdef",
+    "api_key_pepper": "test-api-key-pepper-0123456789abcdef",
+    "two_factor_key": "t1:" + "dGVzdC10d28tZmFjdG9yLWtleS0wMTIzNDU2Nzg5YWI=",
+}
+
+
+def counted(metric: str, **labels: str) -> float:
+    """The current value of a counter's series (0 before its first increment)."""
+    return REGISTRY.get_sample_value(metric, labels) or 0.0
+
+
+def new_product(db: Database) -> Product:
+    """An ACTIVE product with one variant, created on the primary (a unit of work)."""
+    slug = f"p-{uuid4().hex[:12]}"
+    new = NewProduct(
+        title="Lamp",
+        slug=slug,
+        status=ProductStatus.ACTIVE,
+        price=Decimal(10),
+        variants=[NewVariant(title="One", sku=slug, price=Decimal(10), is_primary=True)],
+    )
+    return db.products.create_with_variants(new).product
