@@ -45,8 +45,8 @@ SELECT id, aggregate_type, aggregate_id, sequence, event_type, payload, transact
   FROM outbox_events
  WHERE (transaction_id, id) > (:after_transaction_id, :after_event_id)
    AND transaction_id < (
-       -- The oldest transaction of the snapshot still running that may be this database's:
-       -- one shown running in another database cannot write here, so it holds nothing back.
+       /* The oldest transaction of the snapshot still running that may be this database's:
+          one shown running in another database cannot write here, so it holds nothing back. */
        SELECT coalesce(min(CAST(CAST(r.xid AS text) AS bigint)),
                        CAST(CAST(pg_snapshot_xmax(pg_current_snapshot()) AS text) AS bigint))
          FROM pg_snapshot_xip(pg_current_snapshot()) AS r (xid)

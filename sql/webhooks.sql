@@ -68,8 +68,8 @@ WITH due AS (
               AND earlier.aggregate_id = d.aggregate_id
               AND earlier.sequence < d.sequence
               AND earlier.status = 'PENDING')
-       -- nor while an earlier event of its aggregate is not fanned out yet (the fan-out's
-       -- cursor has not passed it): its delivery may be about to be written.
+       /* nor while an earlier event of its aggregate is not fanned out yet (the fan-out's
+          cursor has not passed it): its delivery may be about to be written. */
        AND NOT EXISTS (
            SELECT 1
              FROM outbox_events pending

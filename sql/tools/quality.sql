@@ -153,9 +153,6 @@ SELECT count(*) AS offending,
        coalesce((array_agg(id ORDER BY id))[1 : CAST(:sample_size AS integer)], '{}') AS sample_ids
   FROM offending;
 
--- More checks go here, each a check_<name>(sample_size)^ returning offending and sample_ids,
--- and one line in shopdb.quality.checks.CHECKS.
-
 -- name: start_run()<!
 -- Record the start of a run of the checks.
 INSERT INTO quality_runs DEFAULT VALUES

@@ -29,7 +29,7 @@ def test_queries_are_loaded_once_per_process() -> None:
 
 def test_there_is_one_namespace_per_sql_file() -> None:
     assert {"health", "users", "migrations"} <= set(load_queries())
-    assert {"admin", "check", "seeds", "catalog", "partitions", "indexes", "budgets"} == set(
+    assert {"admin", "check", "seeds", "catalog", "partitions", "indexes", "budgets", "quality"} == set(
         load_queries(tools_sql_dir())
     )
 

@@ -578,6 +578,18 @@ def _listings() -> dict[str, Callable[[World, str, Any], Any]]:
             uuid4(), **{k: v}
         ),
         "sessions.list_for_user": lambda w, k, v: w.db.sessions.list_for_user(w.user_id, **{k: v}),
+        "collections.list_collections": lambda w, k, v: w.db.collections.list_collections(**{k: v}),
+        "coupons.list_coupons": lambda w, k, v: w.db.coupons.list_coupons(**{k: v}),
+        "notifications.list_for_user": lambda w, k, v: w.db.notifications.list_for_user(
+            w.user_id, **{k: v}
+        ),
+        "notifications.consume_events": lambda w, k, v: w.db.notifications.consume_events(**{k: v}),
+        "events.next_batch": lambda w, k, v: w.db.events.next_batch("webhooks", **{k: v}),
+        "webhooks.claim": lambda w, k, v: w.db.webhooks.claim(lease_s=60, **{k: v}),
+        "webhooks.fan_out_events": lambda w, k, v: w.db.webhooks.fan_out_events(**{k: v}),
+        "webhooks.dispatch": lambda w, k, v: w.db.webhooks.dispatch(**{k: v}),
+        "cart_recovery.candidates": lambda w, k, v: w.db.cart_recovery.candidates(**{k: v}),
+        "cart_recovery.remind": lambda w, k, v: w.db.cart_recovery.remind(**{k: v}),
     }
 
 

@@ -57,7 +57,7 @@ PRODUCT_INVALIDATIONS = (
     ),
     *(
         Bump(f"inventory.{name}", "product", "variant_ids", via="variant")
-        for name in ("reserve_all", "release_all", "commit_all")
+        for name in ("reserve_all", "reserve_for_order", "release_all", "commit_all")
     ),
     *(
         Bump(f"media.{name}", "product", "product_id")
@@ -86,7 +86,7 @@ PRODUCT_LEAVES = {
     ),
 }
 
-_HIERARCHY = ("create", "move", "rename", "rename_with_slug")
+_HIERARCHY = ("create", "move", "rename", "rename_with_slug", "update", "delete")
 CATEGORY_READS = {
     "tree": CachedRead(
         returns=list[Category],
