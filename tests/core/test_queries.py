@@ -29,9 +29,8 @@ def test_queries_are_loaded_once_per_process() -> None:
 
 def test_there_is_one_namespace_per_sql_file() -> None:
     assert {"health", "users", "migrations"} <= set(load_queries())
-    assert {"admin", "check", "seeds", "catalog", "partitions", "indexes", "budgets", "quality"} == set(
-        load_queries(tools_sql_dir())
-    )
+    tools = {"admin", "check", "seeds", "catalog", "partitions", "indexes", "budgets", "quality"}
+    assert tools == set(load_queries(tools_sql_dir()))
 
 
 @pytest.mark.parametrize("query", ALL, ids=lambda q: q.name)
