@@ -84,11 +84,18 @@ async def test_a_missing_private_attribute_makes_the_async_pool_fall_back_too(
 
 
 async def killed(admin: psycopg.Connection[Any], name: str) -> None:
-    """Every backend of the pool terminated, and gone (its FATAL message sent)."""
-    assert kill_backends(admin, name) >= 1
+    """Every backend of the pool terminated, and gone (its FATAL message sent). The pool may
+    open new ones meanwhile: the wait is for the killed pids only."""
+    pids = [
+        row[0]
+        for row in admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", [name]
+        ).fetchall()
+    ]
+    assert pids and kill_backends(admin, name) >= 1
     deadline = monotonic() + 10
-    query = "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
-    while (admin.execute(query, [name]).fetchone() or (0,))[0]:
+    query = "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)"
+    while (admin.execute(query, [pids]).fetchone() or (0,))[0]:
         assert monotonic() < deadline, "the killed backends did not go"
         await asyncio.sleep(0.01)
 
